@@ -1,0 +1,1 @@
+"""Multi-level audio and lyrics features, cached on disk."""
