@@ -1,1 +1,68 @@
-"""Dataset sources: synthetic songs (built-in), GTZAN, a folder of your own music, a CSV manifest."""
+"""Dataset sources: synthetic songs (built-in), GTZAN, a folder of your own music, a CSV manifest.
+
+:func:`load_dataset` picks the loader from what ``path`` holds; each loader can also be called
+directly. Every loader returns a :class:`~core.datasets.base.Dataset`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.datasets.base import AUDIO_EXTENSIONS, Dataset, Problem
+from core.errors import DatasetError
+
+KINDS = ("auto", "synthetic", "gtzan", "folder", "manifest")
+
+
+def detect_kind(path: Path) -> str:
+    """Guess the dataset kind from what ``path`` holds."""
+    path = Path(path)
+    if path.is_file():
+        if path.suffix.lower() == ".csv":
+            return "manifest"
+        raise DatasetError(f"{path.name}: expected a folder or a .csv manifest")
+    if not path.is_dir():
+        raise DatasetError(f"Dataset not found: {path}")
+    if (path / "synth_config.json").is_file() and (path / "manifest.csv").is_file():
+        return "synthetic"
+    from core.datasets.gtzan import looks_like_gtzan
+    if looks_like_gtzan(path):
+        return "gtzan"
+    if (path / "manifest.csv").is_file() and not any(
+        p.suffix.lower() in AUDIO_EXTENSIONS for p in path.iterdir() if p.is_file()
+    ):
+        return "manifest"
+    return "folder"
+
+
+def load_dataset(path, kind: str = "auto", check_audio: bool = True) -> Dataset:
+    """Load a dataset from a folder or a CSV manifest.
+
+    Parameters
+    ----------
+    path : str or Path
+        A synthetic set's folder, a GTZAN folder, a folder of your own music, or a ``.csv`` manifest
+        (a folder holding ``manifest.csv`` also works).
+    kind : {"auto", "synthetic", "gtzan", "folder", "manifest"}
+    check_audio : bool
+        Open each audio header while loading so unreadable files are named and skipped up front.
+    """
+    from core.errors import check_param
+    check_param("load_dataset", "kind", kind, f"one of {KINDS}", kind in KINDS)
+    path = Path(path)
+    if kind == "auto":
+        kind = detect_kind(path)
+    if kind == "synthetic":
+        from core.datasets.synthetic import load_synthetic
+        return load_synthetic(path)
+    if kind == "gtzan":
+        from core.datasets.gtzan import load_gtzan
+        return load_gtzan(path, check_audio=check_audio)
+    if kind == "manifest":
+        from core.datasets.manifest import load_manifest
+        return load_manifest(path / "manifest.csv" if path.is_dir() else path, check_audio=check_audio)
+    from core.datasets.folder import load_folder
+    return load_folder(path, check_audio=check_audio)
+
+
+__all__ = ["Dataset", "Problem", "load_dataset", "detect_kind", "KINDS"]

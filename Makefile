@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh machine (Python 3.11):
+#   make app    install into .venv, build the built-in synthetic set and its features if missing, start the app
+#   make test   install what the tests need (pip packages, Debian chromium) and run the whole suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PORT   ?= 8501
+
+.PHONY: app test install install-test prepare bench
+
+$(VENV)/.stamp-install: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet torch==2.13.0      # CPU wheel first; an unpinned torch pulls CUDA
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-test: $(VENV)/.stamp-install requirements-test.txt
+	$(VENV)/bin/pip install --quiet -r requirements-test.txt
+	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	touch $@
+
+install: $(VENV)/.stamp-install
+install-test: $(VENV)/.stamp-test
+
+prepare: install
+	$(PY) -m core prepare
+
+app: prepare
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+
+test: install-test
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/extract.py

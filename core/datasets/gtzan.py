@@ -1,0 +1,81 @@
+"""GTZAN in its standard layout: ``<root>/<genre>/<genre>.000NN.(wav|au)``.
+
+GTZAN carries no lyrics: the dataset is returned with ``has_lyrics=False`` (a flag the pipeline and
+the app read), never with empty strings pretending to be lyrics. The real GTZAN contains an
+unreadable file (``jazz.00054.wav``); any file that does not open as audio is reported by name in
+``Dataset.problems`` and skipped, and the rest loads.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from core.datasets.base import Dataset, Problem, make_tracks
+from core.datasets.scan import display_path, probe_audio
+from core.errors import DatasetError
+
+#: ``blues.00012.wav`` -> genre "blues", number 12.
+GTZAN_NAME = re.compile(r"^(?P<genre>[A-Za-z0-9_-]+)\.(?P<num>\d{5})\.(?P<ext>wav|au)$", re.IGNORECASE)
+
+
+def looks_like_gtzan(root: Path) -> bool:
+    """True when most audio files under ``root``'s genre folders follow GTZAN naming."""
+    root = Path(root)
+    if not root.is_dir():
+        return False
+    names = [p for d in root.iterdir() if d.is_dir() for p in d.iterdir() if p.is_file()]
+    if not names:
+        return False
+    matches = [p for p in names if GTZAN_NAME.match(p.name) and
+               GTZAN_NAME.match(p.name).group("genre").lower() == p.parent.name.lower()]
+    has_txt = any(p.suffix.lower() == ".txt" for p in names)
+    return len(matches) >= 0.8 * len(names) and not has_txt
+
+
+def load_gtzan(root: Path, check_audio: bool = True) -> Dataset:
+    """Load a GTZAN-layout folder.
+
+    Parameters
+    ----------
+    root : path
+        The folder holding one sub-folder per genre.
+    check_audio : bool
+        Open each file's header and skip (with a Problem) those that do not open as audio.
+
+    Returns
+    -------
+    Dataset
+        ``kind="gtzan"``, ``has_lyrics=False``, labels from the folder names, one row per readable clip,
+        sorted by genre then number.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetError(f"GTZAN folder not found: {root}")
+    problems: list[Problem] = []
+    rows, labels = [], []
+    for genre_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        for path in sorted(genre_dir.iterdir()):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            m = GTZAN_NAME.match(path.name)
+            if not m:
+                problems.append(Problem(display_path(path, root), "not a GTZAN clip name (<genre>.000NN.wav|au)",
+                                        "file ignored"))
+                continue
+            if check_audio:
+                reason = probe_audio(path)
+                if reason:
+                    problems.append(Problem(display_path(path, root), reason, "clip skipped"))
+                    continue
+            track_id = f"{m.group('genre').lower()}.{m.group('num')}"
+            rows.append({"track_id": track_id, "audio_path": str(path.resolve()), "lyrics": None,
+                         "lyrics_path": None})
+            labels.append(genre_dir.name)
+    if not rows:
+        raise DatasetError(f"No readable GTZAN clips under {root} "
+                           f"({len(problems)} files skipped). Expected <root>/<genre>/<genre>.000NN.wav")
+    return Dataset(name=root.name or "gtzan", kind="gtzan", root=root, tracks=make_tracks(rows),
+                   has_lyrics=False, labels=np.array(labels, dtype=object), problems=problems)

@@ -1,0 +1,390 @@
+"""Feature extraction for a whole dataset: audio in parallel worker processes, lyrics in one
+batched model call, everything cached on disk, assembled into a :class:`FeatureSet`.
+
+Order of work
+-------------
+1. Key every track: audio by file content + :class:`AudioConfig` + ``FEATURE_VERSION``; lyrics by
+   text + :class:`LyricsConfig` + ``LYRICS_VERSION``. If the whole dataset's FeatureSet is cached
+   under the combination of those keys, return it at once (no decoding, no model load).
+2. Audio: clips without a cache entry go to worker processes; each worker writes its clip's entry
+   atomically the moment it is done, so a killed run resumes where it stopped.
+3. Lyrics: texts without a cached embedding are chunked and embedded in one model call; lexical
+   (TF-IDF + SVD, fitted on this dataset) and stylistic features are cheap and recomputed.
+4. Blocks are standardised over the tracks that have the modality and scaled by
+   1/sqrt(block width), so no block dominates by its width.
+
+Progress is reported through one callback ``progress(done, total, message)`` counting audio clips
+plus lyrics texts, which drives both the terminal bar and ``st.progress``.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from core.datasets.base import Dataset, Problem
+from core.errors import AudioDecodeError, check_param
+from core.features import audio as audio_mod
+from core.features import lyrics as lyrics_mod
+from core.features.cache import FeatureCache, file_digest, make_key, text_digest
+from core.features.featureset import FeatureSet
+from core.progress import ProgressCallback, report
+
+#: Version of the assembly step (standardisation, balancing, block layout).
+ASSEMBLY_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    """What to compute. Frozen and hashable, so it can key caches (``key()``)."""
+
+    audio: audio_mod.AudioConfig = audio_mod.AudioConfig()
+    lyrics: lyrics_mod.LyricsConfig = lyrics_mod.LyricsConfig()
+
+    def key(self) -> str:
+        return make_key(self.audio.key(), audio_mod.FEATURE_VERSION, self.lyrics.key(),
+                        lyrics_mod.LYRICS_VERSION, ASSEMBLY_VERSION)
+
+
+@dataclass
+class ExtractionReport:
+    """What an extraction did: counts and the problems found (each names its file)."""
+
+    tracks: int = 0
+    audio_extracted: int = 0
+    audio_cached: int = 0
+    audio_failed: int = 0
+    lyrics_embedded: int = 0
+    lyrics_cached: int = 0
+    lyrics_missing: int = 0
+    from_dataset_cache: bool = False
+    seconds: float = 0.0
+    problems: list = field(default_factory=list)
+
+    @property
+    def usable_tracks(self) -> int:
+        return self.tracks
+
+    def lines(self) -> list[str]:
+        """A human summary, one line per fact."""
+        out = [
+            f"tracks: {self.tracks}",
+            f"audio: {self.audio_extracted} extracted, {self.audio_cached} from cache, {self.audio_failed} failed",
+            f"lyrics: {self.lyrics_embedded} embedded, {self.lyrics_cached} from cache, "
+            f"{self.lyrics_missing} tracks without lyrics",
+            f"time: {self.seconds:.1f} s" + (" (whole feature set from cache)" if self.from_dataset_cache else ""),
+        ]
+        if self.problems:
+            out.append(f"problems ({len(self.problems)}):")
+            out += [f"  - {p}" for p in self.problems]
+        return out
+
+
+# -- audio worker ------------------------------------------------------------------------------
+
+def _audio_worker(path: str, key: str, cache_root: str, config: audio_mod.AudioConfig):
+    """Extract one clip and write its cache entry (runs in a worker process)."""
+    cache = FeatureCache(Path(cache_root))
+    hit = cache.get("audio", key)
+    if hit is not None:
+        return "cached", hit["features"], hit["stats"]
+    try:
+        clip = audio_mod.extract_clip(path, config)
+    except AudioDecodeError as exc:
+        return "error", exc.reason, exc.hint
+    except MemoryError:
+        return "error", "too large to decode in memory", "shorten the clip"
+    except Exception as exc:  # a bug or an exotic file: name it, keep going
+        return "error", f"unexpected error while extracting ({type(exc).__name__}: {exc})", "please report it"
+    cache.put("audio", key, features=clip.features, stats=clip.stats)
+    return "ok", clip.features, clip.stats
+
+
+def _pool(n_jobs: int) -> ProcessPoolExecutor:
+    # spawn, not fork: the parent may hold threads (Streamlit, torch) that fork would copy half-locked.
+    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _extract_audio(dataset, keys, config, cache, n_jobs, progress, total, rep):
+    n = dataset.n_tracks
+    names = audio_mod.feature_names(config)
+    feats = np.full((n, len(names)), np.nan, dtype=np.float32)
+    stats = np.full((n, len(audio_mod.STAT_NAMES)), np.nan, dtype=np.float32)
+    todo = []
+    done = 0
+    for i, key in enumerate(keys):
+        if key is None:
+            continue
+        hit = cache.get("audio", key)
+        if hit is not None:
+            feats[i], stats[i] = hit["features"], hit["stats"]
+            rep.audio_cached += 1
+            done += 1
+        else:
+            todo.append(i)
+    report(progress, done, total, f"{rep.audio_cached} clips from cache")
+    paths = dataset.tracks["audio_path"].tolist()
+    ids = dataset.track_ids
+
+    def handle(i, result):
+        status, a, b = result
+        if status == "error":
+            rep.audio_failed += 1
+            rep.problems.append(Problem(ids[i] + f" ({Path(paths[i]).name})", a, b or "audio skipped",
+                                        stage="audio"))
+            return
+        feats[i], stats[i] = a, b
+        if status == "ok":
+            rep.audio_extracted += 1
+        else:
+            rep.audio_cached += 1
+
+    if todo and (n_jobs <= 1 or len(todo) == 1):
+        for i in todo:
+            handle(i, _audio_worker(paths[i], keys[i], str(cache.root), config))
+            done += 1
+            report(progress, done, total, f"audio {ids[i]}")
+    elif todo:
+        with _pool(min(n_jobs, len(todo))) as pool:
+            futures = {pool.submit(_audio_worker, paths[i], keys[i], str(cache.root), config): i for i in todo}
+            for fut in as_completed(futures):
+                i = futures[fut]
+                try:
+                    result = fut.result()
+                except Exception as exc:  # a worker died (killed, out of memory)
+                    result = ("error", f"worker process failed ({type(exc).__name__})", "run the extraction again")
+                handle(i, result)
+                done += 1
+                report(progress, done, total, f"audio {ids[i]}")
+    ok = ~np.isnan(stats).any(axis=1)
+    silence = stats[:, audio_mod.STAT_NAMES.index("silence_ratio")]
+    for i in np.flatnonzero(ok & (silence >= 0.999)):
+        rep.problems.append(Problem(ids[i] + f" ({Path(paths[i]).name})", "silent audio (no signal above "
+                                    f"{config.silence_db:g} dBFS)", "kept; the rules give it no audio weight",
+                                    stage="audio"))
+    return feats, stats, ok, names, done
+
+
+# -- lyrics ------------------------------------------------------------------------------------
+
+def _embed_lyrics(texts, lyr_keys, config, cache, progress, done, total, rep):
+    n = len(texts)
+    semantic = np.zeros((n, lyrics_mod.EMBED_DIM), dtype=np.float32)
+    missing = []
+    for i, key in enumerate(lyr_keys):
+        if key is None:
+            continue
+        hit = cache.get("lyrics", key)
+        if hit is not None:
+            semantic[i] = hit["embedding"]
+            rep.lyrics_cached += 1
+        else:
+            missing.append(i)
+    done += rep.lyrics_cached
+    report(progress, done, total, f"{rep.lyrics_cached} lyrics from cache")
+    if missing:
+        model = lyrics_mod.load_model()
+        base = done
+
+        def sub(d, t, msg=""):
+            report(progress, base + int(round(d / max(t, 1) * len(missing))), total, "embedding lyrics")
+
+        vecs = lyrics_mod.embed_lyrics([texts[i] for i in missing], model, config, progress=sub)
+        for j, i in enumerate(missing):
+            semantic[i] = vecs[j]
+            cache.put("lyrics", lyr_keys[i], embedding=vecs[j])
+        rep.lyrics_embedded += len(missing)
+        done = base + len(missing)
+        report(progress, done, total, "lyrics embedded")
+    return semantic, done
+
+
+# -- assembly ----------------------------------------------------------------------------------
+
+def standardise_blocks(x: np.ndarray, rows: np.ndarray, blocks: dict) -> np.ndarray:
+    """Standardise columns over ``rows`` and scale each block by 1/sqrt(its width).
+
+    Parameters
+    ----------
+    x : float array (n, d)
+        Raw features; NaN entries (missing modality, undefined value) are allowed.
+    rows : bool (n,)
+        Tracks that have the modality; statistics come from these rows only.
+    blocks : dict str -> list of int
+        Column indices per block.
+
+    Returns
+    -------
+    float32 (n, d)
+        Each column has mean 0 and variance 1 over ``rows`` (constant columns become 0); each block
+        then has total variance 1 whatever its width. NaN inside ``rows`` becomes 0 (the mean);
+        rows outside ``rows`` are 0.
+    """
+    out = np.zeros(x.shape, dtype=np.float32)
+    if not rows.any() or x.shape[1] == 0:
+        return out
+    sub = x[rows].astype(np.float64)
+    mean = np.nanmean(np.where(np.isnan(sub), np.nan, sub), axis=0)
+    mean = np.where(np.isnan(mean), 0.0, mean)
+    std = np.nanstd(sub, axis=0)
+    std = np.where(~np.isfinite(std) | (std < 1e-8), np.inf, std)
+    z = (sub - mean) / std
+    z = np.where(np.isnan(z), 0.0, z)
+    for cols in blocks.values():
+        if len(cols):
+            z[:, cols] /= np.sqrt(len(cols))
+    out[rows] = z.astype(np.float32)
+    return out
+
+
+def _dataset_key(config: ExtractConfig, audio_keys, lyr_keys, has_lyrics: bool) -> str:
+    return make_key(config.key(), str(has_lyrics), *[k or "-" for k in audio_keys], *[k or "-" for k in lyr_keys])
+
+
+def track_keys(dataset: Dataset, config: ExtractConfig) -> tuple[list, list, list]:
+    """Per-track audio cache keys, lyrics cache keys and load problems (unreadable files)."""
+    audio_keys, lyr_keys, problems = [], [], []
+    ids = dataset.track_ids
+    for i, (path, text) in enumerate(zip(dataset.tracks["audio_path"], dataset.tracks["lyrics"])):
+        key = None
+        if isinstance(path, str) and path:
+            try:
+                key = make_key(file_digest(path), config.audio.key(), audio_mod.FEATURE_VERSION)
+            except OSError as exc:
+                problems.append(Problem(f"{ids[i]} ({Path(path).name})",
+                                        f"cannot read the file ({exc.strerror or exc})", "audio skipped",
+                                        stage="audio"))
+        audio_keys.append(key)
+        if dataset.has_lyrics and isinstance(text, str) and text.strip():
+            lyr_keys.append(make_key(text_digest(text), config.lyrics.key(), lyrics_mod.LYRICS_VERSION))
+        else:
+            lyr_keys.append(None)
+    return audio_keys, lyr_keys, problems
+
+
+def extract_features(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
+                     cache: Optional[FeatureCache] = None, n_jobs: int = 2,
+                     progress: Optional[ProgressCallback] = None,
+                     use_dataset_cache: bool = True) -> tuple[FeatureSet, ExtractionReport]:
+    """Compute (or load from cache) every feature of ``dataset``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    config : ExtractConfig
+    cache : FeatureCache, optional
+        Defaults to ``data/cache`` (or ``$WORKBENCH_CACHE_DIR``).
+    n_jobs : int >= 1
+        Worker processes for audio extraction (1 = in this process).
+    progress : callable(done, total, message), optional
+        Called as clips and lyrics complete; ``total`` = clips + lyrics texts to process.
+    use_dataset_cache : bool
+        Return the whole FeatureSet from cache when every key matches.
+
+    Returns
+    -------
+    features : FeatureSet
+        Rows in ``dataset`` order.
+    report : ExtractionReport
+        Counts and problems (extraction problems only; ``dataset.problems`` holds load problems).
+    """
+    check_param("extract_features", "n_jobs", n_jobs, "an int >= 1", isinstance(n_jobs, int) and n_jobs >= 1)
+    t0 = time.perf_counter()
+    cache = cache or FeatureCache()
+    rep = ExtractionReport(tracks=dataset.n_tracks)
+    audio_keys, lyr_keys, key_problems = track_keys(dataset, config)
+    rep.problems += key_problems
+    rep.lyrics_missing = sum(k is None for k in lyr_keys)
+    ds_key = _dataset_key(config, audio_keys, lyr_keys, dataset.has_lyrics)
+    if use_dataset_cache:
+        hit = cache.path("featuresets", ds_key)
+        if hit.is_file():
+            try:
+                fs = FeatureSet.load(hit)
+                rep.from_dataset_cache = True
+                rep.audio_cached = int(fs.audio_ok.sum())
+                rep.audio_failed = sum(k is not None for k in audio_keys) - rep.audio_cached
+                rep.lyrics_cached = int(fs.lyrics_ok.sum())
+                rep.problems += [Problem(**p) for p in fs.meta.get("problems", [])]
+                rep.seconds = time.perf_counter() - t0
+                report(progress, 1, 1, "features loaded from cache")
+                return fs, rep
+            except Exception:
+                hit.unlink(missing_ok=True)
+
+    texts = dataset.tracks["lyrics"].tolist()
+    total = sum(k is not None for k in audio_keys) + sum(k is not None for k in lyr_keys)
+    report(progress, 0, max(total, 1), "starting")
+    afeats, astats, audio_ok, anames, done = _extract_audio(
+        dataset, audio_keys, config.audio, cache, n_jobs, progress, max(total, 1), rep)
+    semantic, done = _embed_lyrics(texts, lyr_keys, config.lyrics, cache, progress, done, max(total, 1), rep)
+    lyrics_ok = np.array([k is not None for k in lyr_keys], dtype=bool)
+
+    # audio blocks
+    levels = audio_mod.feature_levels(config.audio)
+    audio = standardise_blocks(afeats, audio_ok, levels)
+
+    # lyrics blocks: semantic | lexical | stylistic
+    present = [t if ok else None for t, ok in zip(texts, lyrics_ok)]
+    if lyrics_ok.any():
+        lex, lex_names = lyrics_mod.lexical_features(present, config.lyrics)
+    else:
+        lex, lex_names = np.zeros((dataset.n_tracks, 0), np.float32), []
+    durations = astats[:, audio_mod.STAT_NAMES.index("duration_s")]
+    style = lyrics_mod.stylistic_features(present, durations).astype(np.float64)
+    for name in ("word_count", "words_per_second"):
+        j = lyrics_mod.STYLE_NAMES.index(name)
+        style[:, j] = np.log1p(np.clip(style[:, j], 0, None))
+    lstats = lyrics_mod.lyrics_stats(present)
+    sem_names = [f"sem.{j:03d}" for j in range(lyrics_mod.EMBED_DIM)]
+    style_names = [f"style.{s}" for s in lyrics_mod.STYLE_NAMES]
+    raw_lyrics = np.hstack([np.where(lyrics_ok[:, None], semantic, np.nan), lex, style])
+    d_sem, d_lex = len(sem_names), len(lex_names)
+    lblocks = {"semantic": list(range(d_sem)), "lexical": list(range(d_sem, d_sem + d_lex)),
+               "stylistic": list(range(d_sem + d_lex, d_sem + d_lex + len(style_names)))}
+    lyrics = standardise_blocks(raw_lyrics, lyrics_ok, lblocks)
+
+    all_problems = list(rep.problems)
+    fs = FeatureSet(
+        track_ids=dataset.track_ids, audio=audio, audio_names=anames, audio_blocks=levels, audio_ok=audio_ok,
+        audio_stats=astats, audio_stat_names=list(audio_mod.STAT_NAMES),
+        lyrics=lyrics, lyrics_names=sem_names + list(lex_names) + style_names, lyrics_blocks=lblocks,
+        lyrics_ok=lyrics_ok, lyrics_stats=lstats.astype(np.float32),
+        lyrics_stat_names=list(lyrics_mod.STAT_NAMES), has_lyrics=bool(dataset.has_lyrics),
+        semantic=semantic,
+        meta={"config_key": config.key(), "audio_config": asdict(config.audio),
+              "lyrics_config": asdict(config.lyrics), "feature_version": audio_mod.FEATURE_VERSION,
+              "lyrics_version": lyrics_mod.LYRICS_VERSION, "dataset": dataset.name,
+              "problems": [asdict(p) for p in all_problems]},
+    )
+    json.dumps(fs.meta)  # fail here, not at load time, if meta is not JSON-safe
+    fs.save(cache.path("featuresets", ds_key))
+    rep.seconds = time.perf_counter() - t0
+    report(progress, max(total, 1), max(total, 1), "done")
+    return fs, rep
+
+
+def cached_status(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
+                  cache: Optional[FeatureCache] = None) -> dict:
+    """How much of ``dataset`` is already extracted, without extracting anything.
+
+    Returns a dict with ``audio_cached``, ``audio_total``, ``lyrics_cached``, ``lyrics_total`` and
+    ``complete`` (the whole FeatureSet is cached).
+    """
+    cache = cache or FeatureCache()
+    audio_keys, lyr_keys, _ = track_keys(dataset, config)
+    ds_key = _dataset_key(config, audio_keys, lyr_keys, dataset.has_lyrics)
+    return {
+        "audio_total": sum(k is not None for k in audio_keys),
+        "audio_cached": sum(k is not None and cache.has("audio", k) for k in audio_keys),
+        "lyrics_total": sum(k is not None for k in lyr_keys),
+        "lyrics_cached": sum(k is not None and cache.has("lyrics", k) for k in lyr_keys),
+        "complete": cache.has("featuresets", ds_key),
+    }
