@@ -16,3 +16,20 @@ def _isolated_data_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     yield root
+
+
+@pytest.fixture(scope="session")
+def tiny_synth_dir(tmp_path_factory):
+    """A tiny seeded synthetic set on disk (one 3 s track per genre), built once per test run."""
+    from core.datasets.synthetic import SynthConfig, generate
+    out = tmp_path_factory.mktemp("synth") / "tiny"
+    generate(SynthConfig(tracks_per_genre=2, clip_seconds=3.0, seed=7), out, n_jobs=2)
+    return out
+
+
+@pytest.fixture(scope="session")
+def lyrics_model():
+    """The real packaged sentence-transformers model, loaded once."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from core.features.lyrics import load_model
+    return load_model()

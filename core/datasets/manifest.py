@@ -19,7 +19,7 @@ import numpy as np
 from core.datasets.base import Dataset, Problem, make_tracks
 from core.datasets.scan import display_path, probe_audio
 from core.errors import DatasetError
-from core.features.text_io import normalise_lyrics, read_lyrics_file
+from core.features.text_io import check_lyrics_text, read_lyrics_file
 
 REQUIRED_COLUMNS = ("audio_path",)
 KNOWN_COLUMNS = ("track_id", "audio_path", "lyrics", "lyrics_path", "genre")
@@ -104,9 +104,9 @@ def load_manifest(path: Path, check_audio: bool = True) -> Dataset:
                     audio_path = str(candidate.resolve())
         lyrics, lyrics_path = None, None
         if rec.get("lyrics", "").strip():
-            lyrics = normalise_lyrics(rec["lyrics"])
+            lyrics, why = check_lyrics_text(rec["lyrics"])
             if lyrics is None:
-                problems.append(Problem(where, "lyrics cell is not usable text", "the track is kept without lyrics",
+                problems.append(Problem(where, f"lyrics cell: {why}", "the track is kept without lyrics",
                                         stage="lyrics"))
         elif rec.get("lyrics_path", "").strip():
             lp = Path(rec["lyrics_path"].strip())

@@ -263,7 +263,7 @@ def track_keys(dataset: Dataset, config: ExtractConfig) -> tuple[list, list, lis
                                         stage="audio"))
         audio_keys.append(key)
         if dataset.has_lyrics and isinstance(text, str) and text.strip():
-            lyr_keys.append(make_key(text_digest(text), config.lyrics.key(), lyrics_mod.LYRICS_VERSION))
+            lyr_keys.append(make_key(text_digest(text), config.lyrics.embedding_key()))
         else:
             lyr_keys.append(None)
     return audio_keys, lyr_keys, problems

@@ -1,0 +1,547 @@
+"""Per-track indicators: interpretable values with units that the rules read.
+
+Pipeline position: features (cached) -> **indicators** -> rules -> weights.
+
+An indicator is one number per track with a documented unit and a typical range, computed
+from the raw measures a :class:`~core.features.featureset.FeatureSet` carries
+(``audio_stats``, ``lyrics_stats``, the ``audio_ok`` / ``lyrics_ok`` masks and ``has_lyrics``).
+:func:`compute_indicators` takes the feature set (and an optional :class:`IndicatorConfig`)
+and nothing else: its signature has no place for genres or any evaluation table, so the
+weights the rules derive from indicators cannot depend on them.
+
+Three groups, as in the method (DESIGN.md section 3):
+
+``instrument presence``
+    ``vocal_presence`` (sung words: audio voice estimate x lyric availability),
+    ``vocal_presence_audio`` (the audio estimate alone), ``lyrics_available`` and
+    ``audio_available`` (0/1), ``percussive_ratio``, ``instrumental_density``.
+``energy``
+    ``loudness_dbfs``, ``dynamic_range_db``, ``onset_rate``.
+``quality``
+    ``audio_quality`` (0..1) and its parts ``silence_ratio``, ``clipping_ratio``, ``snr_db``,
+    ``usable_duration_s`` (plus ``bandwidth_hz`` for display); ``lyrics_quality`` (0..1) and its
+    parts ``word_count``, ``type_token_ratio``, ``line_repetition``, ``junk_token_share``,
+    ``unknown_token_share``.
+
+Missing modality
+    Every indicator that needs the audio is NaN where ``audio_ok`` is False; every indicator
+    that needs the lyrics is NaN where the track has no usable lyrics (``lyrics_ok`` False, or
+    a dataset without lyrics at all). ``lyrics_available`` and ``audio_available`` are never NaN.
+    ``vocal_presence`` is 0 where lyrics are missing (no words can be sung), and NaN where
+    lyrics exist but the audio is missing (unknown whether they are audible). The rules treat
+    NaN as "unknown": a rule on a NaN indicator does not fire (see :mod:`core.rules`).
+
+The two quality scores are products of per-part scores in [0, 1] (one bad part is enough to
+make the modality poor), with a priori scales held in :class:`IndicatorConfig`:
+
+``audio_quality = q_silence * q_clipping * q_snr * q_duration`` where
+    ``q_silence  = 1 - silence_ratio``,
+    ``q_clipping = clip(1 - clipping_ratio / clipping_full, 0, 1)``,
+    ``q_snr      = clip(snr_db / snr_good_db, 0, 1)``,
+    ``q_duration = clip(usable_duration_s / duration_good_s, 0, 1)``.
+``lyrics_quality = q_length * q_richness * q_repetition * q_clean`` where
+    ``q_length     = clip(word_count / words_good, 0, 1)``,
+    ``q_richness   = clip(type_token_ratio / ttr_good, 0, 1)``,
+    ``q_repetition = clip((1 - line_repetition) / (1 - repetition_ok), 0, 1)``,
+    ``q_clean      = clip(1 - max(junk_token_share, unknown_token_share) / junk_bad, 0, 1)``.
+
+A part whose raw measure is NaN on a track that has the modality (the extractor could not
+estimate it) is left out of the product; if every part is NaN the score is NaN.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+from core.errors import ParameterError, check_param
+
+__all__ = [
+    "IndicatorSpec",
+    "INDICATORS",
+    "INDICATOR_NAMES",
+    "GROUPS",
+    "IndicatorConfig",
+    "Indicators",
+    "compute_indicators",
+    "Interval",
+    "Options",
+    "Boolean",
+    "validate_params",
+]
+
+
+# ----------------------------------------------------------------------------------------------
+# Parameter constraints declared as data (after sklearn.utils._param_validation), shared with
+# core.rules. Each constraint knows how to test a value, how to describe what it allows (for the
+# one message shape of core.errors.check_param) and a few values it rejects (for the tests).
+# ----------------------------------------------------------------------------------------------
+
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+class Interval:
+    """A real number in ``[lo, hi]`` (ends closed unless ``open_lo`` / ``open_hi``), finite.
+
+    ``lo`` or ``hi`` may be None for an unbounded side; NaN and infinities are always rejected.
+    """
+
+    def __init__(self, lo=None, hi=None, *, open_lo: bool = False, open_hi: bool = False):
+        self.lo, self.hi, self.open_lo, self.open_hi = lo, hi, open_lo, open_hi
+
+    def is_satisfied_by(self, value) -> bool:
+        if not _is_real(value) or not math.isfinite(float(value)):
+            return False
+        v = float(value)
+        if self.lo is not None and (v <= self.lo if self.open_lo else v < self.lo):
+            return False
+        if self.hi is not None and (v >= self.hi if self.open_hi else v > self.hi):
+            return False
+        return True
+
+    def describe(self) -> str:
+        if self.lo is None and self.hi is None:
+            return "a finite real number"
+        if self.hi is None:
+            return f"a finite real number {'>' if self.open_lo else '>='} {self.lo:g}"
+        if self.lo is None:
+            return f"a finite real number {'<' if self.open_hi else '<='} {self.hi:g}"
+        left = "(" if self.open_lo else "["
+        right = ")" if self.open_hi else "]"
+        return f"a real number in the range {left}{self.lo:g}, {self.hi:g}{right}"
+
+    def invalid_values(self) -> tuple:
+        bad = ["0.5", None, True, float("nan"), float("inf")]
+        if self.lo is not None:
+            bad.append(self.lo if self.open_lo else self.lo - 1e-3 - abs(self.lo) * 1e-3)
+        if self.hi is not None:
+            bad.append(self.hi if self.open_hi else self.hi + 1e-3 + abs(self.hi) * 1e-3)
+        return tuple(bad)
+
+
+class Options:
+    """One of a fixed set of strings."""
+
+    def __init__(self, options):
+        self.options = tuple(options)
+
+    def is_satisfied_by(self, value) -> bool:
+        return isinstance(value, str) and value in self.options
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(o) for o in self.options)
+
+    def invalid_values(self) -> tuple:
+        return ("not-an-option", None, 1)
+
+
+class Boolean:
+    """A bool (numpy bools accepted)."""
+
+    def is_satisfied_by(self, value) -> bool:
+        return isinstance(value, (bool, np.bool_))
+
+    def describe(self) -> str:
+        return "a bool"
+
+    def invalid_values(self) -> tuple:
+        return ("yes", 1, None)
+
+
+class Text:
+    """A string, optionally required to be non-empty."""
+
+    def __init__(self, nonempty: bool = False):
+        self.nonempty = nonempty
+
+    def is_satisfied_by(self, value) -> bool:
+        return isinstance(value, str) and (not self.nonempty or value.strip() != "")
+
+    def describe(self) -> str:
+        return "a non-empty str" if self.nonempty else "a str"
+
+    def invalid_values(self) -> tuple:
+        return (None, 3) + (("", "  ") if self.nonempty else ())
+
+
+def validate_params(owner: str, obj, constraints: Mapping) -> None:
+    """Check every attribute of ``obj`` named in ``constraints``; raise ParameterError on the first bad one."""
+    for name, constraint in constraints.items():
+        value = getattr(obj, name)
+        check_param(owner, name, value, constraint.describe(), constraint.is_satisfied_by(value))
+
+
+# ----------------------------------------------------------------------------------------------
+# The indicator registry
+# ----------------------------------------------------------------------------------------------
+
+#: The three indicator groups, in display order.
+GROUPS = ("instrument presence", "energy", "quality")
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """What one indicator means.
+
+    Attributes
+    ----------
+    name : str
+        Column name in :attr:`Indicators.names`.
+    unit : str
+        Unit of the values ("" for a dimensionless 0..1 score or a 0/1 flag).
+    description : str
+        One sentence a user can read next to a slider.
+    lo, hi : float
+        Typical range, for slider bounds (values may fall outside it, e.g. a 60 s clip).
+    group : str
+        One of :data:`GROUPS`.
+    needs : str
+        Modality the indicator needs: "audio", "lyrics", "both" or "none"; it is NaN where that
+        modality is missing (see the module docstring for ``vocal_presence``).
+    """
+
+    name: str
+    unit: str
+    description: str
+    lo: float
+    hi: float
+    group: str
+    needs: str = "audio"
+
+
+_SPECS = (
+    # instrument presence
+    IndicatorSpec("vocal_presence", "", "Sung words: audio voice estimate times lyric availability "
+                  "(0 without lyrics, NaN with lyrics but no audio).", 0.0, 1.0, "instrument presence", "both"),
+    IndicatorSpec("vocal_presence_audio", "", "Voice-like energy estimated from the audio alone.",
+                  0.0, 1.0, "instrument presence", "audio"),
+    IndicatorSpec("lyrics_available", "", "1 if the track has usable lyrics, else 0.",
+                  0.0, 1.0, "instrument presence", "none"),
+    IndicatorSpec("audio_available", "", "1 if the track's audio decoded and was analysed, else 0.",
+                  0.0, 1.0, "instrument presence", "none"),
+    IndicatorSpec("percussive_ratio", "", "Share of energy in the percussive part (HPSS).",
+                  0.0, 1.0, "instrument presence", "audio"),
+    IndicatorSpec("instrumental_density", "", "How densely instruments fill time and spectrum.",
+                  0.0, 1.0, "instrument presence", "audio"),
+    # energy
+    IndicatorSpec("loudness_dbfs", "dBFS", "RMS loudness relative to digital full scale.",
+                  -60.0, 0.0, "energy", "audio"),
+    IndicatorSpec("dynamic_range_db", "dB", "Spread between loud and quiet passages.",
+                  0.0, 40.0, "energy", "audio"),
+    IndicatorSpec("onset_rate", "1/s", "Note onsets per second.", 0.0, 10.0, "energy", "audio"),
+    # quality: audio
+    IndicatorSpec("audio_quality", "", "Audio quality score: (1 - silence) x clipping x SNR x "
+                  "usable-duration scores.", 0.0, 1.0, "quality", "audio"),
+    IndicatorSpec("silence_ratio", "", "Share of the clip that is silent.", 0.0, 1.0, "quality", "audio"),
+    IndicatorSpec("clipping_ratio", "", "Share of samples at or near full scale.", 0.0, 0.1, "quality", "audio"),
+    IndicatorSpec("snr_db", "dB", "Estimated signal-to-noise ratio.", -10.0, 60.0, "quality", "audio"),
+    IndicatorSpec("usable_duration_s", "s", "Seconds of audio that are neither silent nor clipped.",
+                  0.0, 60.0, "quality", "audio"),
+    IndicatorSpec("bandwidth_hz", "Hz", "Audio bandwidth (low for lo-fi, low-passed audio).",
+                  0.0, 11025.0, "quality", "audio"),
+    # quality: lyrics
+    IndicatorSpec("lyrics_quality", "", "Lyrics quality score: length x vocabulary richness x "
+                  "repetition x clean-token scores.", 0.0, 1.0, "quality", "lyrics"),
+    IndicatorSpec("word_count", "words", "Number of words in the lyrics.", 0.0, 500.0, "quality", "lyrics"),
+    IndicatorSpec("type_token_ratio", "", "Distinct words / words (vocabulary richness).",
+                  0.0, 1.0, "quality", "lyrics"),
+    IndicatorSpec("line_repetition", "", "Share of lines that repeat an earlier line.",
+                  0.0, 1.0, "quality", "lyrics"),
+    IndicatorSpec("junk_token_share", "", "Share of tokens that are junk (garbled, symbols).",
+                  0.0, 1.0, "quality", "lyrics"),
+    IndicatorSpec("unknown_token_share", "", "Share of tokens outside the known vocabulary.",
+                  0.0, 1.0, "quality", "lyrics"),
+)
+
+#: Registry: indicator name -> :class:`IndicatorSpec`, in column order.
+INDICATORS: Mapping[str, IndicatorSpec] = MappingProxyType({s.name: s for s in _SPECS})
+
+#: Indicator names in the column order :func:`compute_indicators` produces.
+INDICATOR_NAMES: tuple = tuple(INDICATORS)
+
+#: Raw measures compute_indicators reads from a FeatureSet.
+_AUDIO_STATS = ("usable_duration_s", "loudness_dbfs", "dynamic_range_db", "silence_ratio",
+                "clipping_ratio", "snr_db", "percussive_ratio", "vocal_presence", "onset_rate",
+                "instrumental_density", "bandwidth_hz")
+_LYRICS_STATS = ("word_count", "type_token_ratio", "line_repetition", "junk_token_share",
+                 "unknown_token_share")
+
+
+# ----------------------------------------------------------------------------------------------
+# Configuration of the two quality scores
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorConfig:
+    """Scales of the audio and lyrics quality scores, fixed a priori (never fitted to data).
+
+    Parameters
+    ----------
+    clipping_full : float, > 0
+        Clipping ratio at which ``q_clipping`` reaches 0. Default 0.05: when one sample in twenty
+        sits at full scale the distortion is pervasive.
+    snr_good_db : float, > 0, dB
+        SNR at which ``q_snr`` reaches 1 (0 dB, noise as loud as the music, scores 0). Default
+        20 dB: noise a tenth of the signal's amplitude.
+    duration_good_s : float, > 0, s
+        Usable duration at which ``q_duration`` reaches 1. Default 3 s, the segment length
+        genre classifiers commonly work on.
+    words_good : float, > 0, words
+        Word count at which ``q_length`` reaches 1. Default 50 words, about a verse and a chorus;
+        fewer is a fragment.
+    ttr_good : float in (0, 1]
+        Type-token ratio at which ``q_richness`` reaches 1. Default 0.3: full songs with a
+        chorus sit around 0.3-0.6; far below is one word repeated.
+    repetition_ok : float in [0, 1)
+        Line repetition up to which ``q_repetition`` stays 1, falling linearly to 0 at 1 (every
+        line the same). Default 0.5: a chorus repeats, but half the lines should be new.
+    junk_bad : float in (0, 1]
+        Junk / unknown token share at which ``q_clean`` reaches 0. Default 0.5: a text where half
+        the tokens are junk is unreadable.
+    """
+
+    clipping_full: float = 0.05
+    snr_good_db: float = 20.0
+    duration_good_s: float = 3.0
+    words_good: float = 50.0
+    ttr_good: float = 0.3
+    repetition_ok: float = 0.5
+    junk_bad: float = 0.5
+
+    _parameter_constraints = {
+        "clipping_full": Interval(0.0, 1.0, open_lo=True),
+        "snr_good_db": Interval(0.0, None, open_lo=True),
+        "duration_good_s": Interval(0.0, None, open_lo=True),
+        "words_good": Interval(0.0, None, open_lo=True),
+        "ttr_good": Interval(0.0, 1.0, open_lo=True),
+        "repetition_ok": Interval(0.0, 1.0, open_hi=True),
+        "junk_bad": Interval(0.0, 1.0, open_lo=True),
+    }
+
+    def __post_init__(self):
+        validate_params(type(self).__name__, self, self._parameter_constraints)
+        for name in self._parameter_constraints:
+            object.__setattr__(self, name, float(getattr(self, name)))
+
+
+# ----------------------------------------------------------------------------------------------
+# The Indicators table
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Indicators:
+    """Indicator values for ``n`` tracks, rows in ``Dataset`` order.
+
+    Attributes
+    ----------
+    values : float32 ndarray, shape (n_tracks, n_indicators)
+        One column per name; NaN where the modality the indicator needs is missing. Read-only.
+    names : tuple of str, length n_indicators
+        Column names, each a key of :data:`INDICATORS`.
+    specs : tuple of IndicatorSpec
+        Unit, description, typical range and group of each column (filled from the registry).
+
+    Frozen: attributes cannot be rebound and ``values`` is not writeable. Compared and hashed by
+    identity (it holds an array); cache on the FeatureSet / configuration that produced it.
+    """
+
+    values: np.ndarray
+    names: tuple
+    specs: tuple = field(default=(), repr=False)
+
+    def __post_init__(self):
+        names = tuple(self.names)
+        check_param("Indicators", "names", names, "unique names from core.indicators.INDICATORS",
+                    len(set(names)) == len(names) and all(n in INDICATORS for n in names))
+        values = np.asarray(self.values)
+        check_param("Indicators", "values", getattr(values, "shape", None),
+                    f"a 2-D array with {len(names)} columns",
+                    values.ndim == 2 and values.shape[1] == len(names))
+        # Column-major: each indicator column is contiguous, which the rule engine reads.
+        values = np.asfortranarray(values, dtype=np.float32)
+        if values is self.values:
+            values = values.copy(order="F")
+        values.flags.writeable = False
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, "specs", tuple(INDICATORS[n] for n in names))
+        object.__setattr__(self, "_index", {n: j for j, n in enumerate(names)})
+
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, object]) -> "Indicators":
+        """Build from ``{name: array (n,)}`` (hand-made tracks, benchmarks, tests)."""
+        names = tuple(columns)
+        arrays = [np.asarray(columns[n], dtype=np.float32).reshape(-1) for n in names]
+        lengths = {a.shape[0] for a in arrays}
+        check_param("Indicators.from_columns", "columns", {n: a.shape for n, a in zip(names, arrays)},
+                    "a non-empty mapping of equal-length 1-D arrays", len(lengths) == 1)
+        return cls(values=np.stack(arrays, axis=1), names=names)
+
+    @property
+    def n_tracks(self) -> int:
+        return int(self.values.shape[0])
+
+    def __contains__(self, name) -> bool:
+        return name in self._index
+
+    def column(self, name: str) -> np.ndarray:
+        """Indicator ``name``, float32 (n_tracks,) read-only view."""
+        j = self._index.get(name)
+        if j is None:
+            raise ParameterError(
+                f"The 'name' parameter of Indicators.column must be one of {list(self.names)}. "
+                f"Got {name!r} instead.")
+        return self.values[:, j]
+
+    def spec(self, name: str) -> IndicatorSpec:
+        """Unit, description, typical range and group of ``name``."""
+        self.column(name)
+        return INDICATORS[name]
+
+    def as_dict(self) -> dict:
+        """``{name: float32 (n_tracks,)}`` in column order (e.g. for a pandas DataFrame)."""
+        return {n: self.values[:, j] for j, n in enumerate(self.names)}
+
+
+# ----------------------------------------------------------------------------------------------
+# compute_indicators
+# ----------------------------------------------------------------------------------------------
+
+
+def _score_product(parts: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Product over columns ignoring NaN parts; NaN where all parts are NaN or ``present`` is False."""
+    nan = np.isnan(parts)
+    score = np.prod(np.where(nan, 1.0, parts), axis=1)
+    score[nan.all(axis=1) | ~present] = np.nan
+    return score
+
+
+def compute_indicators(fs, config: IndicatorConfig | None = None) -> Indicators:
+    """Compute every indicator of :data:`INDICATORS` for every track, vectorised.
+
+    Reads only the feature set's raw measures and availability masks; it takes no genres or
+    evaluation data and reads none.
+
+    Parameters
+    ----------
+    fs : core.features.featureset.FeatureSet
+        Needs ``audio_stats`` (n, ·) with the columns named in ``audio_stat_names`` (units:
+        durations s, loudness dBFS, dynamic range dB, snr dB, onset_rate 1/s, bandwidth Hz,
+        ratios / vocal_presence / instrumental_density 0..1), ``lyrics_stats`` (n, ·) named by
+        ``lyrics_stat_names`` (word_count words, ratios and shares 0..1), ``audio_ok`` and
+        ``lyrics_ok`` bool (n,), and ``has_lyrics``.
+    config : IndicatorConfig, optional
+        Scales of the quality scores; default ``IndicatorConfig()``.
+
+    Returns
+    -------
+    Indicators
+        ``values`` float32 (n_tracks, len(INDICATOR_NAMES)), columns :data:`INDICATOR_NAMES`.
+        Ratios, shares and scores are clipped into [0, 1]; other measures pass through.
+
+    Raises
+    ------
+    ParameterError
+        If a required raw measure is missing or an array has the wrong shape.
+    """
+    config = IndicatorConfig() if config is None else config
+    check_param("compute_indicators", "config", config, "an IndicatorConfig",
+                isinstance(config, IndicatorConfig))
+    audio_names = list(getattr(fs, "audio_stat_names", []))
+    lyrics_names = list(getattr(fs, "lyrics_stat_names", []))
+    missing = [s for s in _AUDIO_STATS if s not in audio_names] + \
+              [s for s in _LYRICS_STATS if s not in lyrics_names]
+    check_param("compute_indicators", "fs", f"FeatureSet without {missing}",
+                "a FeatureSet whose stat names include " + ", ".join(_AUDIO_STATS + _LYRICS_STATS),
+                not missing)
+    n = int(fs.n_tracks)
+    audio_ok = np.asarray(fs.audio_ok, dtype=bool).reshape(-1)
+    lyrics_ok = np.asarray(fs.lyrics_ok, dtype=bool).reshape(-1) & bool(fs.has_lyrics)
+    a_stats = np.asarray(fs.audio_stats, dtype=np.float64)
+    l_stats = np.asarray(fs.lyrics_stats, dtype=np.float64)
+    shapes_ok = (audio_ok.shape == (n,) and lyrics_ok.shape == (n,) and a_stats.ndim == 2
+                 and a_stats.shape == (n, len(audio_names)) and l_stats.ndim == 2
+                 and l_stats.shape == (n, len(lyrics_names)))
+    check_param("compute_indicators", "fs",
+                f"audio_ok {audio_ok.shape}, lyrics_ok {lyrics_ok.shape}, audio_stats {a_stats.shape}, "
+                f"lyrics_stats {l_stats.shape}",
+                f"a FeatureSet whose arrays have {n} rows (one per track) and one column per stat name",
+                shapes_ok)
+
+    def audio(name):
+        x = a_stats[:, audio_names.index(name)].copy()
+        x[~audio_ok] = np.nan
+        return x
+
+    def lyrics(name):
+        x = l_stats[:, lyrics_names.index(name)].copy()
+        x[~lyrics_ok] = np.nan
+        return x
+
+    def unit(x):  # clip into [0, 1], NaN stays NaN
+        return np.clip(x, 0.0, 1.0)
+
+    c = config
+    out = {}
+    # instrument presence
+    voice_audio = unit(audio("vocal_presence"))
+    out["vocal_presence"] = np.where(lyrics_ok, voice_audio, 0.0)
+    out["vocal_presence_audio"] = voice_audio
+    out["lyrics_available"] = lyrics_ok.astype(np.float64)
+    out["audio_available"] = audio_ok.astype(np.float64)
+    out["percussive_ratio"] = unit(audio("percussive_ratio"))
+    out["instrumental_density"] = unit(audio("instrumental_density"))
+    # energy
+    out["loudness_dbfs"] = audio("loudness_dbfs")
+    out["dynamic_range_db"] = audio("dynamic_range_db")
+    out["onset_rate"] = audio("onset_rate")
+    # audio quality
+    silence = unit(audio("silence_ratio"))
+    clipping = unit(audio("clipping_ratio"))
+    snr = audio("snr_db")
+    usable = audio("usable_duration_s")
+    a_parts = np.stack([
+        1.0 - silence,
+        unit(1.0 - clipping / c.clipping_full),
+        unit(snr / c.snr_good_db),
+        unit(usable / c.duration_good_s),
+    ], axis=1)
+    out["audio_quality"] = _score_product(a_parts, audio_ok)
+    out["silence_ratio"] = silence
+    out["clipping_ratio"] = clipping
+    out["snr_db"] = snr
+    out["usable_duration_s"] = usable
+    out["bandwidth_hz"] = audio("bandwidth_hz")
+    # lyrics quality
+    words = lyrics("word_count")
+    ttr = unit(lyrics("type_token_ratio"))
+    repetition = unit(lyrics("line_repetition"))
+    junk = unit(lyrics("junk_token_share"))
+    unknown = unit(lyrics("unknown_token_share"))
+    worst = np.fmax(junk, unknown)  # ignores a NaN on one side
+    l_parts = np.stack([
+        unit(words / c.words_good),
+        unit(ttr / c.ttr_good),
+        unit((1.0 - repetition) / (1.0 - c.repetition_ok)),
+        unit(1.0 - worst / c.junk_bad),
+    ], axis=1)
+    out["lyrics_quality"] = _score_product(l_parts, lyrics_ok)
+    out["word_count"] = words
+    out["type_token_ratio"] = ttr
+    out["line_repetition"] = repetition
+    out["junk_token_share"] = junk
+    out["unknown_token_share"] = unknown
+
+    values = np.empty((n, len(INDICATOR_NAMES)), dtype=np.float32, order="F")
+    for j, name in enumerate(INDICATOR_NAMES):
+        values[:, j] = out[name]
+    return Indicators(values=values, names=INDICATOR_NAMES)
