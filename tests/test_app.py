@@ -1,0 +1,69 @@
+"""App pages driven through streamlit.testing.v1.AppTest, on tiny datasets written by the tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.datasets import load_dataset
+from core.features.extract import extract_features
+from core.paths import REPO_ROOT
+from tests.audio_fixtures import make_gtzan
+
+APP = str(REPO_ROOT / "app.py")
+
+
+def _app(path: Path | None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if path is not None:
+        at.session_state["dataset_source"] = "path"
+        at.session_state["dataset_path"] = str(path)
+    return at
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_dataset_page_shows_the_summary_and_extraction_status(tiny_synth_dir):
+    ds = load_dataset(tiny_synth_dir)
+    at = _app(tiny_synth_dir).run()
+    assert not at.exception
+    shown = _metrics(at)
+    assert shown["Tracks"] == str(ds.n_tracks)
+    assert shown["Genres"] == str(len(set(ds.labels)))
+    assert shown["Lyrics coverage"] == f"{ds.lyrics_mask.mean():.0%}"
+    assert any("0 of" in md.value for md in at.markdown)        # nothing extracted yet
+    assert at.button[0].label == "Extract features"
+    extract_features(ds, n_jobs=1)                               # fills the (test) cache
+    at = _app(tiny_synth_dir).run()
+    assert not at.exception
+    assert any(f"Features ready for {ds.n_tracks} tracks" in s.value for s in at.success)
+
+
+def test_gtzan_says_fusion_is_off_and_lists_the_bad_file(tmp_path):
+    root = make_gtzan(tmp_path / "gtzan")
+    at = _app(root).run()
+    assert not at.exception
+    assert any("no lyrics" in w.value and "fusion is off" in w.value for w in at.warning)
+    problems = at.dataframe[0].value
+    assert problems["file"].str.contains("jazz.00054.wav").any()
+
+
+def test_bad_path_shows_a_message_not_a_traceback(tmp_path):
+    at = _app(tmp_path / "does-not-exist").run()
+    assert not at.exception
+    assert any("Cannot load this dataset" in e.value and "not found" in e.value for e in at.error)
+
+
+def test_dataset_choice_goes_into_the_url_and_comes_back(tiny_synth_dir):
+    at = _app(tiny_synth_dir).run()
+    assert at.query_params["dataset"] == [str(tiny_synth_dir)] or at.query_params["dataset"] == str(tiny_synth_dir)
+    at2 = AppTest.from_file(APP, default_timeout=120)
+    at2.query_params["dataset"] = str(tiny_synth_dir)
+    at2.run()
+    assert not at2.exception
+    assert at2.session_state["dataset_path"] == str(tiny_synth_dir)
+    assert _metrics(at2)["Tracks"] == str(load_dataset(tiny_synth_dir).n_tracks)
