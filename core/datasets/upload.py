@@ -1,0 +1,171 @@
+"""Unpack an uploaded zip into its own folder, safely, and find the dataset inside.
+
+Checks, in the order they run (each failure names the archive or the member and says why):
+
+* the upload is at most ``max_upload_bytes`` and is a readable zip;
+* at most ``max_files`` members; total declared unpacked size at most ``max_unpacked_bytes``;
+  no member whose compression ratio exceeds ``max_ratio`` (a zip bomb: the whole archive is
+  refused, nothing is written);
+* members with an absolute path, a drive letter, a ``..`` component, or a symbolic link are
+  skipped and reported (they could write outside the folder);
+* names that are not valid UTF-8 are kept with undecodable bytes replaced, and reported;
+* while writing, the bytes actually produced are counted, so a header that lies about its size
+  cannot exceed the limits either.
+
+The archive is unpacked into a temporary folder next to the destination and renamed into place,
+so a half-unpacked upload is never loaded. The destination is named after the archive's content
+hash: uploading the same zip twice reuses the first folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Union
+
+from core.datasets.base import Problem
+from core.errors import DatasetError, check_param
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Limits for an uploaded archive (bytes, counts, ratio)."""
+
+    max_upload_bytes: int = 1 << 30        # 1 GiB
+    max_unpacked_bytes: int = 4 << 30      # 4 GiB
+    max_files: int = 20_000
+    max_ratio: float = 200.0               # unpacked / compressed, per member
+
+    def __post_init__(self):
+        for name in ("max_upload_bytes", "max_unpacked_bytes", "max_files"):
+            value = getattr(self, name)
+            check_param("UploadLimits", name, value, "an int >= 1", isinstance(value, int) and value >= 1)
+        check_param("UploadLimits", "max_ratio", self.max_ratio, "a real number > 1",
+                    isinstance(self.max_ratio, (int, float)) and self.max_ratio > 1)
+
+    def describe(self) -> str:
+        return (f"zip files up to {self.max_upload_bytes / 2**20:,.0f} MiB, unpacking to at most "
+                f"{self.max_unpacked_bytes / 2**20:,.0f} MiB and {self.max_files:,} files")
+
+
+def _member_name(info: zipfile.ZipInfo) -> tuple[str, bool]:
+    """The member's name as text, and whether it had to be repaired (not valid UTF-8)."""
+    if info.flag_bits & 0x800:
+        return info.filename, False
+    raw = info.filename.encode("cp437")
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "replace").replace("\ufffd", "_"), True
+
+
+def _unsafe_reason(name: str, info: zipfile.ZipInfo) -> str:
+    mode = info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        return "symbolic link in the archive"
+    if name.startswith(("/", "\\")) or (len(name) > 1 and name[1] == ":"):
+        return "absolute path in the archive"
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if ".." in parts:
+        return "path escapes the upload folder (..)"
+    return ""
+
+
+def unpack_zip(source: Union[str, os.PathLike, bytes], dest_root: Path,
+               limits: UploadLimits = UploadLimits()) -> tuple[Path, list]:
+    """Unpack ``source`` (a path or the uploaded bytes) under ``dest_root``.
+
+    Returns
+    -------
+    folder : Path
+        The dataset folder: the unpacked root, or its single top-level sub-folder.
+    problems : list of Problem
+        Members skipped or renamed, each with the reason.
+
+    Raises
+    ------
+    DatasetError
+        The archive is too big, not a zip, a zip bomb, or holds no file at all.
+    """
+    data = source if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
+    label = "upload.zip" if isinstance(source, (bytes, bytearray)) else Path(source).name
+    if len(data) > limits.max_upload_bytes:
+        raise DatasetError(f"{label}: {len(data) / 2**20:,.1f} MiB is over the upload limit "
+                           f"({limits.max_upload_bytes / 2**20:,.0f} MiB)")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DatasetError(f"{label}: not a readable zip archive ({exc})") from None
+    files = [i for i in infos if not i.is_dir()]
+    if len(files) > limits.max_files:
+        raise DatasetError(f"{label}: {len(files):,} files is over the limit of {limits.max_files:,}")
+    declared = sum(i.file_size for i in files)
+    if declared > limits.max_unpacked_bytes:
+        raise DatasetError(f"{label}: unpacks to {declared / 2**20:,.0f} MiB, over the limit of "
+                           f"{limits.max_unpacked_bytes / 2**20:,.0f} MiB (possible zip bomb); nothing was unpacked")
+    for i in files:
+        if i.file_size > 1 << 20 and i.file_size / max(i.compress_size, 1) > limits.max_ratio:
+            raise DatasetError(f"{label}: member {_member_name(i)[0]!r} expands {i.file_size / max(i.compress_size, 1):,.0f}x "
+                               f"(limit {limits.max_ratio:g}x): looks like a zip bomb; nothing was unpacked")
+    digest = hashlib.blake2b(data, digest_size=8).hexdigest()
+    dest_root = Path(dest_root)
+    final = dest_root / f"upload-{digest}"
+    problems: list[Problem] = []
+    if not final.is_dir():
+        dest_root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".upload-{digest}.", dir=dest_root))
+        written = 0
+        try:
+            for info in files:
+                name, repaired = _member_name(info)
+                reason = _unsafe_reason(name, info)
+                if reason:
+                    problems.append(Problem(f"{label}:{name}", reason, "skipped"))
+                    continue
+                if repaired:
+                    problems.append(Problem(f"{label}:{name}", "file name is not valid UTF-8",
+                                            "kept with the undecodable characters replaced by _"))
+                target = tmp.joinpath(*PurePosixPath(name.replace("\\", "/")).parts)
+                if tmp.resolve() not in target.resolve().parents:
+                    problems.append(Problem(f"{label}:{name}", "path escapes the upload folder", "skipped"))
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(info) as src, open(target, "wb") as dst:
+                    while True:
+                        chunk = src.read(1 << 20)
+                        if not chunk:
+                            break
+                        written += len(chunk)
+                        if written > limits.max_unpacked_bytes:
+                            raise DatasetError(f"{label}: unpacked data exceeds "
+                                               f"{limits.max_unpacked_bytes / 2**20:,.0f} MiB; upload refused")
+                        dst.write(chunk)
+            try:
+                os.replace(tmp, final)
+            except OSError:  # another session unpacked the same archive meanwhile
+                shutil.rmtree(tmp, ignore_errors=True)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        (final / ".problems.txt").write_text("\n".join(f"{p.path}\t{p.reason}\t{p.hint}" for p in problems),
+                                             encoding="utf-8")
+    else:
+        saved = final / ".problems.txt"
+        if saved.is_file():
+            for line in saved.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    path, reason, hint = (line.split("\t") + ["", ""])[:3]
+                    problems.append(Problem(path, reason, hint))
+    entries = [p for p in final.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"]
+    if not entries:
+        raise DatasetError(f"{label}: the archive holds no usable file")
+    root = entries[0] if len(entries) == 1 and entries[0].is_dir() else final
+    return root, problems

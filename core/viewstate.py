@@ -1,0 +1,203 @@
+"""The dashboard's shareable settings as one typed value, and its round trip through a URL.
+
+A view (dataset, algorithm, k, seed, fusion, map, colouring, every rule threshold and delta) is
+a frozen :class:`ViewSettings`. :func:`to_query` turns it into short string parameters (only those
+that differ from the defaults) and :func:`from_query` parses them back, tolerating junk: a bad
+value is replaced by its default and named in the returned warnings, never raised at the user.
+Pure functions, so they are tested without Streamlit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from core.rules import DEFAULT_RULES, RuleSet
+
+ALGORITHMS = ("kmeans", "agglomerative", "spectral", "gmm", "hdbscan")
+FUSIONS = ("concat", "weighted", "affinity")
+PROJECTIONS = ("umap", "pca")
+BUILTIN = "builtin"
+
+#: Which fusions each algorithm accepts (mirrors core.clustering).
+ALGORITHM_FUSIONS = {
+    "kmeans": ("concat", "weighted"),
+    "agglomerative": ("concat", "affinity"),
+    "spectral": ("concat", "affinity"),
+    "gmm": ("concat",),
+    "hdbscan": ("concat", "affinity"),
+}
+
+
+@dataclass(frozen=True)
+class ViewSettings:
+    """Everything a shared link restores.
+
+    Attributes
+    ----------
+    dataset : str
+        ``"builtin"`` or a folder / manifest path.
+    algorithm, fusion : str
+        See :data:`ALGORITHMS`, :data:`ALGORITHM_FUSIONS`.
+    n_clusters : int
+        0 means "automatic": the number of genres when labelled, else 8.
+    seed : int >= 0
+    projection : {"umap", "pca"}; dims : {2, 3}
+    color_by : str
+        "cluster", "genre", "weight" or an indicator name.
+    ruleset : RuleSet
+    track : str
+        The track open in the inspector ("" for none).
+    """
+
+    dataset: str = BUILTIN
+    algorithm: str = "kmeans"
+    fusion: str = "concat"
+    n_clusters: int = 0
+    seed: int = 0
+    projection: str = "umap"
+    dims: int = 2
+    color_by: str = "cluster"
+    ruleset: RuleSet = field(default=DEFAULT_RULES)
+    track: str = ""
+
+    def resolved_k(self, n_genres: int | None, n_tracks: int) -> int:
+        """The number of clusters to use: explicit, or the genre count, or 8; at most n_tracks."""
+        k = self.n_clusters or (n_genres or 8)
+        return max(1, min(k, n_tracks))
+
+
+_SCALARS = {  # query key -> (field, parser)
+    "ds": ("dataset", str),
+    "algo": ("algorithm", str),
+    "fusion": ("fusion", str),
+    "k": ("n_clusters", int),
+    "seed": ("seed", int),
+    "proj": ("projection", str),
+    "dims": ("dims", int),
+    "color": ("color_by", str),
+    "track": ("track", str),
+}
+_RULESET_KEYS = {  # query key -> (RuleSet field, parser)
+    "base": ("base_weight", float),
+    "soft": ("soft", lambda s: {"1": True, "0": False}[s]),
+    "clip_lo": ("clip", float),
+    "clip_hi": ("clip", float),
+    "hard_nolyrics": ("no_lyrics_rule", lambda s: {"1": True, "0": False}[s]),
+    "hard_badaudio": ("unusable_audio_rule", lambda s: {"1": True, "0": False}[s]),
+    "hard_novoice": ("no_voice_rule", lambda s: {"1": True, "0": False}[s]),
+    "aq_floor": ("audio_quality_floor", float),
+    "voice_floor": ("voice_floor", float),
+}
+
+
+def _fmt(value) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
+
+
+def to_query(view: ViewSettings, defaults: ViewSettings = ViewSettings()) -> dict:
+    """Query parameters (str -> str) for ``view``; keys equal to the default are left out,
+    except ``ds`` which is always written so a link names its dataset."""
+    out = {}
+    for key, (name, _) in _SCALARS.items():
+        value = getattr(view, name)
+        if key == "ds" or value != getattr(defaults, name):
+            out[key] = _fmt(value)
+    rs, drs = view.ruleset, defaults.ruleset
+    for key, (name, _) in _RULESET_KEYS.items():
+        if name == "clip":
+            idx = 0 if key == "clip_lo" else 1
+            if rs.clip[idx] != drs.clip[idx]:
+                out[key] = _fmt(rs.clip[idx])
+        elif getattr(rs, name) != getattr(drs, name):
+            out[key] = _fmt(getattr(rs, name))
+    default_rules = {r.name: r for r in drs.rules}
+    for rule in rs.rules:
+        d = default_rules.get(rule.name)
+        if d is None or rule.threshold != d.threshold:
+            out[f"t.{rule.name}"] = _fmt(rule.threshold)
+        if d is None or rule.delta != d.delta:
+            out[f"d.{rule.name}"] = _fmt(rule.delta)
+    return out
+
+
+def from_query(params: Mapping[str, str], defaults: ViewSettings = ViewSettings()) -> tuple[ViewSettings, list]:
+    """Parse query parameters into settings; returns ``(settings, warnings)``.
+
+    Unknown keys are ignored; a value that does not parse or is out of range keeps the default and
+    adds a warning naming the key and the value.
+    """
+    warnings: list[str] = []
+    kw = {}
+    for key, (name, parse) in _SCALARS.items():
+        if key in params:
+            try:
+                kw[name] = parse(params[key])
+            except (TypeError, ValueError):
+                warnings.append(f"ignored {key}={params[key]!r} (not a valid {name})")
+    view = defaults
+    for name, value in kw.items():
+        candidate = dataclasses.replace(view, **{name: value})
+        problem = validate_view(candidate)
+        if problem:
+            warnings.append(f"ignored {name}={value!r}: {problem}")
+        else:
+            view = candidate
+    rs = view.ruleset
+    clip = list(rs.clip)
+    changes = {}
+    for key, (name, parse) in _RULESET_KEYS.items():
+        if key not in params:
+            continue
+        try:
+            value = parse(params[key])
+        except (KeyError, TypeError, ValueError):
+            warnings.append(f"ignored {key}={params[key]!r}")
+            continue
+        if name == "clip":
+            clip[0 if key == "clip_lo" else 1] = value
+        else:
+            changes[name] = value
+    for name, value in changes.items():
+        try:
+            rs = rs.with_changes(**{name: value})
+        except ValueError as exc:
+            warnings.append(f"ignored {name}={value!r}: {exc}")
+    if tuple(clip) != rs.clip:
+        try:
+            rs = rs.with_changes(clip=tuple(clip))
+        except ValueError as exc:
+            warnings.append(f"ignored clip={tuple(clip)}: {exc}")
+    for key, raw in params.items():
+        if key[:2] in ("t.", "d.") and len(key) > 2:
+            rule, attr = key[2:], ("threshold" if key[0] == "t" else "delta")
+            if rule not in rs.rule_names:
+                warnings.append(f"ignored {key}: no rule called {rule!r}")
+                continue
+            try:
+                rs = rs.replace_rule(rule, **{attr: float(raw)})
+            except ValueError as exc:
+                warnings.append(f"ignored {key}={raw!r}: {exc}")
+    return dataclasses.replace(view, ruleset=rs), warnings
+
+
+def validate_view(view: ViewSettings) -> str:
+    """'' if the settings are consistent, else what is wrong (in words)."""
+    if view.algorithm not in ALGORITHMS:
+        return f"algorithm must be one of {ALGORITHMS}"
+    if view.fusion not in ALGORITHM_FUSIONS[view.algorithm]:
+        return f"{view.algorithm} takes fusion {ALGORITHM_FUSIONS[view.algorithm]}"
+    if not (0 <= view.n_clusters <= 100):
+        return "k must be between 0 (automatic) and 100"
+    if view.seed < 0:
+        return "seed must be >= 0"
+    if view.projection not in PROJECTIONS:
+        return f"projection must be one of {PROJECTIONS}"
+    if view.dims not in (2, 3):
+        return "dims must be 2 or 3"
+    return ""

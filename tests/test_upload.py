@@ -1,0 +1,90 @@
+"""Zip uploads: a good archive loads; escaping paths, symlinks, bombs and junk are refused or skipped."""
+
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+
+import pytest
+
+from core.datasets import load_dataset
+from core.datasets.upload import UploadLimits, unpack_zip
+from core.errors import DatasetError
+from tests.audio_fixtures import song_like, write_clip
+
+
+def _zip(entries) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data, *mode in entries:
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if mode:
+                info.external_attr = mode[0] << 16
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+def _wav_bytes(tmp_path, seed):
+    return write_clip(tmp_path / f"c{seed}.wav", song_like(seed)).read_bytes()
+
+
+def test_good_zip_with_one_top_folder_loads_as_a_dataset(tmp_path):
+    data = _zip([("mymusic/rock/a.wav", _wav_bytes(tmp_path, 1)), ("mymusic/rock/a.txt", b"la la\nla"),
+                 ("mymusic/jazz/b.wav", _wav_bytes(tmp_path, 2))])
+    root, problems = unpack_zip(data, tmp_path / "uploads")
+    assert problems == []
+    assert root.name == "mymusic"
+    ds = load_dataset(root)
+    assert sorted(ds.track_ids) == ["jazz/b", "rock/a"]
+    again, _ = unpack_zip(data, tmp_path / "uploads")          # same archive: same folder, reused
+    assert again == root
+
+
+def test_escaping_absolute_and_symlink_members_are_skipped_and_named(tmp_path):
+    data = _zip([("ok/a.wav", _wav_bytes(tmp_path, 1)), ("../evil.txt", b"x"), ("/etc/evil", b"x"),
+                 ("ok/link", b"/etc/passwd", stat.S_IFLNK | 0o777)])
+    root, problems = unpack_zip(data, tmp_path / "uploads")
+    reasons = {p.path.split(":", 1)[1]: p.reason for p in problems}
+    assert reasons["../evil.txt"] == "path escapes the upload folder (..)"
+    assert reasons["/etc/evil"] == "absolute path in the archive"
+    assert reasons["ok/link"] == "symbolic link in the archive"
+    assert not (tmp_path / "evil.txt").exists()
+    assert (root / "a.wav").is_file() and not (root / "link").exists()
+
+
+def test_zip_bomb_is_refused_before_writing(tmp_path):
+    data = _zip([("bomb.bin", bytes(50 << 20))])               # 50 MiB of zeros compresses ~1000x
+    with pytest.raises(DatasetError, match="zip bomb"):
+        unpack_zip(data, tmp_path / "uploads")
+    assert not any((tmp_path / "uploads").glob("upload-*"))
+
+
+def test_size_limits_are_stated_and_enforced(tmp_path):
+    limits = UploadLimits(max_upload_bytes=1000)
+    with pytest.raises(DatasetError, match="over the upload limit"):
+        unpack_zip(_zip([("a.wav", _wav_bytes(tmp_path, 1))]), tmp_path / "u", limits)
+    with pytest.raises(DatasetError, match="over the limit of 2"):
+        unpack_zip(_zip([("a", b"1"), ("b", b"2"), ("c", b"3")]), tmp_path / "u", UploadLimits(max_files=2))
+    assert "MiB" in UploadLimits().describe()
+
+
+def test_not_a_zip_is_a_clear_error(tmp_path):
+    with pytest.raises(DatasetError, match="not a readable zip"):
+        unpack_zip(b"this is not a zip", tmp_path / "u")
+
+
+def _latin1_named_zip(payload: bytes) -> bytes:
+    """A zip whose member name is the Latin-1 bytes b"top/b\\xe9.wav" without the UTF-8 flag,
+    as old Windows tools write them (zipfile itself always writes UTF-8, so patch the bytes)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("top/bX.wav", payload)                     # ASCII name: no UTF-8 flag
+    return buf.getvalue().replace(b"top/bX.wav", b"top/b\xe9.wav")
+
+
+def test_non_utf8_name_is_kept_and_reported(tmp_path):
+    root, problems = unpack_zip(_latin1_named_zip(_wav_bytes(tmp_path, 1)), tmp_path / "u")
+    assert [p.reason for p in problems] == ["file name is not valid UTF-8"]
+    assert [p.name for p in root.glob("*.wav")] == ["b_.wav"]
