@@ -42,9 +42,7 @@ from sklearn.exceptions import ConvergenceWarning
 from core.errors import ParameterError, check_param
 from core.fusion import (
     Embeddings,
-    Interval,
     ModalityGraphs,
-    StrOptions,
     _check_weights,
     _effective,
     _fuse_concat_into,
@@ -52,8 +50,8 @@ from core.fusion import (
     build_graphs,
     fuse_affinity,
     hot_path,
-    validate_params,
 )
+from core.params import Interval, StrOptions, validate_params
 
 __all__ = [
     "ALGORITHMS",
@@ -286,8 +284,10 @@ def _check_n_clusters(owner, k, n):
             f"(n_tracks={n}). Got n_clusters={k} instead.")
 
 
-_KMEANS_OWN = {k: v for k, v in CLUSTER_CONSTRAINTS["kmeans"].items()
-               if k in ("n_clusters", "seed", "n_init", "max_iter", "tol")}
+#: Constraints of :class:`FusedKMeans` and :class:`WeightedKMeans` (checked in ``fit``): the
+#: k-means entries of :data:`CLUSTER_CONSTRAINTS` that the estimators take.
+_KMEANS_CONSTRAINTS = {k: v for k, v in CLUSTER_CONSTRAINTS["kmeans"].items()
+                       if k in ("n_clusters", "seed", "n_init", "max_iter", "tol")}
 
 
 class FusedKMeans:
@@ -326,7 +326,7 @@ class FusedKMeans:
         self.seed = seed
 
     def _validate(self, n, dim):
-        validate_params(self._owner, _KMEANS_OWN, {
+        validate_params(self._owner, _KMEANS_CONSTRAINTS, {
             "n_clusters": self.n_clusters, "seed": self.seed, "n_init": self.n_init,
             "max_iter": self.max_iter, "tol": self.tol})
         _check_n_clusters(self._owner, self.n_clusters, n)

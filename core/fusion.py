@@ -18,9 +18,8 @@ track without usable lyrics gets audio weight 1 whatever ``w`` says, so it never
 lyrics and is never pulled toward a zero lyrics vector; a track without usable audio gets
 audio weight 0. A track with neither is a zero row (drop such tracks upstream).
 
-The module also holds the small parameter-constraint toolkit (:class:`Interval`,
-:class:`StrOptions`, :func:`validate_params`) that ``core.clustering`` and ``core.metrics`` use:
-allowed values are declared as data and checked in one place, with one message shape.
+Settings are declared as constraint tables (:data:`REDUCER_CONSTRAINTS`,
+:data:`GRAPH_CONSTRAINTS`) and checked at the public entry by :mod:`core.params`.
 """
 
 from __future__ import annotations
@@ -29,18 +28,16 @@ import math
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from numbers import Integral, Real
-from typing import Mapping, Optional
+from numbers import Integral
+from typing import Optional
 
 import numpy as np
 import scipy.sparse as sp
 
 from core.errors import ParameterError, check_param
+from core.params import Interval, validate_params
 
 __all__ = [
-    "Interval",
-    "StrOptions",
-    "validate_params",
     "hot_path",
     "HOT_PATH_BLAS_THREADS",
     "Embeddings",
@@ -56,108 +53,6 @@ __all__ = [
     "REDUCER_CONSTRAINTS",
     "GRAPH_CONSTRAINTS",
 ]
-
-
-# ------------------------------------------------------------------------------------------
-# Parameter constraints declared as data (in the manner of sklearn.utils._param_validation)
-# ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Interval:
-    """An allowed numeric range.
-
-    Parameters
-    ----------
-    type : Integral or Real
-        ``Integral`` accepts Python and numpy integers (not bool); ``Real`` accepts any real
-        number (not bool), NaN excluded.
-    left, right : number or None
-        Bounds; ``None`` means unbounded on that side.
-    closed : {"both", "left", "right", "neither"}
-        Which bounds belong to the interval.
-    """
-
-    type: type
-    left: Optional[float]
-    right: Optional[float]
-    closed: str = "both"
-
-    def is_satisfied_by(self, value) -> bool:
-        if isinstance(value, (bool, np.bool_)):
-            return False
-        if self.type is Integral and not isinstance(value, Integral):
-            return False
-        if not isinstance(value, Real) or (isinstance(value, float) and math.isnan(value)):
-            return False
-        lo_ok = self.left is None or (
-            value >= self.left if self.closed in ("both", "left") else value > self.left)
-        hi_ok = self.right is None or (
-            value <= self.right if self.closed in ("both", "right") else value < self.right)
-        return bool(lo_ok and hi_ok)
-
-    def __str__(self) -> str:
-        kind = "an int" if self.type is Integral else "a float"
-        lb = "[" if self.closed in ("both", "left") else "("
-        rb = "]" if self.closed in ("both", "right") else ")"
-        lo = "-inf" if self.left is None else repr(self.left)
-        hi = "inf" if self.right is None else repr(self.right)
-        return f"{kind} in the range {lb}{lo}, {hi}{rb}"
-
-    def invalid_values(self) -> list:
-        """Values just outside the interval, plus one of the wrong type (for tests)."""
-        step = 1 if self.type is Integral else 1e-3
-        out = []
-        if self.left is not None:
-            out.append(self.left if self.closed in ("right", "neither") else self.left - step)
-        if self.right is not None:
-            out.append(self.right if self.closed in ("left", "neither") else self.right + step)
-        out.append(1.5 if self.type is Integral else "one")
-        return out
-
-
-@dataclass(frozen=True)
-class StrOptions:
-    """A closed set of allowed strings."""
-
-    options: frozenset
-
-    def __init__(self, options):
-        object.__setattr__(self, "options", frozenset(options))
-
-    def is_satisfied_by(self, value) -> bool:
-        return isinstance(value, str) and value in self.options
-
-    def __str__(self) -> str:
-        return "a str among " + "{" + ", ".join(repr(o) for o in sorted(self.options)) + "}"
-
-    def invalid_values(self) -> list:
-        return ["not-an-option", 3]
-
-
-def _describe(constraints) -> str:
-    parts = ["None" if c is None else str(c) for c in constraints]
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " or " + parts[-1]
-
-
-def validate_params(owner: str, constraints: Mapping[str, list], params: Mapping) -> None:
-    """Check every ``params[name]`` against ``constraints[name]`` (a list; any may match).
-
-    A constraint is an :class:`Interval`, a :class:`StrOptions` or ``None`` (the value ``None``
-    is allowed). Names absent from ``constraints`` are rejected, naming the allowed ones.
-
-    Raises
-    ------
-    ParameterError
-        "The 'x' parameter of Owner must be <allowed>. Got <value> instead."
-    """
-    for name, value in params.items():
-        if name not in constraints:
-            raise ParameterError(
-                f"{owner} got an unexpected parameter {name!r}; allowed parameters are "
-                f"{sorted(constraints)}.")
-        allowed = constraints[name]
-        ok = any((c is None and value is None) or (c is not None and c.is_satisfied_by(value))
-                 for c in allowed)
-        check_param(owner, name, value, _describe(allowed), ok)
 
 
 # ------------------------------------------------------------------------------------------

@@ -51,15 +51,15 @@ estimate it) is left out of the product; if every part is NaN the score is NaN.
 
 from __future__ import annotations
 
-import math
-import numbers
 from dataclasses import dataclass, field
+from numbers import Real
 from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
 
 from core.errors import ParameterError, check_param
+from core.params import Interval, validate_fields
 
 __all__ = [
     "IndicatorSpec",
@@ -69,113 +69,7 @@ __all__ = [
     "IndicatorConfig",
     "Indicators",
     "compute_indicators",
-    "Interval",
-    "Options",
-    "Boolean",
-    "validate_params",
 ]
-
-
-# ----------------------------------------------------------------------------------------------
-# Parameter constraints declared as data (after sklearn.utils._param_validation), shared with
-# core.rules. Each constraint knows how to test a value, how to describe what it allows (for the
-# one message shape of core.errors.check_param) and a few values it rejects (for the tests).
-# ----------------------------------------------------------------------------------------------
-
-
-def _is_real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
-class Interval:
-    """A real number in ``[lo, hi]`` (ends closed unless ``open_lo`` / ``open_hi``), finite.
-
-    ``lo`` or ``hi`` may be None for an unbounded side; NaN and infinities are always rejected.
-    """
-
-    def __init__(self, lo=None, hi=None, *, open_lo: bool = False, open_hi: bool = False):
-        self.lo, self.hi, self.open_lo, self.open_hi = lo, hi, open_lo, open_hi
-
-    def is_satisfied_by(self, value) -> bool:
-        if not _is_real(value) or not math.isfinite(float(value)):
-            return False
-        v = float(value)
-        if self.lo is not None and (v <= self.lo if self.open_lo else v < self.lo):
-            return False
-        if self.hi is not None and (v >= self.hi if self.open_hi else v > self.hi):
-            return False
-        return True
-
-    def describe(self) -> str:
-        if self.lo is None and self.hi is None:
-            return "a finite real number"
-        if self.hi is None:
-            return f"a finite real number {'>' if self.open_lo else '>='} {self.lo:g}"
-        if self.lo is None:
-            return f"a finite real number {'<' if self.open_hi else '<='} {self.hi:g}"
-        left = "(" if self.open_lo else "["
-        right = ")" if self.open_hi else "]"
-        return f"a real number in the range {left}{self.lo:g}, {self.hi:g}{right}"
-
-    def invalid_values(self) -> tuple:
-        bad = ["0.5", None, True, float("nan"), float("inf")]
-        if self.lo is not None:
-            bad.append(self.lo if self.open_lo else self.lo - 1e-3 - abs(self.lo) * 1e-3)
-        if self.hi is not None:
-            bad.append(self.hi if self.open_hi else self.hi + 1e-3 + abs(self.hi) * 1e-3)
-        return tuple(bad)
-
-
-class Options:
-    """One of a fixed set of strings."""
-
-    def __init__(self, options):
-        self.options = tuple(options)
-
-    def is_satisfied_by(self, value) -> bool:
-        return isinstance(value, str) and value in self.options
-
-    def describe(self) -> str:
-        return "one of " + ", ".join(repr(o) for o in self.options)
-
-    def invalid_values(self) -> tuple:
-        return ("not-an-option", None, 1)
-
-
-class Boolean:
-    """A bool (numpy bools accepted)."""
-
-    def is_satisfied_by(self, value) -> bool:
-        return isinstance(value, (bool, np.bool_))
-
-    def describe(self) -> str:
-        return "a bool"
-
-    def invalid_values(self) -> tuple:
-        return ("yes", 1, None)
-
-
-class Text:
-    """A string, optionally required to be non-empty."""
-
-    def __init__(self, nonempty: bool = False):
-        self.nonempty = nonempty
-
-    def is_satisfied_by(self, value) -> bool:
-        return isinstance(value, str) and (not self.nonempty or value.strip() != "")
-
-    def describe(self) -> str:
-        return "a non-empty str" if self.nonempty else "a str"
-
-    def invalid_values(self) -> tuple:
-        return (None, 3) + (("", "  ") if self.nonempty else ())
-
-
-def validate_params(owner: str, obj, constraints: Mapping) -> None:
-    """Check every attribute of ``obj`` named in ``constraints``; raise ParameterError on the first bad one."""
-    for name, constraint in constraints.items():
-        value = getattr(obj, name)
-        check_param(owner, name, value, constraint.describe(), constraint.is_satisfied_by(value))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -317,17 +211,17 @@ class IndicatorConfig:
     junk_bad: float = 0.5
 
     _parameter_constraints = {
-        "clipping_full": Interval(0.0, 1.0, open_lo=True),
-        "snr_good_db": Interval(0.0, None, open_lo=True),
-        "duration_good_s": Interval(0.0, None, open_lo=True),
-        "words_good": Interval(0.0, None, open_lo=True),
-        "ttr_good": Interval(0.0, 1.0, open_lo=True),
-        "repetition_ok": Interval(0.0, 1.0, open_hi=True),
-        "junk_bad": Interval(0.0, 1.0, open_lo=True),
+        "clipping_full": [Interval(Real, 0.0, 1.0, closed="right")],
+        "snr_good_db": [Interval(Real, 0.0, None, closed="neither")],
+        "duration_good_s": [Interval(Real, 0.0, None, closed="neither")],
+        "words_good": [Interval(Real, 0.0, None, closed="neither")],
+        "ttr_good": [Interval(Real, 0.0, 1.0, closed="right")],
+        "repetition_ok": [Interval(Real, 0.0, 1.0, closed="left")],
+        "junk_bad": [Interval(Real, 0.0, 1.0, closed="right")],
     }
 
     def __post_init__(self):
-        validate_params(type(self).__name__, self, self._parameter_constraints)
+        validate_fields(type(self).__name__, self, self._parameter_constraints)
         for name in self._parameter_constraints:
             object.__setattr__(self, name, float(getattr(self, name)))
 

@@ -39,8 +39,8 @@ from numbers import Integral
 import numpy as np
 
 from core.errors import check_param
-from core.fusion import (Embeddings, Interval, _effective, _fuse_concat_into, hot_path,
-                         validate_params)
+from core.fusion import Embeddings, _effective, _fuse_concat_into, hot_path
+from core.params import Interval, validate_params
 
 __all__ = [
     "REFERENCE_SPACE",

@@ -45,11 +45,13 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 
 from core.errors import ParameterError, check_param
-from core.indicators import INDICATORS, Boolean, Indicators, Interval, Options, Text, validate_params
+from core.indicators import INDICATORS, Indicators
+from core.params import Boolean, Constraint, Interval, StrOptions, Text, validate_fields
 
 __all__ = [
     "Rule",
@@ -108,17 +110,17 @@ class Rule:
     description: str = ""
 
     _parameter_constraints = {
-        "name": Text(nonempty=True),
-        "indicator": Options(tuple(INDICATORS)),
-        "op": Options((">", "<")),
-        "threshold": Interval(),
-        "delta": Interval(-1.0, 1.0),
-        "soft_width": Interval(0.0, None),
-        "description": Text(),
+        "name": [Text(nonempty=True)],
+        "indicator": [StrOptions(INDICATORS)],
+        "op": [StrOptions((">", "<"))],
+        "threshold": [Interval(Real, None, None)],
+        "delta": [Interval(Real, -1.0, 1.0)],
+        "soft_width": [Interval(Real, 0.0, None)],
+        "description": [Text()],
     }
 
     def __post_init__(self):
-        validate_params("Rule", self, self._parameter_constraints)
+        validate_fields("Rule", self, self._parameter_constraints)
         check_param("Rule", "name", self.name, "not one of " + ", ".join(map(repr, _RESERVED)),
                     self.name not in _RESERVED)
         for name in ("threshold", "delta", "soft_width"):
@@ -134,7 +136,10 @@ class Rule:
         return f"{self.indicator} {self.op} {self.threshold:g}{unit}"
 
 
-class _RuleTuple:
+_UNIT = Interval(Real, 0.0, 1.0)
+
+
+class _RuleTuple(Constraint):
     """A tuple (or list) of :class:`Rule` with unique names."""
 
     def is_satisfied_by(self, value) -> bool:
@@ -143,7 +148,7 @@ class _RuleTuple:
         names = [r.name for r in value]
         return len(set(names)) == len(names)
 
-    def describe(self) -> str:
+    def __str__(self) -> str:
         return "a tuple of Rule with unique names"
 
     def invalid_values(self) -> tuple:
@@ -151,16 +156,15 @@ class _RuleTuple:
         return (None, "rules", (r, r), ({"name": "x"},))
 
 
-class _ClipPair:
+class _ClipPair(Constraint):
     """A pair ``(lo, hi)`` with ``0 <= lo <= hi <= 1``."""
 
     def is_satisfied_by(self, value) -> bool:
         if not isinstance(value, (tuple, list)) or len(value) != 2:
             return False
-        unit = Interval(0.0, 1.0)
-        return unit.is_satisfied_by(value[0]) and unit.is_satisfied_by(value[1]) and value[0] <= value[1]
+        return _UNIT.is_satisfied_by(value[0]) and _UNIT.is_satisfied_by(value[1]) and value[0] <= value[1]
 
-    def describe(self) -> str:
+    def __str__(self) -> str:
         return "a pair (lo, hi) with 0 <= lo <= hi <= 1"
 
     def invalid_values(self) -> tuple:
@@ -210,19 +214,19 @@ class RuleSet:
     voice_floor: float = 0.1
 
     _parameter_constraints = {
-        "base_weight": Interval(0.0, 1.0),
-        "rules": _RuleTuple(),
-        "clip": _ClipPair(),
-        "soft": Boolean(),
-        "no_lyrics_rule": Boolean(),
-        "unusable_audio_rule": Boolean(),
-        "audio_quality_floor": Interval(0.0, 1.0),
-        "no_voice_rule": Boolean(),
-        "voice_floor": Interval(0.0, 1.0),
+        "base_weight": [_UNIT],
+        "rules": [_RuleTuple()],
+        "clip": [_ClipPair()],
+        "soft": [Boolean()],
+        "no_lyrics_rule": [Boolean()],
+        "unusable_audio_rule": [Boolean()],
+        "audio_quality_floor": [_UNIT],
+        "no_voice_rule": [Boolean()],
+        "voice_floor": [_UNIT],
     }
 
     def __post_init__(self):
-        validate_params("RuleSet", self, self._parameter_constraints)
+        validate_fields("RuleSet", self, self._parameter_constraints)
         # Normalise to hashable, canonical values: a tuple of rules, a float pair, plain floats and bools.
         object.__setattr__(self, "rules", tuple(self.rules))
         object.__setattr__(self, "clip", (float(self.clip[0]), float(self.clip[1])))

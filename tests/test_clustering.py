@@ -1,5 +1,5 @@
 """Clustering: every algorithm x dtype on small blobs, hand-checked weighted k-means, seeds,
-warm starts, errors and warnings; plus the walk over every declared parameter constraint."""
+warm starts, errors and warnings (the declared constraints are walked in tests/test_params.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 
 from core.clustering import (
-    CLUSTER_CONSTRAINTS,
     ClusterResult,
     FusedKMeans,
     WeightedKMeans,
@@ -19,14 +18,10 @@ from core.clustering import (
 )
 from core.errors import ParameterError
 from core.fusion import (
-    GRAPH_CONSTRAINTS,
-    REDUCER_CONSTRAINTS,
     Embeddings,
     ModalityReducer,
-    build_graphs,
     fuse_concat,
 )
-from core.metrics import METRIC_CONSTRAINTS, InternalScorer
 
 N_PER = 15
 
@@ -268,55 +263,6 @@ def test_invalid_combinations(kwargs, match):
     emb, _ = blobs()
     with pytest.raises(ParameterError, match=match):
         cluster(emb, np.full(emb.n_tracks, 0.5), n_clusters=3, **kwargs)
-
-
-def _constraint_cases():
-    """(owner, table key, parameter, bad value) for every declared constraint in core."""
-    cases = []
-    for algorithm, table in CLUSTER_CONSTRAINTS.items():
-        for name, allowed in table.items():
-            for c in allowed:
-                if c is None:
-                    continue
-                for bad in c.invalid_values():
-                    if any(o is not None and o.is_satisfied_by(bad) for o in allowed):
-                        continue
-                    if bad is None and None in allowed:
-                        continue
-                    cases.append(("cluster", algorithm, name, bad))
-    for owner, table in (("ModalityReducer", REDUCER_CONSTRAINTS),
-                         ("build_graphs", GRAPH_CONSTRAINTS),
-                         ("InternalScorer", METRIC_CONSTRAINTS)):
-        for name, allowed in table.items():
-            for c in allowed:
-                for bad in c.invalid_values():
-                    cases.append((owner, None, name, bad))
-    return cases
-
-
-CASES = _constraint_cases()
-
-
-@pytest.mark.parametrize("owner, algorithm, name, bad", CASES,
-                         ids=[f"{o}-{a or ''}-{n}={b!r}" for o, a, n, b in CASES])
-def test_every_declared_constraint_is_enforced(owner, algorithm, name, bad):
-    emb, _ = blobs()
-    n = emb.n_tracks
-    if owner == "cluster":
-        params = {"algorithm": algorithm, "n_clusters": 3, "seed": 0,
-                  "fusion": CLUSTER_CONSTRAINTS[algorithm]["fusion"][0].options and
-                  sorted(CLUSTER_CONSTRAINTS[algorithm]["fusion"][0].options)[0]}
-        params[name] = bad
-        call = lambda: cluster(emb, np.full(n, 0.5), **params)  # noqa: E731
-    elif owner == "ModalityReducer":
-        call = lambda: ModalityReducer(**{name: bad}).fit(emb.audio, emb.lyrics)  # noqa: E731
-    elif owner == "build_graphs":
-        call = lambda: build_graphs(emb, **{name: bad})  # noqa: E731
-    else:
-        call = lambda: InternalScorer(emb.audio, **{name: bad})  # noqa: E731
-    with pytest.raises(ParameterError, match=rf"The '{name}' parameter of .* must be .* Got "
-                                             rf".* instead\."):
-        call()
 
 
 @pytest.mark.parametrize("algorithm, fusion", ALGO_FUSIONS,
