@@ -6,6 +6,8 @@ synth     build a synthetic song set (seeded, deterministic)
 extract   extract (or load cached) features for any dataset, with a progress bar and a summary
 summary   print a dataset's summary (tracks, genres, lyrics coverage, problems)
 prepare   make sure the built-in synthetic set and its features exist (what `make app` runs)
+ablate    multi-seed ablation (audio only, lyrics only, static weights, dynamic rules) + report
+export    per-track weights, rule traces, indicators and clusters as CSV and JSON
 
 Every command returns an exit code: 0 on success, 1 when nothing usable remains, 2 on bad usage.
 """
@@ -120,6 +122,175 @@ def cmd_prepare(args) -> int:
     return 0
 
 
+# -- ablate / export ---------------------------------------------------------------------------
+
+def _load_or_build(args):
+    """The dataset named on the command line, or the built-in synthetic set (built if missing)."""
+    if args.dataset is None:
+        from core.datasets.synthetic import SynthConfig, ensure_synthetic
+        from core.paths import default_synthetic_dir
+        from core.progress import TerminalBar
+        return ensure_synthetic(SynthConfig(), default_synthetic_dir(), n_jobs=args.jobs,
+                                progress=TerminalBar("synth"))
+    return _load(args)
+
+
+def _features(ds, args):
+    from core.features.extract import extract_features
+    from core.progress import TerminalBar
+    fs, rep = extract_features(ds, n_jobs=args.jobs, progress=TerminalBar("features"))
+    if rep.problems:
+        print(f"feature problems ({len(rep.problems)}):")
+        for p in rep.problems:
+            print(f"  - {p}")
+    return fs
+
+
+def _fusions(algorithm: str, choice: str) -> list:
+    from core.experiments import _FUSIONS_FOR
+    if choice != "both":
+        return [choice]
+    allowed = _FUSIONS_FOR.get(algorithm, ("concat",))
+    return list(allowed[:2])
+
+
+def _experiment_configs(args) -> list:
+    """One ExperimentConfig per fusion from the flags (ParameterError on a bad value)."""
+    from core.errors import ParameterError
+    from core.experiments import ExperimentConfig
+    if args.seeds < 1:
+        raise ParameterError(f"The 'seeds' parameter of ablate must be an int >= 1. Got {args.seeds} instead.")
+    kw = dict(algorithm=args.algorithm, n_clusters=args.clusters, seeds=tuple(range(args.seeds)),
+              subsample=args.subsample, n_init=args.n_init)
+    return [ExperimentConfig(fusion=f, **kw) for f in _fusions(args.algorithm, args.fusion)]
+
+
+def _regenerate_command(args, out: Path) -> str:
+    parts = ["python -m core ablate"]
+    if args.dataset:
+        parts.append(str(Path(args.dataset).absolute()))
+        if args.kind != "auto":
+            parts.append(f"--kind {args.kind}")
+    parts += [f"--seeds {args.seeds}", f"--algorithm {args.algorithm}", f"--fusion {args.fusion}"]
+    if args.clusters is not None:
+        parts.append(f"--clusters {args.clusters}")
+    parts += [f"--subsample {args.subsample:g}", f"--n-init {args.n_init}"]
+    if args.no_autotune:
+        parts.append("--no-autotune")
+    parts.append(f"--out {out}")
+    return " ".join(parts)
+
+
+def cmd_ablate(args) -> int:
+    import time
+    from core.errors import ParameterError
+    from core.experiments import autotune, evaluate_rulesets, prepare, run_ablation
+    from core.progress import TerminalBar
+    from core.report import format_main_table, format_tests, write_report
+    try:
+        configs = _experiment_configs(args)
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    ds = _load_or_build(args)
+    _print_summary(ds)
+    fs = _features(ds, args)
+    usable = int((fs.audio_ok | (fs.lyrics_ok & fs.has_lyrics)).sum())
+    if usable < 3:
+        print(f"error: nothing usable to cluster ({usable} tracks with usable audio or lyrics)",
+              file=sys.stderr)
+        return 1
+    t0 = time.perf_counter()
+    try:
+        prepared = prepare(fs, configs[0])
+        results = {}
+        for config in configs:
+            p = prepared.with_config(config)
+            results[config.fusion] = run_ablation(
+                p, labels=ds.labels, ground_truth=ds.ground_truth,
+                progress=TerminalBar(f"ablation ({config.algorithm}, {config.fusion})"))
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    first = next(iter(results.values()))
+    print()
+    for line in first.notes:
+        print(f"note: {line}")
+    for fusion, res in results.items():
+        print()
+        print(format_main_table(res, title=f"== {res.config.algorithm}, fusion: {fusion} "
+                                           f"(k = {res.n_clusters}) =="))
+        primary = ["nmi", "ari"] if res.labelled else ["silhouette"]
+        print("paired tests (dynamic vs static):")
+        print(format_tests(res, primary))
+    tuned, tuned_eval = {}, {}
+    for fusion, res in ([] if args.no_autotune else results.items()):
+        print()
+        p = prepared.with_config(res.config)
+        t = autotune(p, res.config.ruleset, n_clusters=res.n_clusters,
+                     progress=TerminalBar(f"auto-tune ({fusion})"))
+        print(f"auto-tune, fusion {fusion} ({t.description})")
+        print("  default:    " + ", ".join(f"{k}={v:g}" for k, v in t.default_thresholds.items()))
+        print("  auto-tuned: " + ", ".join(f"{k}={v:g}" for k, v in t.best_thresholds.items()))
+        e = evaluate_rulesets(p, {"default rules": t.default, "auto-tuned rules": t.best},
+                              labels=ds.labels, n_clusters=res.n_clusters)
+        shown = ["nmi", "ari", "silhouette"] if res.labelled else ["silhouette"]
+        print("  evaluation only" + (" (labels)" if res.labelled else " (no labels: internal)")
+              + ", dynamic condition, mean ± std over seeds:")
+        for _, row in e[e.metric.isin(shown)].iterrows():
+            print(f"    {row['ruleset']:<17} {row['metric']:<11} {row['mean']:.3f} ± {row['std']:.3f}")
+        tuned[fusion], tuned_eval[fusion] = t, e
+    from core.paths import data_dir
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in ds.name)
+    out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-{safe}-{stamp}"
+    dataset_info = {**ds.summary(), "root": str(ds.root)}
+    paths = write_report(out, results, dataset=dataset_info, command=_regenerate_command(args, out.absolute()),
+                         autotune=tuned, autotune_eval=tuned_eval,
+                         extra={"seconds": round(time.perf_counter() - t0, 2)})
+    print()
+    print(f"report written to {out} ({', '.join(sorted(paths))})")
+    return 0
+
+
+def cmd_export(args) -> int:
+    import json
+    from core.errors import ParameterError
+    from core.experiments import ExperimentConfig, prepare, track_table
+    from core.report import to_jsonable
+    try:
+        config = ExperimentConfig(algorithm=args.algorithm, fusion=args.fusion,
+                                  n_clusters=args.clusters, seeds=(args.seed,))
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    ds = _load_or_build(args)
+    fs = _features(ds, args)
+    usable = int((fs.audio_ok | (fs.lyrics_ok & fs.has_lyrics)).sum())
+    if usable < 3:
+        print(f"error: nothing usable to export ({usable} tracks with usable audio or lyrics)",
+              file=sys.stderr)
+        return 1
+    try:
+        prepared = prepare(fs, config)
+        table = track_table(prepared, seed=args.seed, labels=ds.labels)
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "tracks.csv", index=False)
+    doc = {"dataset": ds.name, "root": str(ds.root), "condition": "dynamic", **table.attrs,
+           "labelled": ds.has_labels, "n_dropped": prepared.n_dropped,
+           "ruleset": config.to_dict()["ruleset"], "tracks": table.to_dict(orient="records")}
+    (out / "tracks.json").write_text(json.dumps(to_jsonable(doc), indent=1, allow_nan=False),
+                                     encoding="utf-8")
+    print(f"{len(table)} tracks (dynamic condition, {config.algorithm}/{config.fusion}, "
+          f"k = {table.attrs['n_clusters']}, seed {args.seed}) written to {out / 'tracks.csv'} "
+          f"and {out / 'tracks.json'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core",
                                      description="Audio-lyrics fusion workbench: datasets, features, experiments.")
@@ -154,6 +325,45 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("prepare", help="build the built-in synthetic set and its features if missing")
     _add_jobs(p)
     p.set_defaults(func=cmd_prepare)
+
+    from core.clustering import ALGORITHMS
+    p = sub.add_parser("ablate", help="multi-seed ablation and report", description=(
+        "Ablation: audio only, lyrics only, static audio weights 0, 0.1, ..., 1 and the dynamic "
+        "rule weights, over several seeds (each seed: clustering initialisation + an 80% track "
+        "subsample), with mean, spread, t-based 95% intervals and paired Wilcoxon tests of dynamic vs "
+        "the best static weight (an oracle: picked with the labels) and vs static 0.5. Also an "
+        "unsupervised threshold auto-tune. Prints the main table and writes CSV, JSON and a "
+        "markdown report."))
+    _add_dataset(p)
+    p.add_argument("--out", help="output folder (default: data/runs/ablation-<dataset>-<time>)")
+    p.add_argument("--seeds", type=int, default=10, help="number of seeds, 0..N-1 (default 10)")
+    p.add_argument("--algorithm", default="kmeans", choices=list(ALGORITHMS),
+                   help="clustering algorithm (default kmeans)")
+    p.add_argument("--fusion", default="both", choices=["concat", "weighted", "affinity", "both"],
+                   help="concat (scaled concatenation), weighted (weighted-distance k-means), affinity "
+                        "(graphs; spectral/agglomerative/hdbscan) or both (default: the two the "
+                        "algorithm takes: concat and weighted for k-means)")
+    p.add_argument("--clusters", type=int, default=None,
+                   help="number of clusters (default: number of genres, or a silhouette rule without labels)")
+    p.add_argument("--subsample", type=float, default=0.8,
+                   help="share of tracks each seed clusters (default 0.8; 1 = all)")
+    p.add_argument("--n-init", dest="n_init", type=int, default=5, help="k-means restarts (default 5)")
+    p.add_argument("--no-autotune", action="store_true", help="skip the unsupervised threshold auto-tune")
+    _add_jobs(p)
+    p.set_defaults(func=cmd_ablate)
+
+    p = sub.add_parser("export", help="per-track weights, traces, indicators and clusters", description=(
+        "Write the per-track table of the dynamic condition (rule weights, the rule trace, indicators "
+        "and cluster assignments for one seed) as tracks.csv and tracks.json."))
+    _add_dataset(p)
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--seed", type=int, default=0, help="clustering seed (default 0)")
+    p.add_argument("--algorithm", default="kmeans", choices=list(ALGORITHMS))
+    p.add_argument("--fusion", default="concat", choices=["concat", "weighted", "affinity"])
+    p.add_argument("--clusters", type=int, default=None,
+                   help="number of clusters (default: number of genres, or a silhouette rule without labels)")
+    _add_jobs(p)
+    p.set_defaults(func=cmd_export)
     return parser
 
 

@@ -33,3 +33,14 @@ def lyrics_model():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from core.features.lyrics import load_model
     return load_model()
+
+
+@pytest.fixture(scope="session")
+def tiny_features(tiny_synth_dir, tmp_path_factory):
+    """(Dataset, FeatureSet) of the tiny synthetic set, extracted once into a session cache."""
+    from core.datasets import load_dataset
+    from core.features.cache import FeatureCache
+    from core.features.extract import extract_features
+    ds = load_dataset(tiny_synth_dir)
+    fs, _ = extract_features(ds, cache=FeatureCache(tmp_path_factory.mktemp("session-cache")), n_jobs=2)
+    return ds, fs
