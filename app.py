@@ -1,30 +1,59 @@
 """Entry point: ``streamlit run app.py``.
 
-Declares the pages, draws the shared sidebar (dataset choice) and runs the chosen page. Pages read
-the shared settings from ``st.session_state``; nothing else happens here.
+Declares the pages, keeps the shared settings alive across pages, draws the shared sidebar
+(dataset, algorithm, k, seed) and runs the chosen page. Pages read the settings from
+``st.session_state`` through ``ui.state``.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.state import BUILTIN, init_state, write_query_params
+from core.viewstate import ALGORITHM_FUSIONS, ALGORITHMS, BUILTIN
+from ui.state import init_state, write_query_params
 
 st.set_page_config(page_title="Audio-lyrics fusion workbench", page_icon="🎛️", layout="wide")
 init_state()
 
+FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
+                 "affinity": "mixed similarity graphs"}
+
+
+def _fix_fusion():
+    allowed = ALGORITHM_FUSIONS[st.session_state.algorithm]
+    if st.session_state.get("fusion") not in allowed:
+        st.session_state.fusion = allowed[0]
+
+
 with st.sidebar:
     st.header("Dataset")
     st.radio("Source", options=[BUILTIN, "path"], key="dataset_source",
-             format_func=lambda v: "Built-in synthetic songs" if v == BUILTIN else "A folder or CSV manifest",
-             help="The built-in set is generated on first start (python -m core synth).")
+             format_func=lambda v: "Built-in synthetic songs" if v == BUILTIN else "A folder, manifest or upload",
+             help="The built-in set is generated on first start. Upload a zip on the Dataset page.")
     if st.session_state.dataset_source != BUILTIN:
         st.text_input("Path", key="dataset_path", placeholder="/music/gtzan or /music/manifest.csv",
                       help="A GTZAN folder (<genre>/<genre>.000NN.wav), a folder <genre>/<name>.wav with optional "
                            "<name>.txt lyrics, or a CSV manifest with audio_path and lyrics/lyrics_path columns.")
+    st.header("Clustering")
+    st.selectbox("Algorithm", ALGORITHMS, key="algorithm", on_change=_fix_fusion)
+    _fix_fusion()
+    st.selectbox("Fusion", ALGORITHM_FUSIONS[st.session_state.algorithm], key="fusion",
+                 format_func=lambda f: FUSION_LABELS[f],
+                 help="How the two modalities are combined for clustering (see the README).")
+    st.number_input("Clusters (0 = number of genres)", min_value=0, max_value=100, step=1, key="n_clusters")
+    st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="seed")
+    for problem in st.session_state.pop("_url_warnings", []):
+        st.warning(f"Link parameter {problem}")
 
 pages = [
     st.Page("pages/dataset.py", title="Dataset", icon="🗂️", default=True, url_path="dataset"),
+    st.Page("pages/rules.py", title="Rules and weights", icon="🎚️", url_path="rules"),
+    st.Page("pages/clusters.py", title="Clusters and map", icon="🗺️", url_path="clusters"),
+    st.Page("pages/weights.py", title="Weights per cluster", icon="📊", url_path="weights"),
+    st.Page("pages/ablation.py", title="Ablation", icon="🧪", url_path="ablation"),
+    st.Page("pages/inspector.py", title="Track inspector", icon="🔎", url_path="inspector"),
+    st.Page("pages/sensitivity.py", title="Sensitivity", icon="🌡️", url_path="sensitivity"),
+    st.Page("pages/export.py", title="Export", icon="📦", url_path="export"),
 ]
 page = st.navigation(pages)
 write_query_params()

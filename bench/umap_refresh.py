@@ -2,10 +2,10 @@
 
 Prints figures, asserts nothing. Run from the repository root:
 
-    .venv/bin/python bench/umap.py                      # 1,000 tracks, the default
-    .venv/bin/python bench/umap.py --tracks 1000 5000   # several sizes (in-process part)
-    .venv/bin/python bench/umap.py --fresh 0            # skip the fresh-process runs
-    .venv/bin/python bench/umap.py --no-baseline        # skip plain umap.UMAP for comparison
+    .venv/bin/python bench/umap_refresh.py                      # 1,000 tracks, the default
+    .venv/bin/python bench/umap_refresh.py --tracks 1000 5000   # several sizes (in-process part)
+    .venv/bin/python bench/umap_refresh.py --fresh 0            # skip the fresh-process runs
+    .venv/bin/python bench/umap_refresh.py --no-baseline        # skip plain umap.UMAP for comparison
 
 Data: 8 Gaussian genre blobs in 64-d audio and 64-d lyrics features, reduced per modality to 32
 (:class:`core.fusion.ModalityReducer`) and fused with per-track audio weights

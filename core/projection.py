@@ -27,13 +27,13 @@ One entry, :func:`project`, takes the fused matrix ``X`` float32 (n_tracks, d) (
     and RMS radius, so the view does not zoom out while a slider is dragged.
 
     What a warm refresh keeps and what it does not: each track's neighbours on the map follow
-    the new ``X`` as faithfully as a cold fit's (``bench/umap.py``: 15-NN kept 0.315 warm vs
+    the new ``X`` as faithfully as a cold fit's (``bench/umap_refresh.py``: 15-NN kept 0.315 warm vs
     0.321 cold at 1,000 tracks), but the *arrangement* of the clusters is inherited from the
     previous map. After a drastic change (audio-only to lyrics-only) a cold fit may arrange the
     clusters differently; offer a "new layout" action that calls :func:`project` without
     ``init``.
 
-    Figures at 1,000 tracks x 64 on the shared two-core machine (``bench/umap.py``): warm
+    Figures at 1,000 tracks x 64 on the shared two-core machine (``bench/umap_refresh.py``): warm
     refresh median 0.15 s, cold fit 0.75 s (JIT warm), plain ``umap.UMAP`` cold 3.1 s.
 
 ``method="pca"``
@@ -143,11 +143,11 @@ class ProjectionConfig:
     warm_epochs : int >= 1, default 100
         Epochs of a warm refresh (``init=`` given). Fewer epochs keep points closer to where
         they were; 100 re-converges a layout after a slider move at 1,000 tracks
-        (``bench/umap.py``).
+        (``bench/umap_refresh.py``).
     warm_learning_rate : float > 0, default 0.25
         Initial learning rate of a warm refresh (umap's cold default is 1.0); it decays to 0
         over ``warm_epochs``. At 1,000 tracks 0.25 kept each track's map neighbours as well as
-        a cold fit did and moved points least (``bench/umap.py``); 1.0 shuffles points inside
+        a cold fit did and moved points least (``bench/umap_refresh.py``); 1.0 shuffles points inside
         their clusters.
     """
 
@@ -441,7 +441,7 @@ def _umap_classes():
         return _UMAP_CLASSES["cold"], _UMAP_CLASSES["warm"]
     import umap
 
-    if not hasattr(umap, "UMAP"):  # e.g. bench/umap.py first on sys.path (a script in bench/)
+    if not hasattr(umap, "UMAP"):  # e.g. bench/umap_refresh.py first on sys.path (a script in bench/)
         raise ImportError(
             f"'import umap' found {getattr(umap, '__file__', umap)!r}, not umap-learn: a file "
             "named umap.py shadows the package. Run from the repository root, or drop the "

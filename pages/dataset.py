@@ -1,20 +1,182 @@
-"""Dataset page: what the chosen dataset holds, its extraction status and its problems."""
+"""Dataset page: build or upload a dataset, see what it holds, extract its features, list problems.
+
+Reads the dataset choice from the sidebar (``dataset_source`` / ``dataset_path``), calls ``core``
+through ``ui.cached`` and draws. The built-in set's generator knobs live in a form (one build at
+a time across sessions); a zip upload is unpacked in a callback, which then points the sidebar at
+the unpacked folder (widget keys can only be set before their widget is drawn).
+"""
 
 from __future__ import annotations
+
+import threading
 
 import pandas as pd
 import streamlit as st
 
+from core.datasets.synthetic import SynthConfig, generate, read_config
+from core.datasets.upload import UploadLimits, unpack_zip
 from core.errors import WorkbenchError
+from core.indicators import compute_indicators
+from core.paths import data_dir, default_synthetic_dir
+from core.viewstate import BUILTIN
+from core.views_export import indicator_overview
 from ui import cached
 from ui.state import dataset_location, dataset_path
+
+UPLOAD_LIMITS = UploadLimits()
+#: SynthConfig fields the form offers, with their labels.
+_RATES = {
+    "audio_noise_rate": "Audio: added noise",
+    "audio_dropout_rate": "Audio: silent dropouts",
+    "audio_clipping_rate": "Audio: clipping",
+    "audio_lowpass_rate": "Audio: lo-fi low-pass",
+    "lyrics_truncate_rate": "Lyrics: truncated",
+    "lyrics_garble_rate": "Lyrics: garbled",
+    "lyrics_missing_rate": "Lyrics: missing file",
+}
+
+
+@st.cache_resource
+def _build_lock() -> threading.Lock:
+    """One lock for the whole server: two sessions must not rebuild the built-in set at once."""
+    return threading.Lock()
+
+
+def _current_synth_config() -> SynthConfig:
+    record = read_config(default_synthetic_dir()) or {}
+    fields = {k: v for k, v in record.items() if k in SynthConfig.__dataclass_fields__}
+    try:
+        return SynthConfig(**fields)
+    except (WorkbenchError, TypeError):
+        return SynthConfig()
+
+
+def _generator_form(missing: bool) -> None:
+    """The built-in set's knobs and a "Regenerate" button (progress bar, one build at a time)."""
+    current = _current_synth_config()
+    label = "Build the built-in synthetic set" if missing else "Built-in set: generator settings"
+    with st.expander(label, expanded=missing):
+        if not missing:
+            st.caption(f"Current set: {len(current.genres)} genres x {current.tracks_per_genre} tracks, "
+                       f"{current.clip_seconds:g} s clips, seed {current.seed}.")
+        with st.form("synth_form"):
+            c1, c2, c3 = st.columns(3)
+            tpg = c1.number_input("Tracks per genre", min_value=1, max_value=1000, step=1,
+                                  value=int(current.tracks_per_genre), key="synth.tracks_per_genre")
+            secs = c2.number_input("Clip length (s)", min_value=1.0, max_value=120.0, step=1.0,
+                                   value=float(current.clip_seconds), key="synth.clip_seconds")
+            seed = c3.number_input("Generator seed", min_value=0, max_value=2**31 - 1, step=1,
+                                   value=int(current.seed), key="synth.seed")
+            st.caption("Degradation rates: the share of tracks that get each degradation (audio rates "
+                       "sum to at most 1, lyrics rates too; the generator records which track got which, "
+                       "for evaluation only).")
+            rate_cols = st.columns(4)
+            rates = {}
+            for i, (name, text) in enumerate(_RATES.items()):
+                rates[name] = rate_cols[i % 4].number_input(
+                    text, min_value=0.0, max_value=1.0, step=0.01, format="%.2f",
+                    value=float(getattr(current, name)), key=f"synth.{name}")
+            submitted = st.form_submit_button("Regenerate" if not missing else "Build", type="primary")
+        if submitted:
+            _regenerate(int(tpg), float(secs), int(seed), rates)
+
+
+def _regenerate(tracks_per_genre: int, clip_seconds: float, seed: int, rates: dict) -> None:
+    try:
+        config = SynthConfig(tracks_per_genre=tracks_per_genre, clip_seconds=clip_seconds, seed=seed,
+                             **rates)
+    except WorkbenchError as exc:
+        st.error(f"These settings cannot build a set: {exc}")
+        return
+    lock = _build_lock()
+    if not lock.acquire(blocking=False):
+        st.warning("Another session is building the built-in set right now. Wait until it is done, "
+                   "then reload this page.")
+        return
+    try:
+        bar = st.progress(0.0, text=f"Generating {config.n_tracks} tracks...")
+
+        def progress(done, total, message=""):
+            bar.progress(min(done / max(total, 1), 1.0), text=f"Generating: {done}/{total} {message}")
+
+        generate(config, default_synthetic_dir(), n_jobs=2 if config.n_tracks >= 16 else 1,
+                 progress=progress)
+    except WorkbenchError as exc:
+        st.error(f"Building the set failed: {exc}")
+        return
+    finally:
+        lock.release()
+    # the folder's modification time keys the feature caches; drop this session's loop and the
+    # dataset tables so nothing shows the old set
+    st.cache_data.clear()
+    st.session_state.pop("_loops", None)
+    st.session_state.pop("_ablation", None)
+    st.session_state["_synth_built"] = config.n_tracks
+    st.rerun()
+
+
+def _on_upload() -> None:
+    """Unpack the uploaded zip and point the sidebar at it (runs before the next script run)."""
+    uploaded = st.session_state.get("upload_zip")
+    st.session_state.pop("_upload_error", None)
+    if uploaded is None:
+        return
+    try:
+        folder, problems = unpack_zip(uploaded.getvalue(), data_dir() / "uploads", UPLOAD_LIMITS)
+    except WorkbenchError as exc:
+        st.session_state["_upload_error"] = f"Cannot use {uploaded.name}: {exc}"
+        return
+    st.session_state["dataset_source"] = "path"
+    st.session_state["dataset_path"] = str(folder)
+    st.session_state["_upload"] = {"name": uploaded.name, "folder": str(folder),
+                                   "problems": [(p.path, p.reason, p.hint) for p in problems]}
+
+
+def _upload_section() -> None:
+    with st.expander("Upload your own music (zip)", expanded=False):
+        st.write("A zip of a folder `<genre>/<name>.wav` (or .flac, .ogg, .mp3, .au) with optional "
+                 "`<name>.txt` lyrics beside each file, or of a CSV manifest with `audio_path` and "
+                 "`lyrics` or `lyrics_path` columns (optional `genre`).")
+        st.caption(f"Limits: {UPLOAD_LIMITS.describe()}. Members with absolute paths, `..` or symbolic "
+                   "links are skipped and listed; a zip bomb is refused whole.")
+        st.file_uploader("Zip archive", type=["zip"], key="upload_zip", on_change=_on_upload,
+                         max_upload_size=max(1, UPLOAD_LIMITS.max_upload_bytes // 2**20))
+    error = st.session_state.get("_upload_error")
+    if error:
+        st.error(error)
+
+
+def _upload_problems(path: str) -> list:
+    info = st.session_state.get("_upload")
+    if not info or info["folder"] != path:
+        return []
+    return [{"file": f, "problem": r, "what happens": h, "stage": "upload"} for f, r, h in info["problems"]]
+
 
 st.title("Dataset")
 location = dataset_location()
 if not location:
-    st.info("Enter the path of a folder or a CSV manifest in the sidebar.")
+    st.info("Enter the path of a folder or a CSV manifest in the sidebar, or upload a zip below.")
+    _upload_section()
     st.stop()
 path = str(dataset_path())
+builtin = location == BUILTIN
+builtin_missing = builtin and not (default_synthetic_dir() / "synth_config.json").is_file()
+
+if builtin:
+    _generator_form(builtin_missing)
+    built = st.session_state.pop("_synth_built", None)
+    if built:
+        st.success(f"Built {built} tracks. Extract their features below.")
+_upload_section()
+upload = st.session_state.get("_upload")
+if upload and upload["folder"] == path:
+    st.success(f"Using the upload {upload['name']} (unpacked to `{upload['folder']}`).")
+
+if builtin_missing:
+    st.info("The built-in synthetic set is not built yet: choose its settings above and press Build "
+            "(or run `python -m core synth` in a terminal).")
+    st.stop()
 
 try:
     ds = cached.load(path)
@@ -41,8 +203,14 @@ else:
 
 st.subheader("Features")
 status = cached.status(path)
+ready = None
 if status["complete"]:
-    fs, rep = cached.load_features(path)
+    try:
+        ready = cached.ready(path)
+    except WorkbenchError as exc:
+        st.error(f"The features cannot be prepared: {exc}")
+if ready is not None:
+    fs, rep = ready.features, ready.report
     st.success(f"Features ready for {fs.n_tracks} tracks: {int(fs.audio_ok.sum())} with audio features, "
                f"{int(fs.lyrics_ok.sum())} with lyrics features.")
     problems = list(ds.problems) + [p for p in rep.problems]
@@ -57,15 +225,32 @@ else:
             bar.progress(min(done / max(total, 1), 1.0), text=f"{done}/{total} {message}")
 
         try:
-            fs, rep = cached.load_features(path, progress=progress)
+            cached.ready(path, progress=progress)
         except WorkbenchError as exc:
             st.error(f"Extraction failed: {exc}")
             st.stop()
         st.rerun()
 
 st.subheader("Problems")
-if problems:
-    st.dataframe(pd.DataFrame([{"file": p.path, "problem": p.reason, "what happens": p.hint, "stage": p.stage}
-                               for p in problems]), hide_index=True, width="stretch")
+rows = _upload_problems(path) + [{"file": p.path, "problem": p.reason, "what happens": p.hint,
+                                  "stage": p.stage} for p in problems]
+if rows:
+    st.dataframe(pd.DataFrame(rows, columns=["file", "problem", "what happens", "stage"]),
+                 hide_index=True, width="stretch")
 else:
     st.write("No problems found.")
+
+if ready is not None:
+    st.subheader("Indicators")
+    st.caption("What the rules read, per track: median and range over the tracks where the value is "
+               "known, and the share of tracks where it is unknown (the modality it needs is missing).")
+    overview = indicator_overview(compute_indicators(ready.features))
+    st.dataframe(overview, hide_index=True, width="stretch",
+                 column_config={
+                     "median": st.column_config.NumberColumn(format="%.3g"),
+                     "min": st.column_config.NumberColumn(format="%.3g"),
+                     "max": st.column_config.NumberColumn(format="%.3g"),
+                     "nan_share": st.column_config.ProgressColumn("unknown", format="percent",
+                                                                  min_value=0.0, max_value=1.0),
+                     "n_known": st.column_config.NumberColumn("tracks known"),
+                 })

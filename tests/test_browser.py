@@ -30,7 +30,7 @@ def test_home_page_shows_the_builtin_dataset(served_builtin):
         page.get_by_text("Features ready for").wait_for(timeout=60_000)
         metric = page.locator('[data-testid="stMetric"]').filter(has_text="Tracks")
         assert metric.locator('[data-testid="stMetricValue"]').inner_text().strip() == str(ds.n_tracks)
-        assert "dataset=builtin" in page.url
+        assert "ds=builtin" in page.url
         assert page.get_by_text("Traceback").count() == 0
         shot = screenshot(page, "dataset.png")
         assert shot.stat().st_size > 10_000

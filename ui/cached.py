@@ -1,16 +1,30 @@
-"""``st.cache_*`` wrappers around ``core``: slow work runs once per input and is shared."""
+"""``st.cache_*`` wrappers around ``core``: slow work runs once per input and is shared.
+
+* ``st.cache_data`` for values a page may modify (the Dataset, the extraction status);
+* ``st.cache_resource`` for big read-only state shared by every session (the FeatureSet and the
+  Prepared embeddings/scorers), keyed by the dataset path and its folder's modification time;
+* the :class:`~core.loop.InteractiveLoop` (warm-start centres, buffers) is per session, in
+  ``st.session_state``, because two sessions moving different sliders must not share centres.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Optional
 
 import streamlit as st
 
 from core.datasets import load_dataset
-from core.features.extract import ExtractConfig, cached_status, extract_features
+from core.datasets.base import Dataset
+from core.experiments import Prepared, prepare
+from core.features.extract import ExtractConfig, ExtractionReport, cached_status, extract_features
+from core.features.featureset import FeatureSet
+from core.loop import InteractiveLoop
 
 
-def _mtime(path: str) -> float:
+def stamp(path: str) -> float:
+    """Modification time of ``path`` (a rebuilt or edited dataset gets a new cache key)."""
     try:
         return os.stat(path).st_mtime
     except OSError:
@@ -18,24 +32,60 @@ def _mtime(path: str) -> float:
 
 
 @st.cache_data(show_spinner="Reading the dataset...", max_entries=8)
-def dataset(path: str, stamp: float = 0.0):
-    """The Dataset at ``path``; ``stamp`` (folder mtime) is part of the key so a rebuilt set reloads."""
+def _dataset(path: str, stamp: float) -> Dataset:
     return load_dataset(path)
 
 
-def load(path: str):
-    return dataset(path, _mtime(path))
+def load(path: str) -> Dataset:
+    """The Dataset at ``path`` (folder or manifest)."""
+    return _dataset(path, stamp(path))
 
 
 def status(path: str) -> dict:
+    """How much of the dataset is already extracted (no extraction)."""
     return cached_status(load(path), ExtractConfig())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def features(path: str, stamp: float = 0.0, _progress=None):
-    """The FeatureSet and the extraction report for the dataset at ``path`` (cached on disk and here)."""
-    return extract_features(load_dataset(path), ExtractConfig(), progress=_progress)
+@dataclass(eq=False)
+class Ready:
+    """Everything the analysis pages need for one dataset."""
+
+    dataset: Dataset
+    features: FeatureSet
+    report: ExtractionReport
+    prepared: Prepared
 
 
-def load_features(path: str, progress=None):
-    return features(path, _mtime(path), _progress=progress)
+@st.cache_resource(show_spinner="Preparing embeddings and scorers...", max_entries=4)
+def _ready(path: str, stamp: float, _progress=None) -> Ready:
+    ds = load_dataset(path)
+    fs, rep = extract_features(ds, ExtractConfig(), progress=_progress)
+    return Ready(dataset=ds, features=fs, report=rep, prepared=prepare(fs))
+
+
+def ready(path: str, progress=None) -> Ready:
+    """Dataset, features (extracting them if needed, with ``progress``) and prepared state."""
+    return _ready(path, stamp(path), _progress=progress)
+
+
+def loop(path: str) -> InteractiveLoop:
+    """This session's interactive loop for the dataset at ``path`` (created on first use)."""
+    r = ready(path)
+    loops = st.session_state.setdefault("_loops", {})
+    key = (path, stamp(path))
+    if key not in loops or loops[key].prepared is not r.prepared:
+        loops.clear()
+        loops[key] = InteractiveLoop(r.prepared, r.dataset.labels)
+    return loops[key]
+
+
+def features_ready(path: str) -> bool:
+    """True when the whole FeatureSet is cached (pages can run without an extraction step)."""
+    try:
+        return bool(status(path)["complete"])
+    except Exception:
+        return False
+
+
+def ready_or_none(path: str) -> Optional[Ready]:
+    return ready(path) if features_ready(path) else None

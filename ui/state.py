@@ -1,48 +1,104 @@
-"""Session state: defaults set once, the dataset choice, and the URL round-trip."""
+"""Session state for the dashboard: one widget key per setting, typed through ViewSettings.
+
+* :func:`init_state` runs at the top of every script run (in app.py): on the first run of a
+  session it fills the keys from the URL (``st.query_params``) or the defaults; on later runs it
+  re-assigns every key so values survive page changes (Streamlit drops the state of widgets
+  that a page does not draw).
+* :func:`current_view` reads the keys into a :class:`~core.viewstate.ViewSettings`.
+* :func:`write_query_params` writes the view back to the URL, on every page, so the address is
+  always a shareable link (navigation clears query parameters).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import streamlit as st
 
 from core.paths import default_synthetic_dir
+from core.rules import DEFAULT_RULES
+from core.viewstate import BUILTIN, ViewSettings, from_query, to_query
 
-BUILTIN = "builtin"
+SCALAR_KEYS = ("algorithm", "fusion", "n_clusters", "seed", "projection", "dims", "color_by", "track")
+RULESET_KEYS = ("base_weight", "soft", "no_lyrics_rule", "unusable_audio_rule", "no_voice_rule",
+                "audio_quality_floor", "voice_floor")
 
-DEFAULTS = {
-    "dataset_source": BUILTIN,   # "builtin" or a path (folder or CSV manifest)
-    "dataset_path": "",
-}
+
+def rule_key(rule: str, attr: str) -> str:
+    """Widget key of a rule's threshold ("t") or delta ("d")."""
+    return f"{attr}.{rule}"
+
+
+def _state_from_view(view: ViewSettings) -> dict:
+    out = {k: getattr(view, k) for k in SCALAR_KEYS}
+    if view.dataset == BUILTIN:
+        out["dataset_source"], out["dataset_path"] = BUILTIN, ""
+    else:
+        out["dataset_source"], out["dataset_path"] = "path", view.dataset
+    rs = view.ruleset
+    out.update({k: getattr(rs, k) for k in RULESET_KEYS})
+    out["clip"] = tuple(rs.clip)
+    for r in rs.rules:
+        out[rule_key(r.name, "t")] = float(r.threshold)
+        out[rule_key(r.name, "d")] = float(r.delta)
+    return out
+
+
+def apply_view(view: ViewSettings) -> None:
+    """Set every widget key from ``view`` (e.g. after "apply auto-tune" or "reset")."""
+    for key, value in _state_from_view(view).items():
+        st.session_state[key] = value
 
 
 def init_state() -> None:
-    """Set each default once (behind a presence check), then apply query parameters once per session."""
-    for key, value in DEFAULTS.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
-    if not st.session_state.get("_query_applied"):
-        qp = st.query_params
-        if "dataset" in qp:
-            value = qp["dataset"]
-            if value == BUILTIN:
-                st.session_state.dataset_source = BUILTIN
-            else:
-                st.session_state.dataset_source = "path"
-                st.session_state.dataset_path = value
-        st.session_state._query_applied = True
+    """First run of a session: URL or defaults into the keys. Every run: keep the keys alive."""
+    if not st.session_state.get("_initialised"):
+        view, problems = from_query(dict(st.query_params.to_dict()))
+        for key, value in _state_from_view(view).items():
+            if key not in st.session_state:  # keys set before the first run (tests, callbacks) win
+                st.session_state[key] = value
+        st.session_state["_url_warnings"] = problems
+        st.session_state["_initialised"] = True
+    else:
+        for key in _state_from_view(ViewSettings()):
+            if key in st.session_state:
+                st.session_state[key] = st.session_state[key]
+
+
+def current_ruleset():
+    """The RuleSet the sliders describe."""
+    s = st.session_state
+    rs = DEFAULT_RULES
+    changes = {k: s[k] for k in RULESET_KEYS if k in s}
+    if "clip" in s:
+        lo, hi = s["clip"]
+        changes["clip"] = (float(min(lo, hi)), float(max(lo, hi)))
+    rules = []
+    for r in rs.rules:
+        rules.append(dataclasses.replace(r, threshold=float(s.get(rule_key(r.name, "t"), r.threshold)),
+                                         delta=float(s.get(rule_key(r.name, "d"), r.delta))))
+    return rs.with_changes(rules=tuple(rules), **changes)
+
+
+def current_view() -> ViewSettings:
+    s = st.session_state
+    kw = {k: s[k] for k in SCALAR_KEYS if k in s}
+    return dataclasses.replace(ViewSettings(), dataset=dataset_location() or BUILTIN, ruleset=current_ruleset(), **kw)
 
 
 def write_query_params() -> None:
-    """Write the shareable settings back to the URL (navigation clears query parameters)."""
-    st.query_params["dataset"] = dataset_location()
+    """Replace the URL's query parameters with the current view's."""
+    wanted = to_query(current_view())
+    if dict(st.query_params.to_dict()) != wanted:
+        st.query_params.from_dict(wanted)
 
 
 def dataset_location() -> str:
-    """``"builtin"`` or the path the user gave."""
+    """``"builtin"`` or the path the user gave (folder, manifest or unpacked upload)."""
     if st.session_state.get("dataset_source", BUILTIN) == BUILTIN:
         return BUILTIN
-    return st.session_state.get("dataset_path", "").strip()
+    return str(st.session_state.get("dataset_path", "")).strip()
 
 
 def dataset_path() -> Path:
