@@ -383,7 +383,8 @@ class Prepared:
     def external_scorer(self, labels: np.ndarray, seed: Optional[int]) -> ExternalScorer:
         """ExternalScorer for ``labels`` (kept rows) restricted to the subsample of ``seed``."""
         digest = hashlib.sha1(np.asarray(labels).astype(str).astype("U").tobytes()).hexdigest()
-        key = (seed, digest)
+        # the subsample share is part of the key: the same seed draws other rows at another share
+        key = (seed, None if seed is None else self.config.subsample, digest)
         hit = self._external.get(key)
         if hit is None:
             rows = labels if seed is None else labels[self.subset(seed).idx]

@@ -528,3 +528,16 @@ def test_cli_nothing_usable_exits_1(tmp_path, capsys):
     code = main(["ablate", str(root), "--out", str(tmp_path / "o"), "--jobs", "1"])
     assert code == 1
     assert "nothing usable" in capsys.readouterr().err
+
+
+def test_scorers_of_different_subsample_shares_do_not_collide(tiny_features):
+    """A loop scoring every track and an ablation on 80 % subsamples share one Prepared."""
+    from core.experiments import ExperimentConfig, prepare, run_condition
+    ds, fs = tiny_features
+    p = prepare(fs)
+    full = run_condition(p, 0.5, 0, ds.labels, config=p.config.with_changes(subsample=1.0, n_clusters=3))
+    part = run_condition(p.with_config(p.config.with_changes(subsample=0.8)), 0.5, 0, ds.labels,
+                         config=p.config.with_changes(subsample=0.8, n_clusters=3))
+    again = run_condition(p, 0.5, 0, ds.labels, config=p.config.with_changes(subsample=1.0, n_clusters=3))
+    assert full["n_tracks"] > part["n_tracks"]
+    assert again == full

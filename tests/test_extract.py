@@ -123,3 +123,14 @@ def test_resume_after_sigkill_gives_identical_features(tmp_path):
     np.testing.assert_array_equal(fs.audio, fresh.audio)    # bit-identical to an uninterrupted run
     np.testing.assert_array_equal(fs.audio_stats, fresh.audio_stats)
     np.testing.assert_array_equal(fs.lyrics, fresh.lyrics)
+
+
+def test_same_content_under_other_ids_is_not_served_the_cached_ids(tiny_synth_dir, tmp_path):
+    import dataclasses
+    ds = load_dataset(tiny_synth_dir)
+    cache = FeatureCache(tmp_path / "cache")
+    extract_features(ds, cache=cache, n_jobs=1)
+    renamed = dataclasses.replace(ds, tracks=ds.tracks.assign(track_id=[f"x{i}" for i in range(ds.n_tracks)]))
+    fs, rep = extract_features(renamed, cache=cache, n_jobs=1)
+    assert fs.track_ids == renamed.track_ids
+    assert rep.audio_cached == ds.n_tracks and not rep.from_dataset_cache

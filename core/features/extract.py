@@ -244,8 +244,11 @@ def standardise_blocks(x: np.ndarray, rows: np.ndarray, blocks: dict) -> np.ndar
     return out
 
 
-def _dataset_key(config: ExtractConfig, audio_keys, lyr_keys, has_lyrics: bool) -> str:
-    return make_key(config.key(), str(has_lyrics), *[k or "-" for k in audio_keys], *[k or "-" for k in lyr_keys])
+def _dataset_key(config: ExtractConfig, audio_keys, lyr_keys, has_lyrics: bool, track_ids) -> str:
+    """Key of a whole FeatureSet: settings, every track's content keys, and the track ids (the
+    same files under other ids must not come back with the cached ids)."""
+    return make_key(config.key(), str(has_lyrics), *[k or "-" for k in audio_keys], *[k or "-" for k in lyr_keys],
+                    "\x1e".join(map(str, track_ids)))
 
 
 def track_keys(dataset: Dataset, config: ExtractConfig) -> tuple[list, list, list]:
@@ -302,7 +305,7 @@ def extract_features(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
     audio_keys, lyr_keys, key_problems = track_keys(dataset, config)
     rep.problems += key_problems
     rep.lyrics_missing = sum(k is None for k in lyr_keys)
-    ds_key = _dataset_key(config, audio_keys, lyr_keys, dataset.has_lyrics)
+    ds_key = _dataset_key(config, audio_keys, lyr_keys, dataset.has_lyrics, dataset.track_ids)
     if use_dataset_cache:
         hit = cache.path("featuresets", ds_key)
         if hit.is_file():
@@ -380,7 +383,7 @@ def cached_status(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
     """
     cache = cache or FeatureCache()
     audio_keys, lyr_keys, _ = track_keys(dataset, config)
-    ds_key = _dataset_key(config, audio_keys, lyr_keys, dataset.has_lyrics)
+    ds_key = _dataset_key(config, audio_keys, lyr_keys, dataset.has_lyrics, dataset.track_ids)
     return {
         "audio_total": sum(k is not None for k in audio_keys),
         "audio_cached": sum(k is not None and cache.has("audio", k) for k in audio_keys),
