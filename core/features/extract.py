@@ -25,7 +25,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Iterator, Optional
 
 import numpy as np
 
@@ -112,7 +112,36 @@ def _pool(n_jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn"))
 
 
-def _extract_audio(dataset, keys, config, cache, n_jobs, progress, total, rep):
+#: An executor runs ``fn(*args)`` for each tuple in ``jobs`` and yields ``(index, result)`` in
+#: completion order, where ``result`` is what ``fn`` returned or the exception that stopped it
+#: (a worker that died). The local one uses processes on this machine; a Dask one lives in
+#: :mod:`core.features.distributed`.
+Executor = Callable[[Callable, list], Iterator[tuple]]
+
+
+def local_executor(n_jobs: int) -> Executor:
+    """Run jobs in this process (``n_jobs == 1``) or in ``n_jobs`` spawned worker processes."""
+
+    def run(fn, jobs):
+        if n_jobs <= 1 or len(jobs) <= 1:
+            for i, args in enumerate(jobs):
+                try:
+                    yield i, fn(*args)
+                except Exception as exc:  # noqa: BLE001 - reported per track by the caller
+                    yield i, exc
+            return
+        with _pool(min(n_jobs, len(jobs))) as pool:
+            futures = {pool.submit(fn, *args): i for i, args in enumerate(jobs)}
+            for fut in as_completed(futures):
+                try:
+                    yield futures[fut], fut.result()
+                except Exception as exc:  # a worker died (killed, out of memory)
+                    yield futures[fut], exc
+
+    return run
+
+
+def _extract_audio(dataset, keys, config, cache, executor, progress, total, rep):
     n = dataset.n_tracks
     names = audio_mod.feature_names(config)
     feats = np.full((n, len(names)), np.nan, dtype=np.float32)
@@ -146,23 +175,14 @@ def _extract_audio(dataset, keys, config, cache, n_jobs, progress, total, rep):
         else:
             rep.audio_cached += 1
 
-    if todo and (n_jobs <= 1 or len(todo) == 1):
-        for i in todo:
-            handle(i, _audio_worker(paths[i], keys[i], str(cache.root), config))
-            done += 1
-            report(progress, done, total, f"audio {ids[i]}")
-    elif todo:
-        with _pool(min(n_jobs, len(todo))) as pool:
-            futures = {pool.submit(_audio_worker, paths[i], keys[i], str(cache.root), config): i for i in todo}
-            for fut in as_completed(futures):
-                i = futures[fut]
-                try:
-                    result = fut.result()
-                except Exception as exc:  # a worker died (killed, out of memory)
-                    result = ("error", f"worker process failed ({type(exc).__name__})", "run the extraction again")
-                handle(i, result)
-                done += 1
-                report(progress, done, total, f"audio {ids[i]}")
+    jobs = [(paths[i], keys[i], str(cache.root), config) for i in todo]
+    for j, result in executor(_audio_worker, jobs):
+        i = todo[j]
+        if isinstance(result, BaseException):
+            result = ("error", f"worker process failed ({type(result).__name__})", "run the extraction again")
+        handle(i, result)
+        done += 1
+        report(progress, done, total, f"audio {ids[i]}")
     ok = ~np.isnan(stats).any(axis=1)
     silence = stats[:, audio_mod.STAT_NAMES.index("silence_ratio")]
     for i in np.flatnonzero(ok & (silence >= 0.999)):
@@ -275,7 +295,8 @@ def track_keys(dataset: Dataset, config: ExtractConfig) -> tuple[list, list, lis
 def extract_features(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
                      cache: Optional[FeatureCache] = None, n_jobs: int = 2,
                      progress: Optional[ProgressCallback] = None,
-                     use_dataset_cache: bool = True) -> tuple[FeatureSet, ExtractionReport]:
+                     use_dataset_cache: bool = True,
+                     executor: Optional[Executor] = None) -> tuple[FeatureSet, ExtractionReport]:
     """Compute (or load from cache) every feature of ``dataset``.
 
     Parameters
@@ -290,6 +311,8 @@ def extract_features(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
         Called as clips and lyrics complete; ``total`` = clips + lyrics texts to process.
     use_dataset_cache : bool
         Return the whole FeatureSet from cache when every key matches.
+    executor : Executor, optional
+        Where audio jobs run; default :func:`local_executor` with ``n_jobs`` processes.
 
     Returns
     -------
@@ -326,7 +349,7 @@ def extract_features(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
     total = sum(k is not None for k in audio_keys) + sum(k is not None for k in lyr_keys)
     report(progress, 0, max(total, 1), "starting")
     afeats, astats, audio_ok, anames, done = _extract_audio(
-        dataset, audio_keys, config.audio, cache, n_jobs, progress, max(total, 1), rep)
+        dataset, audio_keys, config.audio, cache, executor or local_executor(n_jobs), progress, max(total, 1), rep)
     semantic, done = _embed_lyrics(texts, lyr_keys, config.lyrics, cache, progress, done, max(total, 1), rep)
     lyrics_ok = np.array([k is not None for k in lyr_keys], dtype=bool)
 
