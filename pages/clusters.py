@@ -1,0 +1,151 @@
+"""Clusters and map: the track map (UMAP or PCA, 2-D or 3-D, coloured by anything, clickable),
+the metric table (dynamic beside audio only, lyrics only, static 0.5) and the genre x cluster
+table. Reads the settings, calls core through ui.cached / ui.common, draws."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import streamlit as st
+
+from core.errors import WorkbenchError
+from core.fusion import fuse_concat
+from core.metrics import REFERENCE_SPACE
+from core.projection import ProjectionConfig, project, warm_up
+from core.viewstate import PROJECTIONS
+from core.views_map import (NO_LABELS_NOTE, MapLayout, color_label, color_options, contingency_frame,
+                            genres_for, map_frame, metric_table, resolve_color_by, selected_tracks,
+                            warm_start, weights_key)
+from ui import cached
+from ui.common import fusion_note, run_current
+from ui.figures_map import contingency_figure, map_figure
+from ui.state import current_view, dataset_path, write_query_params
+
+st.title("Clusters and map")
+ready, result = run_current()
+fusion_note(ready)
+path = str(dataset_path())
+view = current_view()
+prepared = ready.prepared
+track_ids = tuple(str(t) for t in prepared.track_ids)
+genres = genres_for(track_ids, ready.dataset.track_ids, ready.dataset.labels)
+labelled = genres is not None
+
+for message in result.warnings:
+    st.warning(f"Clustering: {message}")
+if prepared.n_dropped:
+    st.info(f"{prepared.n_dropped} track(s) have neither usable audio nor usable lyrics and are not shown.")
+
+top = st.columns([3, 1])
+top[0].caption(f"{view.algorithm} ({view.fusion}), k = {result.n_clusters}, seed {view.seed}, "
+               f"{prepared.n_tracks} tracks; the loop took {result.timings_ms.get('total', 0.0):.0f} ms.")
+top[1].button("Re-seed clustering", on_click=cached.loop(path).reseed, width="stretch",
+              help="Forget the warm-start centres and cluster from scratch with the seed "
+                   "(a warm start can stick in a poor local optimum while sliders move).")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _projection(path: str, stamp: float, wkey: str, method: str, dims: int, seed: int,
+                _X: np.ndarray, _init) -> dict:
+    """The map for (dataset, rounded weights, method, dims, seed); warm-started from ``_init``
+    (not part of the key: the first layout computed for a key is kept)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        proj = project(_X, ProjectionConfig(method=method, n_components=int(dims), seed=int(seed)), init=_init)
+    return {"coords": np.array(proj.coords), "warnings": list(proj.warnings), "method": proj.method,
+            "seconds": float(proj.seconds), "warm": bool(proj.warm)}
+
+
+@st.cache_resource(show_spinner="Compiling UMAP (once per server start, up to ~20 s)...")
+def _umap_compiled() -> bool:
+    warm_up()  # numba kernels on tiny data; a no-op once done
+    return True
+
+
+@st.fragment
+def map_panel() -> None:
+    options = color_options(prepared.indicators.names, labelled)
+    st.session_state["color_by"] = resolve_color_by(st.session_state.get("color_by"), options)
+    controls = st.columns([1, 1, 2])
+    controls[0].radio("Map", PROJECTIONS, key="projection", horizontal=True,
+                      format_func=lambda m: {"umap": "UMAP", "pca": "PCA"}[m])
+    controls[1].radio("Dimensions", (2, 3), key="dims", horizontal=True, format_func=lambda d: f"{d}-D")
+    controls[2].selectbox("Colour by", options, key="color_by", format_func=color_label)
+    method, dims = st.session_state["projection"], int(st.session_state["dims"])
+
+    wkey, w_rounded = weights_key(result.weights)
+    key = (path, cached.stamp(path), wkey, method, dims, int(view.seed))
+    previous = st.session_state.get("_map_layout")
+    init = warm_start(previous, track_ids, method, dims)
+    try:
+        if method == "umap":
+            _umap_compiled()
+        with st.spinner("Computing the map..."):
+            X = fuse_concat(prepared.embeddings, w_rounded)
+            proj = _projection(*key, _X=X, _init=init)
+    except WorkbenchError as exc:
+        st.error(f"The map could not be computed: {exc}")
+        return
+    st.session_state["_map_layout"] = MapLayout(track_ids=track_ids, method=method, dims=dims,
+                                                coords=proj["coords"], key=key)
+    for message in proj["warnings"]:
+        st.warning(f"Map: {message}")
+
+    frame = map_frame(track_ids, proj["coords"], result.labels, result.weights, effective=result.effective,
+                      genres=genres, indicators=prepared.indicators, color_by=st.session_state["color_by"])
+    highlight = st.session_state.get("track") or None
+    event = st.plotly_chart(map_figure(frame, highlight=highlight), key="map_chart", on_select="rerun",
+                            selection_mode=("points", "box", "lasso"), width="stretch")
+    st.caption(f"{proj['method'].upper()} of the scaled concatenation [sqrt(w)·audio, sqrt(1-w)·lyrics] "
+               f"with each track's current audio weight (rounded to 0.01); "
+               + ("refreshed from the previous layout so points move instead of jumping. "
+                  if proj["warm"] else "fresh layout. ")
+               + ("Click a point (or draw a box or lasso) to select tracks." if dims == 2 else
+                  "Selecting points works on the 2-D map."))
+
+    known = set(track_ids)
+    picked = [t for t in selected_tracks(event) if t in known]  # ids from customdata
+    if picked and picked != st.session_state.get("_map_last_pick"):
+        st.session_state["_map_last_pick"] = picked
+        st.session_state["track"] = picked[0]
+        write_query_params()
+        st.rerun()  # a full run: the map rings the track
+    write_query_params()  # a fragment rerun skips app.py: put projection / dims / colour in the URL here
+    current = st.session_state.get("track")
+    if current in known:
+        row = frame.set_index("track_id").loc[current]
+        st.markdown(f"Selected **{current}**: genre {row['genre'] or '(none)'}, {row['cluster']}, "
+                    f"audio weight {row['audio_weight']:.2f}.")
+        st.page_link("pages/inspector.py", label=f"Open {current} in the Track inspector", icon="🔎")
+    last = [t for t in st.session_state.get("_map_last_pick", []) if t in known]
+    if len(last) > 1:
+        st.caption(f"{len(last)} tracks in the last box or lasso selection:")
+        st.dataframe(frame.set_index("track_id").loc[last, ["genre", "cluster", "audio_weight", "fusion_weight"]],
+                     width="stretch")
+
+
+map_panel()
+
+st.subheader("Metrics")
+loop = cached.loop(path)
+try:
+    with st.spinner("Scoring audio only, lyrics only and static 0.5 (once per clustering setting)..."):
+        table = loop.comparison_table(result, view.algorithm, view.fusion, view.seed)
+except WorkbenchError as exc:
+    st.error(f"The comparison could not be computed: {exc}")
+else:
+    if not labelled:
+        st.info(f"{NO_LABELS_NOTE.capitalize()}: this dataset has no genre labels, so NMI, ARI and "
+                "the other external scores cannot be computed.")
+    st.dataframe(metric_table(table).style.format("{:.3f}", na_rep="–"), width="stretch")
+    st.caption("Dynamic is this page's clustering with the rules' per-track weights; the other rows "
+               "use the same algorithm, k and seed. Internal metrics (silhouette, Calinski-Harabasz, "
+               f"Davies-Bouldin) are computed in one fixed space for every row: the {REFERENCE_SPACE}.")
+
+if labelled:
+    st.subheader("Genres and clusters")
+    cont = contingency_frame(genres, result.labels)
+    st.plotly_chart(contingency_figure(cont), key="contingency_chart", width="stretch")
+    with st.expander("As a table"):
+        st.dataframe(cont, width="stretch")

@@ -1,0 +1,311 @@
+"""The "Clusters and map" and "Sensitivity" pages through streamlit.testing AppTest, on the tiny
+synthetic set: what each page shows must equal what core computes for the same settings."""
+
+from __future__ import annotations
+
+import base64
+import json
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from core.datasets import load_dataset
+from core.experiments import DEFAULT_AUTOTUNE_GRID, autotune, sensitivity_grid
+from core.features.extract import extract_features
+from core.fusion import fuse_concat
+from core.loop import InteractiveLoop
+from core.metrics import REFERENCE_SPACE
+from core.paths import REPO_ROOT
+from core.projection import ProjectionConfig, project
+from core.rules import DEFAULT_RULES, apply_rules
+from core.views_map import autotune_grid, autotune_table, contingency_frame, genres_for, grid_values, weights_key
+from ui import cached
+
+APP = str(REPO_ROOT / "app.py")
+K = 4  # clusters on the tiny set (20 tracks, 10 genres): few enough that threshold moves matter
+
+
+@pytest.fixture(scope="module")
+def module_cache(tmp_path_factory, tiny_synth_dir):
+    """Extract the tiny set once for the module, into a cache folder every test then points at."""
+    cache = tmp_path_factory.mktemp("pages-map-cache")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("WORKBENCH_CACHE_DIR", str(cache))
+    try:
+        ds = load_dataset(tiny_synth_dir)
+        extract_features(ds, n_jobs=1)
+    finally:
+        mp.undo()
+    return cache
+
+
+@pytest.fixture
+def ready(module_cache, tiny_synth_dir, _isolated_data_dirs, monkeypatch):
+    """The module's cache (set after the autouse fixture), fresh st caches, and core's own view of the set."""
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(module_cache))
+    st.cache_data.clear()
+    return cached.ready(str(tiny_synth_dir))
+
+
+def _app(path, **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["dataset_source"] = "path"
+    at.session_state["dataset_path"] = str(path)
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at
+
+
+def _open(at: AppTest, page: str) -> AppTest:
+    at.run()
+    at.switch_page(f"pages/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _charts(at) -> list:
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def _arr(value):
+    """A plotly JSON array: a list, or a typed array ``{"dtype", "bdata"(, "shape")}`` (base64)."""
+    if isinstance(value, dict) and "bdata" in value:
+        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if shape:
+            out = out.reshape([int(s) for s in str(shape).split(",")])
+        return out.tolist()
+    return value
+
+
+def _map_points(at) -> pd.DataFrame:
+    """The map's points as drawn: one row per point of every trace but the 'selected' ring."""
+    spec = _charts(at)[0]
+    rows = []
+    for trace in spec["data"]:
+        if trace.get("name") == "selected":
+            continue
+        colors = _arr(trace["marker"].get("color"))
+        xs, ys = _arr(trace["x"]), _arr(trace["y"])
+        for k, custom in enumerate(_arr(trace["customdata"])):
+            rows.append({"track_id": custom[0], "trace": trace["name"], "type": trace["type"],
+                         "x": xs[k], "y": ys[k], "weight": custom[3],
+                         "color": colors[k] if isinstance(colors, list) else colors})
+    return pd.DataFrame(rows).set_index("track_id")
+
+
+def _shown_metrics(at) -> pd.DataFrame:
+    return at.dataframe[0].value
+
+
+# ---------------------------------------------------------------------------------------------- clusters
+def test_clusters_page_shows_what_the_loop_computes_and_follows_a_threshold(ready, tiny_synth_dir):
+    prepared, ds = ready.prepared, ready.dataset
+    at = _open(_app(tiny_synth_dir, n_clusters=K, projection="pca"), "clusters")
+
+    loop = InteractiveLoop(prepared, ds.labels)                          # the page's sequence of runs
+    first = loop.run(DEFAULT_RULES, n_clusters=K, seed=0)
+    expected = loop.comparison_table(first, "kmeans", "concat", 0)
+    shown = _shown_metrics(at)
+    assert list(shown.index) == ["dynamic (rules)", "audio only", "lyrics only", "static 0.5"]
+    np.testing.assert_allclose(shown.to_numpy(float), expected.to_numpy(float), rtol=1e-9)
+    assert any(REFERENCE_SPACE in c.value for c in at.caption)
+
+    points = _map_points(at)
+    assert sorted(points.index) == sorted(prepared.track_ids)            # every prepared track, once
+    assert set(points["type"]) == {"scattergl"}                          # WebGL 2-D
+    clusters = dict(zip(prepared.track_ids, first.labels))
+    assert all(points.loc[t, "trace"] == f"cluster {clusters[t]}" for t in points.index)
+    np.testing.assert_allclose(points.loc[list(prepared.track_ids), "weight"], first.weights, atol=1e-6)
+
+    genres = genres_for(prepared.track_ids, ds.track_ids, ds.labels)
+    pd.testing.assert_frame_equal(at.dataframe[1].value, contingency_frame(genres, first.labels),
+                                  check_dtype=False, check_names=False)
+
+    # move a threshold (as the Rules page's slider would): the weights on the map follow the rules
+    rs = DEFAULT_RULES.replace_rule("voice_present", threshold=0.2)
+    assert not np.array_equal(apply_rules(prepared.indicators, rs).weights, first.weights)
+    at.session_state["t.voice_present"] = 0.2
+    at.run()
+    assert not at.exception
+    moved = loop.run(rs, n_clusters=K, seed=0)
+    points = _map_points(at)
+    np.testing.assert_allclose(points.loc[list(prepared.track_ids), "weight"], moved.weights, atol=1e-6)
+    np.testing.assert_allclose(_shown_metrics(at).loc["dynamic (rules)"].to_numpy(float),
+                               loop.comparison_table(moved, "kmeans", "concat", 0)
+                               .loc["dynamic (rules)"].to_numpy(float), rtol=1e-9)
+
+
+def _warm_cold_case(prepared, labels):
+    """A (k, rule, threshold) where the warm-started loop and a cold start disagree after the move."""
+    for k in (4, 3, 5, 6):
+        for rule, t in (("voice_present", 0.2), ("poor_lyrics", 0.8), ("poor_audio", 0.8), ("loud", -30.0)):
+            rs = DEFAULT_RULES.replace_rule(rule, threshold=t)
+            warm = InteractiveLoop(prepared, labels)
+            warm.run(DEFAULT_RULES, n_clusters=k, seed=0)
+            w = warm.run(rs, n_clusters=k, seed=0).metrics["nmi"]
+            c = InteractiveLoop(prepared, labels).run(rs, n_clusters=k, seed=0).metrics["nmi"]
+            if abs(w - c) > 1e-9:
+                return k, rule, t, w, c
+    pytest.fail("no threshold move on the tiny set makes a warm and a cold start disagree")
+
+
+def test_reseed_clusters_from_scratch(ready, tiny_synth_dir):
+    prepared, ds = ready.prepared, ready.dataset
+    k, rule, t, warm_nmi, cold_nmi = _warm_cold_case(prepared, ds.labels)
+    at = _open(_app(tiny_synth_dir, n_clusters=k, projection="pca"), "clusters")
+    at.session_state[f"t.{rule}"] = t
+    at.run()
+    assert _shown_metrics(at).loc["dynamic (rules)", "NMI ↑"] == pytest.approx(warm_nmi)
+    next(b for b in at.button if b.label == "Re-seed clustering").click().run()
+    assert not at.exception
+    assert _shown_metrics(at).loc["dynamic (rules)", "NMI ↑"] == pytest.approx(cold_nmi)
+
+
+def test_colour_by_an_indicator_and_3d(ready, tiny_synth_dir):
+    prepared = ready.prepared
+    at = _open(_app(tiny_synth_dir, n_clusters=K, projection="pca"), "clusters")
+    options = at.selectbox(key="color_by").options
+    assert "genre" in options and "loudness_dbfs (dBFS)" in options
+    at.selectbox(key="color_by").set_value("loudness_dbfs").run()
+    assert not at.exception
+    points = _map_points(at)
+    loud = dict(zip(prepared.track_ids, prepared.indicators.column("loudness_dbfs")))
+    known = [t for t in points.index if np.isfinite(loud[t])]
+    np.testing.assert_allclose(points.loc[known, "color"].to_numpy(float), [loud[t] for t in known], rtol=1e-6)
+
+    at.radio(key="dims").set_value(3).run()
+    assert not at.exception
+    spec = _charts(at)[0]
+    assert {t["type"] for t in spec["data"]} == {"scatter3d"}
+    coords = at.session_state["_map_layout"].coords
+    assert coords.shape == (prepared.n_tracks, 3)
+
+
+def test_a_shared_link_restores_the_map_and_the_page_writes_it_back(ready, tiny_synth_dir):
+    prepared = ready.prepared
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params.update({"ds": str(tiny_synth_dir), "proj": "pca", "dims": "3", "color": "snr_db", "k": str(K)})
+    at.run()
+    at.switch_page("pages/clusters.py").run()
+    assert not at.exception
+    assert at.radio(key="projection").value == "pca" and at.radio(key="dims").value == 3
+    assert at.selectbox(key="color_by").value == "snr_db"
+    spec = _charts(at)[0]
+    assert {t["type"] for t in spec["data"] if t["name"] != "unknown"} == {"scatter3d"}
+    snr = dict(zip(prepared.track_ids, prepared.indicators.column("snr_db")))
+    points = _map_points(at)
+    known = [t for t in points.index if np.isfinite(snr[t])]
+    np.testing.assert_allclose(points.loc[known, "color"].to_numpy(float), [snr[t] for t in known], rtol=1e-6)
+    assert {k: at.query_params[k] for k in ("proj", "dims", "color")} == {"proj": "pca", "dims": "3",
+                                                                         "color": "snr_db"}
+
+
+def test_umap_map_is_warm_started_from_the_previous_layout(ready, tiny_synth_dir):
+    prepared = ready.prepared
+    at = _open(_app(tiny_synth_dir, n_clusters=K), "clusters")          # default map: 2-D UMAP
+    assert any("fresh layout" in c.value for c in at.caption)
+    before = np.array(at.session_state["_map_layout"].coords)
+    at.session_state["t.voice_present"] = 0.2
+    at.run()
+    assert not at.exception
+    assert any("refreshed from the previous layout" in c.value for c in at.caption)
+    after = np.array(at.session_state["_map_layout"].coords)
+    w = apply_rules(prepared.indicators, DEFAULT_RULES.replace_rule("voice_present", threshold=0.2)).weights
+    X = fuse_concat(prepared.embeddings, weights_key(w)[1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = project(X, ProjectionConfig(method="umap", n_components=2, seed=0), init=before).coords
+    np.testing.assert_allclose(after, expected, rtol=1e-5, atol=1e-5)
+    points = _map_points(at)
+    np.testing.assert_allclose(points.loc[list(prepared.track_ids), ["x", "y"]].to_numpy(float), after, atol=1e-5)
+
+
+def test_unlabelled_dataset_says_internal_metrics_only(ready, tiny_synth_dir, tmp_path):
+    tracks = ready.dataset.tracks.iloc[:8]                              # 8 tracks: extraction stays quick
+    manifest = tmp_path / "unlabelled.csv"
+    tracks[["track_id", "audio_path", "lyrics_path"]].to_csv(manifest, index=False)  # no genre column
+    extract_features(load_dataset(manifest), n_jobs=1)
+    at = _open(_app(manifest, n_clusters=K, projection="pca", color_by="genre"), "clusters")
+    assert any("No labels: internal metrics only" in i.value for i in at.info)
+    assert list(_shown_metrics(at).columns) == ["silhouette ↑", "Calinski-Harabasz ↑", "Davies-Bouldin ↓"]
+    assert "genre" not in at.selectbox(key="color_by").options
+    assert at.selectbox(key="color_by").value == "cluster"               # a link's "genre" falls back
+    assert len(_charts(at)) == 1                                         # no genre x cluster heatmap
+
+
+# ---------------------------------------------------------------------------------------------- sensitivity
+def _heatmap(at) -> tuple:
+    spec = _charts(at)[0]
+    heat = next(t for t in spec["data"] if t["type"] == "heatmap")
+    marks = {t["name"]: (_arr(t["y"])[0], _arr(t["x"])[0]) for t in spec["data"] if t["type"] == "scatter"}
+    grid = pd.DataFrame(_arr(heat["z"]), index=_arr(heat["y"]), columns=_arr(heat["x"]), dtype=float)
+    return grid, marks
+
+
+def test_sensitivity_heatmap_equals_the_grid_core_computes(ready, tiny_synth_dir):
+    prepared, ds = ready.prepared, ready.dataset
+    at = _open(_app(tiny_synth_dir, n_clusters=K), "sensitivity")
+    shown, marks = _heatmap(at)
+    va, vb = grid_values(0.0, 1.0, 7), grid_values(-60.0, 0.0, 7)        # voice_present x loud, full ranges
+    expected = sensitivity_grid(prepared, DEFAULT_RULES, "voice_present", "loud", va, vb, metric="nmi",
+                                seed=0, labels=ds.labels, n_clusters=K)
+    np.testing.assert_allclose(shown.to_numpy(), expected.to_numpy(), rtol=1e-9)
+    assert list(shown.index) == list(va) and list(shown.columns) == list(vb)
+    assert marks["current sliders"] == (0.5, -20.0)
+
+    # another pair and a metric that varies: the mean audio weight; the marker follows the sliders
+    at.selectbox(key="sens_b").set_value("poor_lyrics").run()
+    at.selectbox(key="sens_metric").set_value("mean_weight").run()
+    at.session_state["t.voice_present"] = 0.3
+    at.run()
+    assert not at.exception
+    shown, marks = _heatmap(at)
+    rs = DEFAULT_RULES.replace_rule("voice_present", threshold=0.3)
+    expected = sensitivity_grid(prepared, rs, "voice_present", "poor_lyrics", va, grid_values(0.0, 1.0, 7),
+                                metric="mean_weight", seed=0, n_clusters=K)
+    np.testing.assert_allclose(shown.to_numpy(), expected.to_numpy(), rtol=1e-9)
+    assert np.ptp(shown.to_numpy()) > 0
+    assert marks["current sliders"] == (0.3, 0.5)
+
+
+def test_a_picked_cell_goes_to_the_sliders(ready, tiny_synth_dir):
+    at = _open(_app(tiny_synth_dir, n_clusters=K, sens_metric="mean_weight"), "sensitivity")
+    at.selectbox(key="sens_pick_a").set_value(grid_values(0.0, 1.0, 7)[1]).run()
+    at.selectbox(key="sens_pick_b").set_value(-40.0).run()
+    _, marks = _heatmap(at)
+    assert marks["picked cell"] == (grid_values(0.0, 1.0, 7)[1], -40.0)
+    at.button(key="sens_apply").click().run()
+    assert not at.exception
+    assert at.session_state["t.voice_present"] == grid_values(0.0, 1.0, 7)[1]
+    assert at.session_state["t.loud"] == -40.0
+    _, marks = _heatmap(at)
+    assert marks["current sliders"] == (grid_values(0.0, 1.0, 7)[1], -40.0)
+
+
+def test_autotune_table_equals_core_and_applies_to_the_sliders(ready, tiny_synth_dir):
+    prepared = ready.prepared
+    at = _open(_app(tiny_synth_dir, n_clusters=K, tune_seeds=2), "sensitivity")
+    at.button(key="tune_run").click().run()
+    assert not at.exception
+    grid = autotune_grid(list(DEFAULT_AUTOTUNE_GRID), DEFAULT_RULES, DEFAULT_AUTOTUNE_GRID)
+    res = autotune(prepared, DEFAULT_RULES, grid, seeds=(0, 1), n_clusters=K)   # no labels anywhere
+    shown = at.dataframe[0].value
+    pd.testing.assert_frame_equal(shown, autotune_table(res.table, res.keys, "score"), check_dtype=False)
+    assert len(shown) == 27 and int(shown["chosen"].sum()) == 1
+
+    # move the sliders away from the tuned values, then apply: the sliders come back to them
+    for name in res.keys:
+        at.session_state[f"t.{name}"] = 0.95
+    at.run()
+    assert at.dataframe[0].value.equals(shown)                          # the result stays on the page
+    at.button(key="tune_apply").click().run()
+    assert not at.exception
+    for name, value in res.best_thresholds.items():
+        assert at.session_state[f"t.{name}"] == value
+    _, marks = _heatmap(at)                                              # and the heatmap marker follows
+    assert marks["current sliders"][0] == res.best_thresholds["voice_present"]

@@ -1,0 +1,199 @@
+"""Plotly figures of the "Clusters and map" and "Sensitivity" pages (plotly only, no streamlit).
+
+Each function takes the table a :mod:`core.views_map` builder produced and returns a
+``plotly.graph_objects.Figure``, so the figures are tested without a browser.
+
+* :func:`map_figure`: the track map, 2-D as WebGL ``Scattergl`` (clickable in Streamlit), 3-D as
+  ``Scatter3d``; one trace per category (legend) or one continuous trace with a colour bar;
+  every point carries ``customdata = [track_id, genre, cluster, audio weight, fusion weight,
+  colour value]`` so a selection resolves to a track id.
+* :func:`contingency_figure`: genres x clusters counts as an annotated heatmap.
+* :func:`sensitivity_figure`: a metric over two thresholds with the current sliders marked.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import qualitative
+
+__all__ = ["PALETTE", "UNKNOWN_COLOR", "map_figure", "contingency_figure", "sensitivity_figure"]
+
+#: Categorical colours (cycled when there are more categories).
+PALETTE = tuple(qualitative.Plotly) + tuple(qualitative.D3) + tuple(qualitative.Alphabet)
+#: Colour of points whose indicator is unknown (NaN: the modality it needs is missing).
+UNKNOWN_COLOR = "#b0b0b0"
+
+_HOVER = ("<b>%{customdata[0]}</b><br>genre: %{customdata[1]}<br>%{customdata[2]}"
+          "<br>audio weight: %{customdata[3]:.3f} (fusion used %{customdata[4]:.3f})")
+
+
+def _custom(df: pd.DataFrame) -> np.ndarray:
+    color = df["color"].astype(object).to_numpy()
+    return np.stack([df["track_id"].astype(str).to_numpy(dtype=object),
+                     df["genre"].astype(str).replace("", "(none)").to_numpy(dtype=object),
+                     df["cluster"].astype(str).to_numpy(dtype=object),
+                     df["audio_weight"].to_numpy(dtype=np.float64),
+                     df["fusion_weight"].to_numpy(dtype=np.float64), color], axis=1)
+
+
+def _category_order(values) -> list:
+    def key(v):
+        s = str(v)
+        if s == "noise":
+            return (1, 0, s)
+        if s.startswith("cluster "):
+            try:
+                return (0, int(s.split(" ", 1)[1]), s)
+            except ValueError:
+                pass
+        return (0, math.inf, s)
+    return sorted({str(v) for v in values}, key=key)
+
+
+def map_figure(frame: pd.DataFrame, highlight: Optional[str] = None, height: int = 560) -> go.Figure:
+    """The track map.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`core.views_map.map_frame` (its ``attrs`` give the colouring and dims).
+    highlight : str, optional
+        A track id to ring (the track open in the inspector).
+    height : int, px
+
+    Returns
+    -------
+    Figure
+        2-D: ``Scattergl`` traces; 3-D: ``Scatter3d``. Categorical colourings: one trace per
+        category, named after it. Continuous: one trace with a colour bar titled with the unit,
+        plus a grey "unknown" trace for NaN values. Hover shows track id, genre, cluster and
+        weights. The highlighted track is a last trace named "selected".
+    """
+    dims = int(frame.attrs.get("dims", 3 if "z" in frame.columns else 2))
+    kind = frame.attrs.get("color_kind", "categorical")
+    title = frame.attrs.get("color_title", "")
+    three = dims == 3
+    trace_cls = go.Scatter3d if three else go.Scattergl
+    marker_size = 4 if three else 8
+
+    def coords(df):
+        out = {"x": df["x"].to_numpy(), "y": df["y"].to_numpy()}
+        if three:
+            out["z"] = df["z"].to_numpy()
+        return out
+
+    fig = go.Figure()
+    if kind == "categorical":
+        for i, cat in enumerate(_category_order(frame["color"])):
+            part = frame[frame["color"].astype(str) == cat]
+            fig.add_trace(trace_cls(
+                mode="markers", name=cat, **coords(part), customdata=_custom(part),
+                hovertemplate=_HOVER + "<extra></extra>",
+                marker=dict(size=marker_size, color=PALETTE[i % len(PALETTE)],
+                            line=dict(width=0.5, color="white"))))
+    else:
+        values = frame["color"].to_numpy(dtype=np.float64)
+        known = np.isfinite(values)
+        is_weight = frame.attrs.get("color_by") == "weight"
+        if (~known).any():
+            part = frame[~known]
+            fig.add_trace(trace_cls(
+                mode="markers", name="unknown", **coords(part), customdata=_custom(part),
+                hovertemplate=_HOVER + f"<br>{title}: unknown<extra></extra>",
+                marker=dict(size=marker_size, color=UNKNOWN_COLOR)))
+        part = frame[known]
+        cmin, cmax = (0.0, 1.0) if is_weight else (
+            (float(values[known].min()), float(values[known].max())) if known.any() else (0.0, 1.0))
+        fig.add_trace(trace_cls(
+            mode="markers", name=title, **coords(part), customdata=_custom(part),
+            hovertemplate=_HOVER + f"<br>{title}: %{{customdata[5]:.3g}}<extra></extra>",
+            marker=dict(size=marker_size, color=values[known], colorscale="Viridis",
+                        cmin=cmin, cmax=cmax if cmax > cmin else cmin + 1e-9, showscale=True,
+                        colorbar=dict(title=dict(text=title)))))
+    if highlight is not None and (frame["track_id"] == str(highlight)).any():
+        part = frame[frame["track_id"] == str(highlight)]
+        fig.add_trace(trace_cls(
+            mode="markers", name="selected", **coords(part), customdata=_custom(part),
+            hovertemplate=_HOVER + "<extra>selected</extra>",
+            marker=dict(size=marker_size * 2.2, color="rgba(0,0,0,0)",
+                        line=dict(width=3, color="black"))))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(title=dict(text=title), itemsizing="constant"),
+                      clickmode="event+select", dragmode="pan" if not three else "orbit",
+                      uirevision="map")
+    if three:
+        axis = dict(title="", showticklabels=False)
+        fig.update_layout(scene=dict(xaxis=axis, yaxis=axis, zaxis=axis))
+    else:
+        fig.update_xaxes(showticklabels=False, title=None, zeroline=False, showgrid=False)
+        fig.update_yaxes(showticklabels=False, title=None, zeroline=False, showgrid=False, scaleanchor="x")
+    return fig
+
+
+def contingency_figure(table: pd.DataFrame, height: Optional[int] = None) -> go.Figure:
+    """Tracks per genre (rows) and cluster (columns) as an annotated heatmap.
+
+    Parameters
+    ----------
+    table : DataFrame of int
+        From :func:`core.views_map.contingency_frame`.
+    """
+    z = table.to_numpy()
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[str(c) for c in table.columns], y=[str(g) for g in table.index],
+        text=z, texttemplate="%{text}", colorscale="Blues", showscale=False,
+        hovertemplate="genre %{y}, %{x}: %{z} tracks<extra></extra>"))
+    fig.update_layout(height=height or max(240, 28 * len(table.index) + 90),
+                      margin=dict(l=10, r=10, t=10, b=10),
+                      xaxis=dict(title="cluster", side="top"), yaxis=dict(title="genre", autorange="reversed"))
+    return fig
+
+
+def sensitivity_figure(grid: pd.DataFrame, current: Optional[tuple] = None, *, metric_label: str = "",
+                       lower_is_better: bool = False, label_a: str = "", label_b: str = "",
+                       chosen: Optional[tuple] = None, height: int = 480) -> go.Figure:
+    """A metric over a grid of two thresholds, with the current sliders marked.
+
+    Parameters
+    ----------
+    grid : DataFrame (n_a, n_b)
+        From :func:`core.experiments.sensitivity_grid`: rows = threshold A values, columns =
+        threshold B values.
+    current : (a, b), optional
+        The current slider thresholds: a white cross (drawn even between cells).
+    metric_label : str
+        Colour bar title.
+    lower_is_better : bool
+        Reverse the colour scale so "better" is the same colour for every metric.
+    label_a, label_b : str
+        Axis titles (y: A, x: B).
+    chosen : (a, b), optional
+        A cell picked in the page's selects: a ringed marker.
+    """
+    x = [float(v) for v in grid.columns]
+    y = [float(v) for v in grid.index]
+    z = grid.to_numpy(dtype=np.float64)
+    fig = go.Figure(go.Heatmap(
+        z=z, x=x, y=y, colorscale="Viridis", reversescale=bool(lower_is_better),
+        colorbar=dict(title=dict(text=metric_label)), text=np.round(z, 3), texttemplate="%{text}",
+        hovertemplate=f"{label_b or 'B'} = %{{x:.4g}}<br>{label_a or 'A'} = %{{y:.4g}}"
+                      f"<br>{metric_label} = %{{z:.4f}}<extra></extra>", name="grid"))
+    if current is not None:
+        fig.add_trace(go.Scatter(
+            x=[float(current[1])], y=[float(current[0])], mode="markers", name="current sliders",
+            marker=dict(symbol="x", size=16, color="white", line=dict(width=1.5, color="black")),
+            hovertemplate="current sliders<extra></extra>"))
+    if chosen is not None:
+        fig.add_trace(go.Scatter(
+            x=[float(chosen[1])], y=[float(chosen[0])], mode="markers", name="picked cell",
+            marker=dict(symbol="circle-open", size=26, line=dict(width=3, color="red")),
+            hovertemplate="picked cell<extra></extra>"))
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10),
+                      xaxis_title=label_b, yaxis_title=label_a,
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0))
+    return fig
