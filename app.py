@@ -1,5 +1,9 @@
 """Entry point: ``streamlit run app.py``.
 
+Pages live in ``app_pages/`` and not ``pages/``: Streamlit treats a folder named ``pages`` as its
+old file-based navigation, and a shared deep link (``/rules?...``) to a fresh server then ran the
+page without this script (no sidebar, no settings from the link).
+
 Declares the pages, keeps the shared settings alive across pages, draws the shared sidebar
 (dataset, algorithm, k, seed) and runs the chosen page. Pages read the settings from
 ``st.session_state`` through ``ui.state``.
@@ -46,15 +50,17 @@ with st.sidebar:
         st.warning(f"Link parameter {problem}")
 
 pages = [
-    st.Page("pages/dataset.py", title="Dataset", icon="🗂️", default=True, url_path="dataset"),
-    st.Page("pages/rules.py", title="Rules and weights", icon="🎚️", url_path="rules"),
-    st.Page("pages/clusters.py", title="Clusters and map", icon="🗺️", url_path="clusters"),
-    st.Page("pages/weights.py", title="Weights per cluster", icon="📊", url_path="weights"),
-    st.Page("pages/ablation.py", title="Ablation", icon="🧪", url_path="ablation"),
-    st.Page("pages/inspector.py", title="Track inspector", icon="🔎", url_path="inspector"),
-    st.Page("pages/sensitivity.py", title="Sensitivity", icon="🌡️", url_path="sensitivity"),
-    st.Page("pages/export.py", title="Export", icon="📦", url_path="export"),
+    st.Page("app_pages/dataset.py", title="Dataset", icon="🗂️", default=True, url_path="dataset"),
+    st.Page("app_pages/rules.py", title="Rules and weights", icon="🎚️", url_path="rules"),
+    st.Page("app_pages/clusters.py", title="Clusters and map", icon="🗺️", url_path="clusters"),
+    st.Page("app_pages/weights.py", title="Weights per cluster", icon="📊", url_path="weights"),
+    st.Page("app_pages/ablation.py", title="Ablation", icon="🧪", url_path="ablation"),
+    st.Page("app_pages/inspector.py", title="Track inspector", icon="🔎", url_path="inspector"),
+    st.Page("app_pages/sensitivity.py", title="Sensitivity", icon="🌡️", url_path="sensitivity"),
+    st.Page("app_pages/export.py", title="Export", icon="📦", url_path="export"),
 ]
 page = st.navigation(pages)
-write_query_params()
-page.run()
+try:
+    page.run()
+finally:  # after the page ran, so widget changes it made in this run are in the address at once
+    write_query_params()

@@ -164,7 +164,7 @@ def test_a_file_that_is_not_a_zip_gets_a_message_not_a_traceback():
 # Ablation page
 # ----------------------------------------------------------------------------------------------
 def _run_ablation_page(at, seeds: int = 2) -> AppTest:
-    at.switch_page("pages/ablation.py").run()
+    at.switch_page("app_pages/ablation.py").run()
     _ok(at)
     at.number_input(key="abl.seeds").set_value(seeds).run()
     [b for b in at.button if b.label == "Run ablation"][0].click().run()
@@ -222,7 +222,7 @@ def test_unlabelled_ablation_reports_internal_metrics_only(features, tiny_synth_
 def test_export_tables_equal_core_for_the_current_rules(features, tiny_synth_dir):
     ds, fs = features
     at = _app(tiny_synth_dir, **{"t.loud": -15.0, "d.loud": 0.3, "n_clusters": 5, "seed": 2}).run()
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     _ok(at)
     assert not at.error
     rs = DEFAULT_RULES.replace_rule("loud", threshold=-15.0, delta=0.3)
@@ -248,11 +248,11 @@ def test_export_tables_equal_core_for_the_current_rules(features, tiny_synth_dir
 
 def test_export_after_an_ablation_in_the_same_session(features, tiny_synth_dir):
     at = _run_ablation_page(_app(tiny_synth_dir).run(), seeds=2)
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     _ok(at)
     assert not at.error                                   # the loop's baselines still score
     assert any(c.label == "Include the last ablation run" and c.value for c in at.checkbox)
-    at.switch_page("pages/ablation.py").run()              # and back: the stored run is shown again
+    at.switch_page("app_pages/ablation.py").run()              # and back: the stored run is shown again
     _ok(at)
     assert _frame_with(at, "nmi") is not None
 
@@ -262,7 +262,7 @@ def test_a_set_without_lyrics_says_fusion_is_off_on_export_and_ablation(features
     root = make_gtzan(tmp_path / "gtzan")
     extract_features(load_dataset(root), n_jobs=1)
     at = _app(root).run()
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     _ok(at)
     assert any("no lyrics" in w.value and "fusion is off" in w.value for w in at.warning)
     weights = _frame_with(at, "fusion_audio_weight")
@@ -276,10 +276,10 @@ def test_a_set_without_lyrics_says_fusion_is_off_on_export_and_ablation(features
 
 def test_export_reuses_the_map_the_clusters_page_drew(features, tiny_synth_dir):
     at = _app(tiny_synth_dir, projection="pca").run()
-    at.switch_page("pages/clusters.py").run()
+    at.switch_page("app_pages/clusters.py").run()
     _ok(at)
     layout = at.session_state["_map_layout"]
-    at.switch_page("pages/export.py").run()
+    at.switch_page("app_pages/export.py").run()
     _ok(at)
     labels = [c.label for c in at.checkbox]
     assert any("PCA 2-D map as last drawn on the Clusters and map page" in x for x in labels), labels

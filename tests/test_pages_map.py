@@ -62,7 +62,7 @@ def _app(path, **state) -> AppTest:
 
 def _open(at: AppTest, page: str) -> AppTest:
     at.run()
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -191,7 +191,7 @@ def test_a_shared_link_restores_the_map_and_the_page_writes_it_back(ready, tiny_
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params.update({"ds": str(tiny_synth_dir), "proj": "pca", "dims": "3", "color": "snr_db", "k": str(K)})
     at.run()
-    at.switch_page("pages/clusters.py").run()
+    at.switch_page("app_pages/clusters.py").run()
     assert not at.exception
     assert at.radio(key="projection").value == "pca" and at.radio(key="dims").value == 3
     assert at.selectbox(key="color_by").value == "snr_db"

@@ -72,7 +72,7 @@ def open_page(path, page: str, state: dict | None = None) -> AppTest:
     for key, value in (state or {}).items():
         at.session_state[key] = value
     at.run()
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -213,7 +213,7 @@ def test_a_link_restores_the_rule_sliders(synth, use_cache):
     at.query_params["t.loud"] = "-12.5"
     at.query_params["soft"] = "1"
     at.run()
-    at.switch_page("pages/rules.py").run()
+    at.switch_page("app_pages/rules.py").run()
     assert not at.exception
     assert at.slider(key="t.loud").value == -12.5 and at.toggle(key="soft").value
     rs = DEFAULT_RULES.replace_rule("loud", threshold=-12.5).with_changes(soft=True)
@@ -306,12 +306,12 @@ def test_unlabelled_set_works_without_genres(unlabelled, use_cache):
     assert "NMI" not in shown
     assert shown["Mean audio weight"] == (
         f"{apply_rules(unlabelled.prepared.indicators, DEFAULT_RULES).weights.astype(np.float64).mean():.3f}")
-    at.switch_page("pages/weights.py").run()
+    at.switch_page("app_pages/weights.py").run()
     assert not at.exception
     assert any("no genre labels" in i.value for i in at.info)
     result = replay(unlabelled, DEFAULT_RULES, DEFAULT_RULES)
     assert views.cluster_leaning(result.weights, result.labels).sentence in [i.value for i in at.info]
-    at.switch_page("pages/inspector.py").run()
+    at.switch_page("app_pages/inspector.py").run()
     assert not at.exception
     assert metrics(at)["Genre"] == "unlabelled"
 
@@ -322,12 +322,12 @@ def test_gtzan_pages_say_fusion_is_off_and_every_weight_is_one(gtzan, use_cache)
     assert any("fusion is off" in w.value for w in at.warning)
     assert metrics(at)["Mean audio weight"] == "1.000"
     assert metrics(at)["Decided by hard rules"] == f"{gtzan.prepared.n_tracks} of {gtzan.prepared.n_tracks}"
-    at.switch_page("pages/weights.py").run()
+    at.switch_page("app_pages/weights.py").run()
     assert not at.exception
     assert any("fusion is off" in w.value for w in at.warning)
     assert any(i.value.endswith("lean on audio (mean audio weight above 0.6).") or
                "leans on audio" in i.value for i in at.info)
-    at.switch_page("pages/inspector.py").run()
+    at.switch_page("app_pages/inspector.py").run()
     assert not at.exception
     assert "No lyrics: this dataset has none." in [i.value for i in at.info]
     assert metrics(at)["Audio weight"] == "1.000"

@@ -28,7 +28,7 @@ def require_ready() -> cached.Ready:
         st.stop()
     if not cached.features_ready(path):
         st.info("Features are not extracted for this dataset yet.")
-        st.page_link("pages/dataset.py", label="Extract them on the Dataset page", icon="🗂️")
+        st.page_link("app_pages/dataset.py", label="Extract them on the Dataset page", icon="🗂️")
         st.stop()
     try:
         ready = cached.ready(path)

@@ -117,7 +117,7 @@ def map_panel() -> None:
         row = frame.set_index("track_id").loc[current]
         st.markdown(f"Selected **{current}**: genre {row['genre'] or '(none)'}, {row['cluster']}, "
                     f"audio weight {row['audio_weight']:.2f}.")
-        st.page_link("pages/inspector.py", label=f"Open {current} in the Track inspector", icon="🔎")
+        st.page_link("app_pages/inspector.py", label=f"Open {current} in the Track inspector", icon="🔎")
     last = [t for t in st.session_state.get("_map_last_pick", []) if t in known]
     if len(last) > 1:
         st.caption(f"{len(last)} tracks in the last box or lasso selection:")

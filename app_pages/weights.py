@@ -15,7 +15,7 @@ st.caption("The audio weight the rules give each track (the lyrics weight is 1 �
            "cluster it landed in for the current settings, and by genre when the dataset is labelled.")
 ready, result = run_current()
 fusion_note(ready)
-st.page_link("pages/rules.py", label="Change the rules", icon="🎚️")
+st.page_link("app_pages/rules.py", label="Change the rules", icon="🎚️")
 
 genres = ready.prepared.align(ready.dataset.labels) if ready.dataset.has_labels else None
 frame = views.weights_frame(result.track_ids, result.weights, result.labels, genres, result.rules.decided_by)
