@@ -25,10 +25,6 @@ What runs, on cached features (synthetic matrices standing in for them):
   - ``metrics``    internal (silhouette, CH, DB in the reference space) + external (ARI, NMI,
                    AMI, V, purity, accuracy)
 
-  If ``core.rules`` cannot be imported, the rules stage falls back to
-  ``w = 0.2 + 0.6 * sigmoid((x - t) / 0.05)`` on one synthetic indicator (or ``w = t``) and says
-  so (RULES STAGE: fallback).
-
   The metric scorers return their previous result when the partition did not change; the
   positions where it did change are also summarised on their own.
 
@@ -58,14 +54,8 @@ from core.clustering import FusedKMeans, WeightedKMeans  # noqa: E402
 from core.fusion import ModalityReducer, fuse_concat  # noqa: E402
 from core.metrics import ExternalScorer, InternalScorer, reference_space  # noqa: E402
 
-try:  # the rules stage: ===== RULES STAGE =====
-    from core.indicators import Indicators
-    from core.rules import DEFAULT_RULES, apply_rules
-
-    HAVE_RULES = True
-except Exception as exc:  # pragma: no cover - only while core/rules.py is missing
-    HAVE_RULES = False
-    RULES_IMPORT_ERROR = repr(exc)
+from core.indicators import Indicators  # noqa: E402
+from core.rules import DEFAULT_RULES, apply_rules  # noqa: E402
 
 N_GENRES = 8
 WIDTH = 32
@@ -135,27 +125,20 @@ def run_size(n: int, steps: int, repeats: int, seed: int, flavour: str, profile:
     external = ExternalScorer(np.array([f"genre{g}" for g in y]))
     t_scorers = time.perf_counter() - t0
 
-    cols, voice = synthetic_indicators(n, lyrics_ok, seed + 1)
+    cols, _ = synthetic_indicators(n, lyrics_ok, seed + 1)
     thresholds = np.round(0.30 + 0.01 * np.arange(steps), 2)
     path = np.concatenate([thresholds, thresholds[::-1]])
     path = np.tile(path, repeats)
 
-    if HAVE_RULES:
-        ind = Indicators.from_columns(cols)
-        base_rules = DEFAULT_RULES.with_changes(soft=True)
-        def rules_stage(t):  # a slider move builds a new (validated) RuleSet, then applies it
-            if slider == "threshold":
-                ruleset = base_rules.replace_rule("voice_present", threshold=float(t))
-            else:
-                ruleset = base_rules.with_changes(base_weight=float(t))
-            return apply_rules(ind, ruleset).weights
-    else:
-        def rules_stage(t):
-            if slider == "threshold":
-                w = 0.2 + 0.6 / (1.0 + np.exp(-(voice - t) / 0.05))
-            else:
-                w = np.full(n, t)
-            return np.where(lyrics_ok, w, 1.0).astype(np.float32)
+    ind = Indicators.from_columns(cols)
+    base_rules = DEFAULT_RULES.with_changes(soft=True)
+
+    def rules_stage(t):  # a slider move builds a new (validated) RuleSet, then applies it
+        if slider == "threshold":
+            ruleset = base_rules.replace_rule("voice_present", threshold=float(t))
+        else:
+            ruleset = base_rules.with_changes(base_weight=float(t))
+        return apply_rules(ind, ruleset).weights
 
     buf = np.empty((n, 2 * emb.width), np.float32)
     stages = {"rules": [], "fusion": [], "clustering": [], "metrics": [], "total": []}
@@ -262,10 +245,7 @@ def main(argv=None):
         blas = "unknown"
     print(f"loop benchmark  cores={os.cpu_count()}  default threads[{blas}]  hot-path BLAS "
           f"threads={hot or 'default'}  steps={args.steps} x2 x{args.repeats}  seed={args.seed}")
-    if HAVE_RULES:
-        print("RULES STAGE: core.rules.apply_rules on DEFAULT_RULES with soft ramps on")
-    else:
-        print(f"RULES STAGE: fallback sigmoid (core.rules not importable: {RULES_IMPORT_ERROR})")
+    print("RULES STAGE: core.rules.apply_rules on DEFAULT_RULES with soft ramps on")
 
     flavours = ["concat", "weighted"] if args.flavour == "both" else [args.flavour]
     sizes = list(args.sizes)
