@@ -466,15 +466,33 @@ def test_decode_errors_name_the_file_and_the_reason(tmp_path):
         assert err.path == str(path)
 
 
-@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file")
-def test_permission_denied(tmp_path):
-    path = write(tmp_path / "locked.wav", tone(440.0, 1.0))
-    os.chmod(path, 0)
+def test_permission_denied():
+    """Unreadable for real even when the tests run as root (where chmod 000 stops nothing): the file is
+    decoded by a subprocess that has dropped its privileges to user nobody."""
+    import shutil
+
+    from tests.test_bad_input import run_as_nobody, world_tempdir
+    home = world_tempdir()
     try:
-        with pytest.raises(AudioDecodeError, match="permission denied"):
-            load_audio(path, CFG)
+        locked, readable = write(home / "locked.wav", tone(440.0, 1.0)), write(home / "open.wav", tone(440.0, 1.0))
+        os.chmod(locked, 0)
+        os.chmod(readable, 0o644)
+        result = run_as_nobody(f"""
+import json
+from core.errors import AudioDecodeError
+from core.features.audio import load_audio
+try:
+    load_audio({str(locked)!r})
+    locked = "decoded"
+except AudioDecodeError as exc:
+    locked = [exc.path, exc.reason, exc.hint]
+print(json.dumps({{"locked": locked, "open": int(load_audio({str(readable)!r}).size)}}))
+""", home)
     finally:
-        os.chmod(path, 0o644)
+        shutil.rmtree(home, ignore_errors=True)
+    assert result["locked"] == [str(locked), "permission denied (the file cannot be read)",
+                                "make it readable, e.g. chmod a+r"]
+    assert result["open"] == SR
 
 
 def test_load_audio_mixes_resamples_and_truncates(tmp_path):

@@ -7,6 +7,7 @@ tests, strings whose measures are computed by hand in the comments.
 from __future__ import annotations
 
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -372,17 +373,23 @@ def test_read_unreadable_paths(tmp_path):
         assert read_lyrics_file("/proc/self/mem") == (None, "cannot read file: Input/output error")
 
 
-def test_read_permission_denied(tmp_path):
-    path = tmp_path / "secret.txt"
-    path.write_text("hidden words")
-    path.chmod(0)
+def test_read_permission_denied():
+    """Unreadable for real even when the tests run as root (where chmod 000 stops nothing): the file is
+    read by a subprocess that has dropped its privileges to user nobody."""
+    from tests.test_bad_input import run_as_nobody, world_tempdir
+    home = world_tempdir()
     try:
-        if os.access(path, os.R_OK):
-            pytest.skip("running as root: chmod 000 cannot deny root; unreadable cases as root are covered "
-                        "by test_read_unreadable_paths (directory, ENAMETOOLONG, EIO)")
-        assert read_lyrics_file(path) == (None, "permission denied")
+        secret, readable = home / "secret.txt", home / "open.txt"
+        secret.write_text("hidden words")
+        readable.write_text("open words")
+        secret.chmod(0)
+        readable.chmod(0o644)
+        result = run_as_nobody("import json\nfrom core.features.text_io import read_lyrics_file\n"
+                               f"print(json.dumps([read_lyrics_file({str(secret)!r}), "
+                               f"read_lyrics_file({str(readable)!r})]))", home)
     finally:
-        path.chmod(0o600)
+        shutil.rmtree(home, ignore_errors=True)
+    assert result == [[None, "permission denied"], ["open words", None]]
 
 
 def test_normalise_lyrics_strings():

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
 from core.datasets.base import Dataset, Problem, make_tracks
-from core.datasets.scan import display_path, probe_audio
+from core.datasets.scan import audio_size_limit, check_audio_file, display_path, problems_text, utf8_path
 from core.errors import DatasetError
 
 #: ``blues.00012.wav`` -> genre "blues", number 12.
@@ -35,7 +36,7 @@ def looks_like_gtzan(root: Path) -> bool:
     return len(matches) >= 0.8 * len(names) and not has_txt
 
 
-def load_gtzan(root: Path, check_audio: bool = True) -> Dataset:
+def load_gtzan(root: Path, check_audio: bool = True, max_audio_bytes: Optional[int] = None) -> Dataset:
     """Load a GTZAN-layout folder.
 
     Parameters
@@ -44,6 +45,9 @@ def load_gtzan(root: Path, check_audio: bool = True) -> Dataset:
         The folder holding one sub-folder per genre.
     check_audio : bool
         Open each file's header and skip (with a Problem) those that do not open as audio.
+    max_audio_bytes : int, optional
+        Per-file size limit in bytes (default :func:`core.datasets.scan.audio_size_limit`: 200 MiB or
+        ``$WORKBENCH_MAX_AUDIO_MB``); larger files are named and skipped.
 
     Returns
     -------
@@ -52,6 +56,7 @@ def load_gtzan(root: Path, check_audio: bool = True) -> Dataset:
         sorted by genre then number.
     """
     root = Path(root)
+    limit = audio_size_limit(max_audio_bytes)
     if not root.is_dir():
         raise DatasetError(f"GTZAN folder not found: {root}")
     problems: list[Problem] = []
@@ -66,16 +71,25 @@ def load_gtzan(root: Path, check_audio: bool = True) -> Dataset:
                                         "file ignored"))
                 continue
             if check_audio:
-                reason = probe_audio(path)
-                if reason:
-                    problems.append(Problem(display_path(path, root), reason, "clip skipped"))
+                probe = check_audio_file(path, limit)
+                if probe.reason:
+                    problems.append(Problem(display_path(path, root), probe.reason,
+                                            probe.hint.replace("track skipped", "clip skipped", 1)))
                     continue
+                if probe.note:
+                    problems.append(Problem(display_path(path, root), probe.note, probe.note_hint))
             track_id = f"{m.group('genre').lower()}.{m.group('num')}"
-            rows.append({"track_id": track_id, "audio_path": str(path.resolve()), "lyrics": None,
+            audio_path = utf8_path(path.resolve())
+            if audio_path is None:
+                problems.append(Problem(display_path(path, root), "the path is not valid UTF-8",
+                                        "clip skipped: move the dataset to a folder with a UTF-8 name"))
+                continue
+            rows.append({"track_id": track_id, "audio_path": audio_path, "lyrics": None,
                          "lyrics_path": None})
             labels.append(genre_dir.name)
     if not rows:
         raise DatasetError(f"No readable GTZAN clips under {root} "
-                           f"({len(problems)} files skipped). Expected <root>/<genre>/<genre>.000NN.wav")
+                           f"({len(problems)} files skipped). Expected <root>/<genre>/<genre>.000NN.wav"
+                           + problems_text(problems))
     return Dataset(name=root.name or "gtzan", kind="gtzan", root=root, tracks=make_tracks(rows),
                    has_lyrics=False, labels=np.array(labels, dtype=object), problems=problems)

@@ -11,25 +11,26 @@ A row with problems is named by its line number; the other rows carry on.
 from __future__ import annotations
 
 import csv
-import io
 from pathlib import Path
+from typing import Optional
 
 import numpy as np
 
 from core.datasets.base import Dataset, Problem, make_tracks
-from core.datasets.scan import display_path, probe_audio
+from core.datasets.scan import audio_size_limit, check_audio_file, problems_text
 from core.errors import DatasetError
-from core.features.text_io import check_lyrics_text, read_lyrics_file
+from core.features.text_io import check_lyrics_text, lyrics_advice, read_lyrics_file
 
 REQUIRED_COLUMNS = ("audio_path",)
 KNOWN_COLUMNS = ("track_id", "audio_path", "lyrics", "lyrics_path", "genre")
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]], list[Problem]]:
-    """Parse the CSV with the standard library, tolerating ragged rows (each is reported)."""
-    problems: list[Problem] = []
+def _decode_manifest(path: Path) -> str:
     try:
         raw = path.read_bytes()
+    except PermissionError:
+        raise DatasetError(f"Cannot read manifest {path}: permission denied; make it readable, "
+                           "e.g. chmod a+r") from None
     except OSError as exc:
         raise DatasetError(f"Cannot read manifest {path}: {exc.strerror or exc}") from None
     for encoding in ("utf-8-sig", "utf-16", "cp1252"):
@@ -42,7 +43,20 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]], list[Prob
         raise DatasetError(f"Manifest {path.name} is not text")
     if "\x00" in text:
         raise DatasetError(f"Manifest {path.name} contains binary data; expected a CSV text file")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    return text
+
+
+def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]], list[Problem]]:
+    """Parse the CSV with the standard library, tolerating bad rows (each is reported).
+
+    Rows are numbered by the physical line they start on, as an editor shows them. A quote that is
+    opened and never closed would make the csv module swallow every following line into one field,
+    so a record that spans several lines and does not fit the header is reported as bad quoting and
+    parsing restarts on the next line: one bad quote costs one row, not the rest of the file.
+    """
+    problems: list[Problem] = []
+    lines = _decode_manifest(path).splitlines(keepends=True)
+    reader = csv.reader(lines, strict=False)
     try:
         header = next(reader)
     except StopIteration:
@@ -51,30 +65,61 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]], list[Prob
         raise DatasetError(f"Manifest {path.name}: cannot parse the header ({exc})") from None
     header = [h.strip().lower() for h in header]
     rows: list[tuple[int, dict]] = []
-    while True:
+    pos = reader.line_num                       # 0-based index of the next unread physical line
+    while pos < len(lines):
+        reader = csv.reader(lines[pos:], strict=False)
+        first = pos
         try:
             values = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(f"{path.name}:line {reader.line_num}", f"bad CSV quoting ({exc})",
-                                    "fix the quotes on that line; the row was skipped"))
+            problems.append(Problem(f"{path.name}:line {first + 1}", f"bad CSV quoting ({exc})",
+                                    "row skipped: fix the quotes on that line"))
+            pos = first + 1
             continue
+        last = first + reader.line_num - 1      # 0-based index of the record's last physical line
+        pos = last + 1
         if not any(v.strip() for v in values):
             continue
-        line = reader.line_num
+        where = f"{path.name}:line {first + 1}"
         if len(values) != len(header):
-            problems.append(Problem(f"{path.name}:line {line}",
-                                    f"{len(values)} fields where the header has {len(header)}",
-                                    "check for an unquoted comma or a stray quote; the row was skipped"))
+            if last > first:
+                problems.append(Problem(where, f"bad CSV quoting: a quote opened on this line is not closed "
+                                               f"(the row runs on to line {last + 1} and has {len(values)} "
+                                               f"fields where the header has {len(header)})",
+                                        "row skipped: close the quote or remove it; the following lines were "
+                                        "read on their own"))
+                pos = first + 1
+            else:
+                problems.append(Problem(where, f"{len(values)} fields where the header has {len(header)}",
+                                        "row skipped: check for an unquoted comma or a stray quote"))
             continue
-        rows.append((line, dict(zip(header, values))))
+        rows.append((first + 1, dict(zip(header, values))))
     return header, rows, problems
 
 
-def load_manifest(path: Path, check_audio: bool = True) -> Dataset:
-    """Load a CSV manifest (see the module docstring for the columns)."""
+def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optional[int] = None) -> Dataset:
+    """Load a CSV manifest (see the module docstring for the columns).
+
+    Parameters
+    ----------
+    path : path
+        The ``.csv`` file.
+    check_audio : bool
+        Open each audio file's header and skip (with a Problem) those that are not usable audio.
+    max_audio_bytes : int, optional
+        Per-file size limit in bytes (default :func:`core.datasets.scan.audio_size_limit`: 200 MiB or
+        ``$WORKBENCH_MAX_AUDIO_MB``); larger files are named and skipped.
+
+    Raises
+    ------
+    DatasetError
+        The manifest is missing, unreadable, not a CSV, lacks the ``audio_path`` column, or no row is
+        usable (the message lists the problems).
+    """
     path = Path(path)
+    limit = audio_size_limit(max_audio_bytes)
     if not path.is_file():
         raise DatasetError(f"Manifest not found: {path}")
     base = path.parent
@@ -93,20 +138,37 @@ def load_manifest(path: Path, check_audio: bool = True) -> Dataset:
         if audio_rel:
             candidate = Path(audio_rel)
             candidate = candidate if candidate.is_absolute() else (base / candidate)
-            if not candidate.exists():
+            bad_path = None
+            try:
+                exists, is_dir = candidate.exists(), candidate.is_dir()
+            except (OSError, ValueError) as exc:  # e.g. a name too long for the file system
+                exists = is_dir = False
+                bad_path = getattr(exc, "strerror", None) or str(exc)
+            if bad_path:
+                problems.append(Problem(f"{where} ({audio_rel})", f"cannot use this path ({bad_path})",
+                                        "audio skipped: fix the path"))
+            elif not exists:
                 problems.append(Problem(f"{where} ({audio_rel})", "audio file not found",
-                                        "fix the path (relative paths start at the manifest's folder)"))
+                                        "audio skipped: fix the path (relative paths start at the "
+                                        "manifest's folder)"))
+            elif is_dir:
+                problems.append(Problem(f"{where} ({audio_rel})", "is a folder, not an audio file",
+                                        "audio skipped: point audio_path at a file"))
             else:
-                reason = probe_audio(candidate) if check_audio else None
-                if reason:
-                    problems.append(Problem(f"{where} ({audio_rel})", reason, "the audio is skipped"))
+                probe = check_audio_file(candidate, limit) if check_audio else None
+                if probe is not None and probe.reason:
+                    hint = probe.hint.replace("track skipped", "audio skipped", 1)
+                    problems.append(Problem(f"{where} ({audio_rel})", probe.reason, hint))
                 else:
+                    if probe is not None and probe.note:
+                        problems.append(Problem(f"{where} ({audio_rel})", probe.note, probe.note_hint))
                     audio_path = str(candidate.resolve())
         lyrics, lyrics_path = None, None
         if rec.get("lyrics", "").strip():
             lyrics, why = check_lyrics_text(rec["lyrics"])
             if lyrics is None:
-                problems.append(Problem(where, f"lyrics cell: {why}", "the track is kept without lyrics",
+                problems.append(Problem(where, f"lyrics cell: {why}",
+                                        f"the track is kept without lyrics; {lyrics_advice(why)}",
                                         stage="lyrics"))
         elif rec.get("lyrics_path", "").strip():
             lp = Path(rec["lyrics_path"].strip())
@@ -115,13 +177,15 @@ def load_manifest(path: Path, check_audio: bool = True) -> Dataset:
             text, problem = read_lyrics_file(lp)
             if problem:
                 problems.append(Problem(f"{where} ({rec['lyrics_path'].strip()})", problem,
-                                        "the track is kept without lyrics", stage="lyrics"))
+                                        f"the track is kept without lyrics; {lyrics_advice(problem)}",
+                                        stage="lyrics"))
             else:
                 lyrics = text
         if audio_path is None and lyrics is None:
             if audio_rel:
                 continue  # already reported above; nothing usable left in this row
-            problems.append(Problem(where, "row has neither audio nor lyrics", "row skipped"))
+            problems.append(Problem(where, "row has neither audio nor lyrics",
+                                    "row skipped: fill in audio_path or lyrics"))
             continue
         track_id = rec.get("track_id", "").strip() or (Path(audio_rel).stem if audio_rel else f"row{line}")
         if track_id in seen:
@@ -134,7 +198,8 @@ def load_manifest(path: Path, check_audio: bool = True) -> Dataset:
         rows.append({"track_id": track_id, "audio_path": audio_path, "lyrics": lyrics, "lyrics_path": lyrics_path})
         genres.append(rec.get("genre", "").strip() or None)
     if not rows:
-        raise DatasetError(f"Manifest {path.name} has no usable rows ({len(problems)} problems)")
+        raise DatasetError(f"Manifest {path.name} has no usable rows ({len(problems)} problems)"
+                           + problems_text(problems))
     has_labels = labelled and all(g is not None for g in genres)
     if labelled and not has_labels:
         problems.append(Problem(path.name, "some rows have no genre", "the set is treated as unlabelled"))

@@ -28,7 +28,7 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Union
+from typing import Optional, Union
 
 from core.datasets.base import Problem
 from core.errors import DatasetError, check_param
@@ -55,6 +55,9 @@ class UploadLimits:
                 f"{self.max_unpacked_bytes / 2**20:,.0f} MiB and {self.max_files:,} files")
 
 
+_UNSAFE_HINT = "skipped: it could write outside the upload folder; zip the music folder itself"
+
+
 def _member_name(info: zipfile.ZipInfo) -> tuple[str, bool]:
     """The member's name as text, and whether it had to be repaired (not valid UTF-8)."""
     if info.flag_bits & 0x800:
@@ -79,8 +82,12 @@ def _unsafe_reason(name: str, info: zipfile.ZipInfo) -> str:
 
 
 def unpack_zip(source: Union[str, os.PathLike, bytes], dest_root: Path,
-               limits: UploadLimits = UploadLimits()) -> tuple[Path, list]:
+               limits: UploadLimits = UploadLimits(),
+               archive_name: Optional[str] = None) -> tuple[Path, list]:
     """Unpack ``source`` (a path or the uploaded bytes) under ``dest_root``.
+
+    ``archive_name`` is the archive's name as the user knows it (e.g. the uploaded file's name), used in
+    every message; default: the file name of ``source``, or ``"upload.zip"`` for bytes.
 
     Returns
     -------
@@ -95,7 +102,7 @@ def unpack_zip(source: Union[str, os.PathLike, bytes], dest_root: Path,
         The archive is too big, not a zip, a zip bomb, or holds no file at all.
     """
     data = source if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
-    label = "upload.zip" if isinstance(source, (bytes, bytearray)) else Path(source).name
+    label = archive_name or ("upload.zip" if isinstance(source, (bytes, bytearray)) else Path(source).name)
     if len(data) > limits.max_upload_bytes:
         raise DatasetError(f"{label}: {len(data) / 2**20:,.1f} MiB is over the upload limit "
                            f"({limits.max_upload_bytes / 2**20:,.0f} MiB)")
@@ -123,31 +130,51 @@ def unpack_zip(source: Union[str, os.PathLike, bytes], dest_root: Path,
         dest_root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".upload-{digest}.", dir=dest_root))
         written = 0
+        seen: set = set()
         try:
             for info in files:
                 name, repaired = _member_name(info)
                 reason = _unsafe_reason(name, info)
                 if reason:
-                    problems.append(Problem(f"{label}:{name}", reason, "skipped"))
+                    problems.append(Problem(f"{label}:{name}", reason, _UNSAFE_HINT))
                     continue
                 if repaired:
                     problems.append(Problem(f"{label}:{name}", "file name is not valid UTF-8",
                                             "kept with the undecodable characters replaced by _"))
                 target = tmp.joinpath(*PurePosixPath(name.replace("\\", "/")).parts)
                 if tmp.resolve() not in target.resolve().parents:
-                    problems.append(Problem(f"{label}:{name}", "path escapes the upload folder", "skipped"))
+                    problems.append(Problem(f"{label}:{name}", "path escapes the upload folder", _UNSAFE_HINT))
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(info) as src, open(target, "wb") as dst:
-                    while True:
-                        chunk = src.read(1 << 20)
-                        if not chunk:
-                            break
-                        written += len(chunk)
-                        if written > limits.max_unpacked_bytes:
-                            raise DatasetError(f"{label}: unpacked data exceeds "
-                                               f"{limits.max_unpacked_bytes / 2**20:,.0f} MiB; upload refused")
-                        dst.write(chunk)
+                if target in seen:
+                    problems.append(Problem(f"{label}:{name}", "a second member with the same name",
+                                            "skipped: the first one is kept"))
+                    continue
+                seen.add(target)
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    with archive.open(info) as src, open(target, "wb") as dst:
+                        while True:
+                            chunk = src.read(1 << 20)
+                            if not chunk:
+                                break
+                            written += len(chunk)
+                            if written > limits.max_unpacked_bytes:
+                                raise DatasetError(f"{label}: unpacked data exceeds "
+                                                   f"{limits.max_unpacked_bytes / 2**20:,.0f} MiB (possible zip "
+                                                   "bomb); upload refused, nothing was kept")
+                            dst.write(chunk)
+                except (OSError, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError) as exc:
+                    # a name the file system refuses, a file/folder clash, damaged or encrypted data
+                    try:
+                        target.unlink()  # a half-written member is not kept
+                    except OSError:
+                        pass
+                    if isinstance(exc, (FileExistsError, NotADirectoryError, IsADirectoryError)):
+                        why = "a file and a folder in the archive have the same name"
+                    else:
+                        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+                    problems.append(Problem(f"{label}:{name}", f"cannot be unpacked ({why})",
+                                            "skipped: re-create the zip with a standard zip tool"))
             try:
                 os.replace(tmp, final)
             except OSError:  # another session unpacked the same archive meanwhile

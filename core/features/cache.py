@@ -6,16 +6,35 @@ Every write goes to a temporary file in the same folder, is flushed to disk, the
 place (``os.replace`` is atomic on POSIX): a reader sees either the whole entry or none, and an
 extraction killed half-way leaves only complete entries, so the next run resumes where it stopped.
 A damaged entry (disk trouble, a manual edit) is treated as a miss and removed.
+
+Concurrency
+-----------
+Two extractions of the same dataset may run at once (two app sessions, or the app and the command
+line). Per-clip entries are content-addressed and written atomically, so two writers of one entry
+both write a complete file and the last rename wins; a reader never sees a partial file. On top of
+that, :meth:`FeatureCache.lock` takes an exclusive advisory lock (``fcntl.flock``) on a lock file
+``<root>/.locks/<name>.lock``; the extractor holds ``featureset-<dataset key>`` from its cache check
+to the moment the assembled feature set is stored, so the second run waits, then finds the whole
+feature set in the cache instead of extracting every clip a second time. The kernel drops a flock
+when its holder dies (even by SIGKILL), so a killed run never leaves the cache locked. Where locks
+are not available (a read-only cache, a file system without flock, not POSIX) the lock is skipped
+and atomic writes alone keep the cache consistent.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Iterator, Optional
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no locks, atomic writes only
+    fcntl = None
 
 import numpy as np
 
@@ -106,6 +125,50 @@ class FeatureCache:
         path = self.path(kind, key)
         atomic_write_bytes(path, buf.getvalue())
         return path
+
+    @contextlib.contextmanager
+    def lock(self, name: str, on_wait: Optional[Callable[[], None]] = None) -> Iterator[bool]:
+        """Hold the exclusive lock ``name`` for the ``with`` block (see the module docstring).
+
+        Parameters
+        ----------
+        name : str
+            Lock name, a file name stem (e.g. ``"featureset-<key>"``).
+        on_wait : callable, optional
+            Called once, with no argument, if another process (or thread) holds the lock, before this
+            one starts waiting for it: e.g. to say "waiting for another extraction".
+
+        Yields
+        ------
+        bool
+            True when the lock is held; False when locks are not available here (the block runs
+            unlocked).
+        """
+        fd = None
+        if fcntl is not None:
+            try:
+                folder = self.root / ".locks"
+                folder.mkdir(parents=True, exist_ok=True)
+                fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError:
+                fd = None
+        held = False
+        try:
+            if fd is not None:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    held = True
+                except BlockingIOError:
+                    if on_wait is not None:
+                        on_wait()
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+                    held = True
+                except OSError:  # no flock on this file system
+                    held = False
+            yield held
+        finally:
+            if fd is not None:
+                os.close(fd)  # closing the descriptor releases the lock
 
     def count(self, kind: str) -> int:
         """Number of complete entries of ``kind`` (temporary files are not counted)."""

@@ -8,10 +8,19 @@ Order of work
    under the combination of those keys, return it at once (no decoding, no model load).
 2. Audio: clips without a cache entry go to worker processes; each worker writes its clip's entry
    atomically the moment it is done, so a killed run resumes where it stopped.
-3. Lyrics: texts without a cached embedding are chunked and embedded in one model call; lexical
-   (TF-IDF + SVD, fitted on this dataset) and stylistic features are cheap and recomputed.
+3. Lyrics: texts without a cached embedding are chunked and embedded in one model call; the batch
+   is stored whole before its per-text entries, so a run killed in between resumes with the very
+   same vectors (a text's vector depends in its last bits on its batch). Lexical (TF-IDF + SVD,
+   fitted on this dataset) and stylistic features are cheap and recomputed.
 4. Blocks are standardised over the tracks that have the modality and scaled by
    1/sqrt(block width), so no block dominates by its width.
+
+Steps 2-4 run under the cache's lock for this dataset (:meth:`FeatureCache.lock`): a second
+extraction of the same dataset at the same time (another app session, the command line) waits,
+then reads the finished FeatureSet from the cache.
+
+Bad input: a clip that cannot be decoded is named in the report's problems (track id, file name,
+reason, what to do) and gets ``audio_ok`` False; silent and heavily clipped clips are kept and named.
 
 Progress is reported through one callback ``progress(done, total, message)`` counting audio clips
 plus lyrics texts, which drives both the terminal bar and ``st.progress``.
@@ -28,8 +37,10 @@ from pathlib import Path
 from typing import Callable, Iterator, Optional
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from core.datasets.base import Dataset, Problem
+from core.datasets.scan import printable_name
 from core.errors import AudioDecodeError, check_param
 from core.features import audio as audio_mod
 from core.features import lyrics as lyrics_mod
@@ -39,6 +50,14 @@ from core.progress import ProgressCallback, report
 
 #: Version of the assembly step (standardisation, balancing, block layout).
 ASSEMBLY_VERSION = "1"
+
+#: A clip with at least this share of samples at full scale is named as clipped (kept, though).
+CLIPPED_SHARE = 0.25
+
+
+def _where(track_id: str, path: str) -> str:
+    """How an extraction problem names its track: ``"<track id> (<file name>)"``, printable."""
+    return f"{track_id} ({printable_name(Path(path).name)})"
 
 
 @dataclass(frozen=True)
@@ -96,7 +115,10 @@ def _audio_worker(path: str, key: str, cache_root: str, config: audio_mod.AudioC
     if hit is not None:
         return "cached", hit["features"], hit["stats"]
     try:
-        clip = audio_mod.extract_clip(path, config)
+        # One BLAS thread: the same clip then gives the same bits in any process (thread counts
+        # change the order of float sums), and parallelism comes from the worker processes.
+        with threadpool_limits(limits=1):
+            clip = audio_mod.extract_clip(path, config)
     except AudioDecodeError as exc:
         return "error", exc.reason, exc.hint
     except MemoryError:
@@ -166,7 +188,7 @@ def _extract_audio(dataset, keys, config, cache, executor, progress, total, rep)
         status, a, b = result
         if status == "error":
             rep.audio_failed += 1
-            rep.problems.append(Problem(ids[i] + f" ({Path(paths[i]).name})", a, b or "audio skipped",
+            rep.problems.append(Problem(_where(ids[i], paths[i]), a, f"audio skipped: {b}" if b else "audio skipped",
                                         stage="audio"))
             return
         feats[i], stats[i] = a, b
@@ -185,9 +207,16 @@ def _extract_audio(dataset, keys, config, cache, executor, progress, total, rep)
         report(progress, done, total, f"audio {ids[i]}")
     ok = ~np.isnan(stats).any(axis=1)
     silence = stats[:, audio_mod.STAT_NAMES.index("silence_ratio")]
-    for i in np.flatnonzero(ok & (silence >= 0.999)):
-        rep.problems.append(Problem(ids[i] + f" ({Path(paths[i]).name})", "silent audio (no signal above "
+    silent = ok & (silence >= 0.999)
+    for i in np.flatnonzero(silent):
+        rep.problems.append(Problem(_where(ids[i], paths[i]), "silent audio (no signal above "
                                     f"{config.silence_db:g} dBFS)", "kept; the rules give it no audio weight",
+                                    stage="audio"))
+    clipping = stats[:, audio_mod.STAT_NAMES.index("clipping_ratio")]
+    for i in np.flatnonzero(ok & ~silent & (clipping >= CLIPPED_SHARE)):
+        rep.problems.append(Problem(_where(ids[i], paths[i]), f"clipped audio: {clipping[i]:.0%} of the samples "
+                                    f"are at full scale (|x| >= {config.clip_level:g})",
+                                    "kept; the rules count it as poor-quality audio. Re-export it at a lower gain",
                                     stage="audio"))
     return feats, stats, ok, names, done
 
@@ -210,17 +239,34 @@ def _embed_lyrics(texts, lyr_keys, config, cache, progress, done, total, rep):
     done += rep.lyrics_cached
     report(progress, done, total, f"{rep.lyrics_cached} lyrics from cache")
     if missing:
-        model = lyrics_mod.load_model()
+        # A text's vector depends in its last bits on the batch it was embedded with (padding, matrix
+        # shapes), so a run killed while writing the per-text entries below must not resume with a
+        # smaller batch: the batch is first stored whole as one entry (atomic), read back by the next
+        # run if needed, and removed once every per-text entry is written.
+        batch_key = make_key("lyrics-batch", *[k or "-" for k in lyr_keys])
+        batch = cache.get("lyrics_batches", batch_key)
         base = done
+        if (batch is not None and batch["embedding"].shape == (n, lyrics_mod.EMBED_DIM)
+                and batch["mask"][missing].all()):
+            vecs = batch["embedding"][missing]
+            rep.lyrics_cached += len(missing)
+        else:
+            model = lyrics_mod.load_model()
 
-        def sub(d, t, msg=""):
-            report(progress, base + int(round(d / max(t, 1) * len(missing))), total, "embedding lyrics")
+            def sub(d, t, msg=""):
+                report(progress, base + int(round(d / max(t, 1) * len(missing))), total, "embedding lyrics")
 
-        vecs = lyrics_mod.embed_lyrics([texts[i] for i in missing], model, config, progress=sub)
+            vecs = lyrics_mod.embed_lyrics([texts[i] for i in missing], model, config, progress=sub)
+            whole = np.zeros((n, vecs.shape[1]), dtype=vecs.dtype)
+            whole[missing] = vecs
+            mask = np.zeros(n, dtype=bool)
+            mask[missing] = True
+            cache.put("lyrics_batches", batch_key, embedding=whole, mask=mask)
+            rep.lyrics_embedded += len(missing)
         for j, i in enumerate(missing):
             semantic[i] = vecs[j]
             cache.put("lyrics", lyr_keys[i], embedding=vecs[j])
-        rep.lyrics_embedded += len(missing)
+        cache.path("lyrics_batches", batch_key).unlink(missing_ok=True)
         done = base + len(missing)
         report(progress, done, total, "lyrics embedded")
     return semantic, done
@@ -281,8 +327,9 @@ def track_keys(dataset: Dataset, config: ExtractConfig) -> tuple[list, list, lis
             try:
                 key = make_key(file_digest(path), config.audio.key(), audio_mod.FEATURE_VERSION)
             except OSError as exc:
-                problems.append(Problem(f"{ids[i]} ({Path(path).name})",
-                                        f"cannot read the file ({exc.strerror or exc})", "audio skipped",
+                problems.append(Problem(_where(ids[i], path),
+                                        f"cannot read the file ({exc.strerror or exc})",
+                                        "audio skipped: make the file readable, then extract again",
                                         stage="audio"))
         audio_keys.append(key)
         if dataset.has_lyrics and isinstance(text, str) and text.strip():
@@ -330,21 +377,46 @@ def extract_features(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
     rep.lyrics_missing = sum(k is None for k in lyr_keys)
     ds_key = _dataset_key(config, audio_keys, lyr_keys, dataset.has_lyrics, dataset.track_ids)
     if use_dataset_cache:
-        hit = cache.path("featuresets", ds_key)
-        if hit.is_file():
-            try:
-                fs = FeatureSet.load(hit)
-                rep.from_dataset_cache = True
-                rep.audio_cached = int(fs.audio_ok.sum())
-                rep.audio_failed = sum(k is not None for k in audio_keys) - rep.audio_cached
-                rep.lyrics_cached = int(fs.lyrics_ok.sum())
-                rep.problems += [Problem(**p) for p in fs.meta.get("problems", [])]
-                rep.seconds = time.perf_counter() - t0
-                report(progress, 1, 1, "features loaded from cache")
-                return fs, rep
-            except Exception:
-                hit.unlink(missing_ok=True)
+        fs = _from_dataset_cache(cache, ds_key, audio_keys, rep, progress, t0)
+        if fs is not None:
+            return fs, rep
 
+    def waiting():
+        report(progress, 0, 1, "waiting for another extraction of this dataset")
+
+    # one extraction of a dataset at a time (other processes wait, then read the cached result)
+    with cache.lock(f"featureset-{ds_key}", on_wait=waiting):
+        if use_dataset_cache:
+            fs = _from_dataset_cache(cache, ds_key, audio_keys, rep, progress, t0)
+            if fs is not None:
+                return fs, rep
+        fs = _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr_keys, ds_key, rep)
+    rep.seconds = time.perf_counter() - t0
+    return fs, rep
+
+
+def _from_dataset_cache(cache, ds_key, audio_keys, rep, progress, t0) -> Optional[FeatureSet]:
+    """The whole FeatureSet from the cache (filling ``rep``), or None on a miss or a damaged entry."""
+    hit = cache.path("featuresets", ds_key)
+    if not hit.is_file():
+        return None
+    try:
+        fs = FeatureSet.load(hit)
+    except Exception:  # damaged: a miss, removed
+        hit.unlink(missing_ok=True)
+        return None
+    rep.from_dataset_cache = True
+    rep.audio_cached = int(fs.audio_ok.sum())
+    rep.audio_failed = sum(k is not None for k in audio_keys) - rep.audio_cached
+    rep.lyrics_cached = int(fs.lyrics_ok.sum())
+    rep.problems = [Problem(**p) for p in fs.meta.get("problems", [])]  # they include the key problems
+    rep.seconds = time.perf_counter() - t0
+    report(progress, 1, 1, "features loaded from cache")
+    return fs
+
+
+def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr_keys, ds_key, rep) -> FeatureSet:
+    """Extract what is not cached, assemble the FeatureSet and store it under ``ds_key``."""
     texts = dataset.tracks["lyrics"].tolist()
     total = sum(k is not None for k in audio_keys) + sum(k is not None for k in lyr_keys)
     report(progress, 0, max(total, 1), "starting")
@@ -392,9 +464,8 @@ def extract_features(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
     )
     json.dumps(fs.meta)  # fail here, not at load time, if meta is not JSON-safe
     fs.save(cache.path("featuresets", ds_key))
-    rep.seconds = time.perf_counter() - t0
     report(progress, max(total, 1), max(total, 1), "done")
-    return fs, rep
+    return fs
 
 
 def cached_status(dataset: Dataset, config: ExtractConfig = ExtractConfig(),

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import unicodedata
 
-__all__ = ["read_lyrics_file", "normalise_lyrics", "check_lyrics_text", "MAX_LYRICS_BYTES"]
+__all__ = ["read_lyrics_file", "normalise_lyrics", "check_lyrics_text", "lyrics_advice", "MAX_LYRICS_BYTES"]
 
 #: Files larger than this are not lyrics (a long song is 5-20 kB); they are refused unread.
 MAX_LYRICS_BYTES = 1_000_000
@@ -42,6 +42,32 @@ _BOMS = (
 BINARY = "binary data, not text lyrics"
 EMPTY = "empty lyrics file"
 NO_WORDS = "no words in lyrics (only punctuation or symbols)"
+
+
+def lyrics_advice(problem: str) -> str:
+    """What a person can do about a lyrics problem string returned by this module.
+
+    Parameters
+    ----------
+    problem : str
+        A reason from :func:`read_lyrics_file` or :func:`check_lyrics_text`.
+
+    Returns
+    -------
+    str
+        A short instruction, e.g. ``"save the lyrics as plain text (UTF-8)"``.
+    """
+    if problem == BINARY or problem.startswith("not valid ") or problem.startswith("lyrics must be text"):
+        return "save the lyrics as plain text (UTF-8)"
+    if problem in (EMPTY, NO_WORDS):
+        return "add the words, or delete the file if the track is an instrumental"
+    if problem == "permission denied":
+        return "make the file readable, e.g. chmod a+r"
+    if problem.startswith("file too large"):
+        return "this does not look like a lyrics file; keep only the words"
+    if problem == "file not found":
+        return "fix the path"
+    return "check the file"
 
 
 def _is_bad_char(ch: str) -> bool:
