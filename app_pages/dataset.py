@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from core.datasets.synthetic import SynthConfig, generate, read_config
+from core.datasets.scan import audio_size_limit, format_bytes
 from core.datasets.upload import UploadLimits, unpack_zip
 from core.errors import WorkbenchError
 from core.indicators import compute_indicators
@@ -122,7 +123,8 @@ def _on_upload() -> None:
     if uploaded is None:
         return
     try:
-        folder, problems = unpack_zip(uploaded.getvalue(), data_dir() / "uploads", UPLOAD_LIMITS)
+        folder, problems = unpack_zip(uploaded.getvalue(), data_dir() / "uploads", UPLOAD_LIMITS,
+                                      archive_name=uploaded.name)
     except WorkbenchError as exc:
         st.session_state["_upload_error"] = f"Cannot use {uploaded.name}: {exc}"
         return
@@ -137,8 +139,9 @@ def _upload_section() -> None:
         st.write("A zip of a folder `<genre>/<name>.wav` (or .flac, .ogg, .mp3, .au) with optional "
                  "`<name>.txt` lyrics beside each file, or of a CSV manifest with `audio_path` and "
                  "`lyrics` or `lyrics_path` columns (optional `genre`).")
-        st.caption(f"Limits: {UPLOAD_LIMITS.describe()}. Members with absolute paths, `..` or symbolic "
-                   "links are skipped and listed; a zip bomb is refused whole.")
+        st.caption(f"Limits: {UPLOAD_LIMITS.describe()}; at most {format_bytes(audio_size_limit())} per audio "
+                   "file. Members with absolute paths, `..` or symbolic links are skipped and listed; a zip bomb "
+                   "is refused whole; a manifest may only point at files inside the zip.")
         st.file_uploader("Zip archive", type=["zip"], key="upload_zip", on_change=_on_upload,
                          max_upload_size=max(1, UPLOAD_LIMITS.max_upload_bytes // 2**20))
     error = st.session_state.get("_upload_error")

@@ -88,3 +88,21 @@ def test_non_utf8_name_is_kept_and_reported(tmp_path):
     root, problems = unpack_zip(_latin1_named_zip(_wav_bytes(tmp_path, 1)), tmp_path / "u")
     assert [p.reason for p in problems] == ["file name is not valid UTF-8"]
     assert [p.name for p in root.glob("*.wav")] == ["b_.wav"]
+
+
+def test_uploaded_manifest_cannot_reach_files_outside_its_folder(tmp_path, _isolated_data_dirs):
+    """A manifest inside an uploaded zip must not make the server read or play its other files."""
+    outside = write_clip(tmp_path / "secret" / "private.wav", song_like(3))
+    (tmp_path / "secret" / "notes.txt").write_text("private words", encoding="utf-8")
+    manifest = ("audio_path,lyrics_path\n"
+                f"{outside},\n"
+                f"a.wav,{tmp_path / 'secret' / 'notes.txt'}\n"
+                "a.wav,\n")
+    data = _zip([("set/manifest.csv", manifest.encode()), ("set/a.wav", _wav_bytes(tmp_path, 1))])
+    root, _ = unpack_zip(data, _isolated_data_dirs / "uploads")
+    ds = load_dataset(root / "manifest.csv")
+    assert all(str(tmp_path / "secret") not in str(p) for p in ds.tracks["audio_path"])
+    assert all(t is None or "private" not in t for t in ds.tracks["lyrics"])
+    reasons = [p.reason for p in ds.problems]
+    assert reasons.count("path points outside the uploaded folder") == 2
+    assert load_dataset(tmp_path / "secret").n_tracks == 1            # outside uploads: no confinement

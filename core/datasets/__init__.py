@@ -60,7 +60,12 @@ def load_dataset(path, kind: str = "auto", check_audio: bool = True) -> Dataset:
         return load_gtzan(path, check_audio=check_audio)
     if kind == "manifest":
         from core.datasets.manifest import load_manifest
-        return load_manifest(path / "manifest.csv" if path.is_dir() else path, check_audio=check_audio)
+        from core.paths import data_dir
+        uploads = (data_dir() / "uploads").resolve()
+        inside = uploads in path.resolve().parents
+        return load_manifest(path / "manifest.csv" if path.is_dir() else path, check_audio=check_audio,
+                             confine_to=next((p for p in path.resolve().parents if p.parent == uploads), None)
+                             if inside else None)
     from core.datasets.folder import load_folder
     return load_folder(path, check_audio=check_audio)
 

@@ -99,7 +99,19 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]], list[Prob
     return header, rows, problems
 
 
-def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optional[int] = None) -> Dataset:
+def _outside(path: Path, root: Optional[Path]) -> bool:
+    """True when ``root`` is given and ``path`` (symlinks resolved) is not inside it."""
+    if root is None:
+        return False
+    try:
+        path.resolve().relative_to(root.resolve())
+        return False
+    except (ValueError, OSError):
+        return True
+
+
+def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optional[int] = None,
+                  confine_to: Optional[Path] = None) -> Dataset:
     """Load a CSV manifest (see the module docstring for the columns).
 
     Parameters
@@ -111,6 +123,9 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
     max_audio_bytes : int, optional
         Per-file size limit in bytes (default :func:`core.datasets.scan.audio_size_limit`: 200 MiB or
         ``$WORKBENCH_MAX_AUDIO_MB``); larger files are named and skipped.
+    confine_to : path, optional
+        Refuse audio and lyrics paths outside this folder (an uploaded manifest must not make the
+        server read or play its other files). :func:`core.datasets.load_dataset` sets it for uploads.
 
     Raises
     ------
@@ -144,7 +159,10 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
             except (OSError, ValueError) as exc:  # e.g. a name too long for the file system
                 exists = is_dir = False
                 bad_path = getattr(exc, "strerror", None) or str(exc)
-            if bad_path:
+            if _outside(candidate, confine_to):
+                problems.append(Problem(f"{where} ({audio_rel})", "path points outside the uploaded folder",
+                                        "audio skipped: put the file inside the zip and use a relative path"))
+            elif bad_path:
                 problems.append(Problem(f"{where} ({audio_rel})", f"cannot use this path ({bad_path})",
                                         "audio skipped: fix the path"))
             elif not exists:
@@ -174,7 +192,8 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
             lp = Path(rec["lyrics_path"].strip())
             lp = lp if lp.is_absolute() else base / lp
             lyrics_path = str(lp)
-            text, problem = read_lyrics_file(lp)
+            text, problem = (None, "path points outside the uploaded folder") if _outside(lp, confine_to) \
+                else read_lyrics_file(lp)
             if problem:
                 problems.append(Problem(f"{where} ({rec['lyrics_path'].strip()})", problem,
                                         f"the track is kept without lyrics; {lyrics_advice(problem)}",
