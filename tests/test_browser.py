@@ -79,8 +79,8 @@ def test_every_page_a_slider_and_a_map_click(served_builtin):
             page.keyboard.press("ArrowRight")
         page.wait_for_function(f"() => !document.body.innerText.includes('Mean audio weight\\n{before}')",
                                timeout=30_000)
-        page.wait_for_timeout(1500)
-        base = float(_query(page)["base"])                      # the address follows the slider at once
+        page.wait_for_url(re.compile(r"[?&]base="), timeout=30_000)  # the address follows the slider
+        base = float(_query(page)["base"])
         assert base > DEFAULT_RULES.base_weight
         expected = apply_rules(indicators, DEFAULT_RULES.with_changes(base_weight=base)).weights.mean()
         assert _metric(page, "Mean audio weight") == f"{expected:.3f}"
@@ -88,18 +88,31 @@ def test_every_page_a_slider_and_a_map_click(served_builtin):
 
         # Clusters: click a point of the map -> that track is selected and the inspector opens on it
         page.get_by_role("link", name="Clusters and map").first.click()
-        page.wait_for_selector(".js-plotly-plot", timeout=120_000)
-        page.wait_for_timeout(3000)
-        pos = page.evaluate("""() => {
-            const gd = document.querySelector('.js-plotly-plot');
-            const fl = gd._fullLayout, t = gd._fullData[0], r = gd.getBoundingClientRect();
-            return {x: r.left + fl.xaxis._offset + fl.xaxis.l2p(t.x[0]),
-                    y: r.top + fl.yaxis._offset + fl.yaxis.l2p(t.y[0]), id: String(t.customdata[0][0])};
-        }""")
-        page.mouse.click(pos["x"], pos["y"])
-        link = page.get_by_role("link", name=f"Open {pos['id']} in the Track inspector")
-        link.wait_for(timeout=60_000)
-        assert _query(page).get("track") == pos["id"]
+        link = None
+        for attempt in range(5):  # the map may be redrawn (new weights, UMAP refresh) while we aim
+            page.wait_for_function("""() => { const gd = document.querySelector('.js-plotly-plot');
+                return gd && gd._fullLayout && gd._fullData && gd._fullData.length && gd._fullData[0].x.length; }""",
+                                   timeout=180_000)
+            page.wait_for_timeout(2000)
+            pos = page.evaluate("""() => {
+                const gd = document.querySelector('.js-plotly-plot');
+                if (!gd || !gd._fullLayout) return null;
+                const fl = gd._fullLayout, t = gd._fullData[0], r = gd.getBoundingClientRect();
+                return {x: r.left + fl.xaxis._offset + fl.xaxis.l2p(t.x[0]),
+                        y: r.top + fl.yaxis._offset + fl.yaxis.l2p(t.y[0]), id: String(t.customdata[0][0])};
+            }""")
+            if pos is None:
+                continue
+            page.mouse.click(pos["x"], pos["y"])
+            candidate = page.get_by_role("link", name=f"Open {pos['id']} in the Track inspector")
+            try:
+                candidate.wait_for(timeout=30_000)
+            except Exception:
+                continue
+            link = candidate
+            break
+        assert link is not None, "clicking a map point never selected its track"
+        page.wait_for_url(re.compile(rf"[?&]track={re.escape(pos['id'])}(&|$)"), timeout=30_000)
         screenshot(page, "clusters-clicked.png")
         link.click()
         page.get_by_role("heading", name="Track inspector").first.wait_for(timeout=60_000)
