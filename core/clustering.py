@@ -66,6 +66,15 @@ __all__ = [
 
 ALGORITHMS = ("kmeans", "agglomerative", "spectral", "gmm", "hdbscan")
 FUSIONS = ("concat", "weighted", "affinity")
+#: Which fusions each algorithm takes, the first being its default (the app's menus and the
+#: experiment configs read this one table).
+ALGORITHM_FUSIONS = {
+    "kmeans": ("concat", "weighted"),
+    "agglomerative": ("concat", "affinity"),
+    "spectral": ("concat", "affinity"),
+    "gmm": ("concat",),
+    "hdbscan": ("concat", "affinity"),
+}
 
 _SEED = [Interval(Integral, 0, 2**32 - 1, closed="both")]
 _N_CLUSTERS = [Interval(Integral, 1, None, closed="left")]

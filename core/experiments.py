@@ -82,7 +82,7 @@ from typing import Mapping, Optional, Sequence
 import numpy as np
 import pandas as pd
 
-from core.clustering import ALGORITHMS, cluster
+from core.clustering import ALGORITHM_FUSIONS, ALGORITHMS, cluster
 from core.errors import ParameterError, WorkbenchError, check_param
 from core.fusion import Embeddings, build_graphs, effective_weights, embed_features, hot_path
 from core.indicators import Indicators, compute_indicators
@@ -145,13 +145,7 @@ DEFAULT_AUTOTUNE_GRID = {
 }
 #: RuleSet fields a grid may sweep besides soft-rule thresholds.
 _RULESET_THRESHOLDS = ("voice_floor", "audio_quality_floor", "base_weight")
-_FUSIONS_FOR = {
-    "kmeans": ("concat", "weighted"),
-    "agglomerative": ("concat", "affinity"),
-    "spectral": ("concat", "affinity"),
-    "gmm": ("concat",),
-    "hdbscan": ("concat", "affinity"),
-}
+_FUSIONS_FOR = ALGORITHM_FUSIONS
 _NO_LABELS = "no labels: internal metrics only (silhouette, Calinski-Harabasz, Davies-Bouldin)"
 
 

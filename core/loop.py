@@ -21,7 +21,7 @@ from typing import Optional
 import numpy as np
 import pandas as pd
 
-from core.clustering import cluster
+from core.clustering import ALGORITHM_FUSIONS, cluster
 from core.experiments import (EXTERNAL_METRICS, INTERNAL_METRICS, ExperimentConfig, Prepared,
                               run_condition)
 from core.fusion import effective_weights, hot_path
@@ -147,7 +147,7 @@ class InteractiveLoop:
         key = (algorithm, fusion, int(n_clusters), int(seed))
         if key not in self._baselines:
             config = self.prepared.config.with_changes(
-                algorithm=algorithm, fusion=fusion if fusion in _fusions(algorithm) else "concat",
+                algorithm=algorithm, fusion=fusion if fusion in ALGORITHM_FUSIONS[algorithm] else "concat",
                 n_clusters=max(2, int(n_clusters)), subsample=1.0, n_init=1)
             out = {}
             for name, weights in (("audio only", "audio_only"), ("lyrics only", "lyrics_only"),
@@ -166,11 +166,6 @@ class InteractiveLoop:
         table = pd.DataFrame({name: {m: vals.get(m, np.nan) for m in metrics} for name, vals in rows.items()}).T
         table.index.name = "condition"
         return table
-
-
-def _fusions(algorithm: str) -> tuple:
-    from core.viewstate import ALGORITHM_FUSIONS
-    return ALGORITHM_FUSIONS[algorithm]
 
 
 def default_experiment_config() -> ExperimentConfig:

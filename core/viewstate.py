@@ -13,21 +13,11 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from core.clustering import ALGORITHM_FUSIONS, ALGORITHMS, FUSIONS  # noqa: F401  (re-exported for the app)
 from core.rules import DEFAULT_RULES, RuleSet
 
-ALGORITHMS = ("kmeans", "agglomerative", "spectral", "gmm", "hdbscan")
-FUSIONS = ("concat", "weighted", "affinity")
 PROJECTIONS = ("umap", "pca")
 BUILTIN = "builtin"
-
-#: Which fusions each algorithm accepts (mirrors core.clustering).
-ALGORITHM_FUSIONS = {
-    "kmeans": ("concat", "weighted"),
-    "agglomerative": ("concat", "affinity"),
-    "spectral": ("concat", "affinity"),
-    "gmm": ("concat",),
-    "hdbscan": ("concat", "affinity"),
-}
 
 
 @dataclass(frozen=True)

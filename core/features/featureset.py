@@ -6,13 +6,14 @@ indicators, fusion, clustering and projection (fast). Saved and loaded as one ``
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+from core.features.cache import atomic_write_bytes
 
 
 @dataclass
@@ -101,18 +102,9 @@ class FeatureSet:
             "has_lyrics": bool(self.has_lyrics),
             "meta": self.meta,
         }
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, header=np.array(json.dumps(header)),
-                         **{k: getattr(self, k) for k in self._ARRAYS})
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        buf = io.BytesIO()
+        np.savez(buf, header=np.array(json.dumps(header)), **{k: getattr(self, k) for k in self._ARRAYS})
+        atomic_write_bytes(path, buf.getvalue())
 
     @classmethod
     def load(cls, path: Path) -> "FeatureSet":
