@@ -13,6 +13,7 @@ from core.errors import WorkbenchError
 from core.fusion import fuse_concat
 from core.metrics import REFERENCE_SPACE
 from core.projection import ProjectionConfig, project, warm_up
+from core import views
 from core.viewstate import PROJECTIONS
 from core.views_map import (NO_LABELS_NOTE, MapLayout, color_label, color_options, contingency_frame,
                             genres_for, map_frame, metric_table, resolve_color_by, selected_tracks,
@@ -20,9 +21,28 @@ from core.views_map import (NO_LABELS_NOTE, MapLayout, color_label, color_option
 from ui import cached
 from ui.common import fusion_note, run_current
 from ui.figures_map import contingency_figure, map_figure
-from ui.state import current_view, dataset_path, write_query_params
+from ui.state import current_view, dataset_path, rule_key, write_query_params
 
 st.title("Clusters and map")
+
+
+def _rule_here() -> None:
+    """One rule's threshold and the base weight, here, so the map moves without leaving the page."""
+    rules = current_view().ruleset.rules
+    names = [r.name for r in rules]
+    if st.session_state.get("_map_rule") not in names:
+        st.session_state["_map_rule"] = names[0]
+    with st.expander("Move a rule here (the Rules page has them all)", expanded=False):
+        cols = st.columns([1, 2, 2])
+        cols[0].selectbox("Rule", names, key="_map_rule")
+        rule = next(r for r in rules if r.name == st.session_state["_map_rule"])
+        spec = views.threshold_slider(rule, st.session_state.get(rule_key(rule.name, "t")))
+        cols[1].slider(spec.label, min_value=spec.min_value, max_value=spec.max_value, step=spec.step,
+                       format=spec.format, key=rule_key(rule.name, "t"), help=spec.help)
+        cols[2].slider("Base audio weight (0–1)", min_value=0.0, max_value=1.0, step=0.01, key="base_weight")
+
+
+_rule_here()
 ready, result = run_current()
 fusion_note(ready)
 path = str(dataset_path())

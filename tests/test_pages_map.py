@@ -309,3 +309,20 @@ def test_autotune_table_equals_core_and_applies_to_the_sliders(ready, tiny_synth
         assert at.session_state[f"t.{name}"] == value
     _, marks = _heatmap(at)                                              # and the heatmap marker follows
     assert marks["current sliders"][0] == res.best_thresholds["voice_present"]
+
+
+def test_a_rule_moved_on_the_map_page_moves_the_map_and_the_table(ready, tiny_synth_dir):
+    prepared, ds = ready.prepared, ready.dataset
+    at = _open(_app(tiny_synth_dir, n_clusters=K, projection="pca"), "clusters")
+    loop = InteractiveLoop(prepared, ds.labels)
+    loop.run(DEFAULT_RULES, n_clusters=K, seed=0)
+    at.selectbox(key="_map_rule").set_value("voice_present").run()
+    at.slider(key="t.voice_present").set_value(0.2).run()
+    assert not at.exception
+    moved = loop.run(DEFAULT_RULES.replace_rule("voice_present", threshold=0.2), n_clusters=K, seed=0)
+    points = _map_points(at)
+    np.testing.assert_allclose(points.loc[list(prepared.track_ids), "weight"], moved.weights, atol=1e-6)
+    np.testing.assert_allclose(_shown_metrics(at).loc["dynamic (rules)"].to_numpy(float),
+                               loop.comparison_table(moved, "kmeans", "concat", 0)
+                               .loc["dynamic (rules)"].to_numpy(float), rtol=1e-9)
+    assert at.session_state["t.voice_present"] == 0.2          # the Rules page and the URL see the same key
