@@ -175,6 +175,10 @@ _upload_section()
 upload = st.session_state.get("_upload")
 if upload and upload["folder"] == path:
     st.success(f"Using the upload {upload['name']} (unpacked to `{upload['folder']}`).")
+    if upload["problems"]:
+        st.warning("In the archive: " + "; ".join(f"`{f}`: {r} ({h})" for f, r, h in upload["problems"][:10])
+                   + (f"; and {len(upload['problems']) - 10} more (see Problems below)"
+                      if len(upload["problems"]) > 10 else ""))
 
 if builtin_missing:
     st.info("The built-in synthetic set is not built yet: choose its settings above and press Build "
@@ -192,7 +196,7 @@ cols = st.columns(4)
 cols[0].metric("Tracks", summary["tracks"])
 cols[1].metric("Genres", len(summary.get("genres", {})) if ds.has_labels else "unlabelled")
 cols[2].metric("Lyrics coverage", f"{summary['lyrics_coverage']:.0%}" if ds.has_lyrics else "none")
-cols[3].metric("Problems", summary["problems"])
+cols[3].metric("Problems", summary["problems"] + len(_upload_problems(path)))
 st.caption(f"{ds.kind} dataset at `{ds.root}`")
 if not ds.has_lyrics:
     st.warning("This dataset has no lyrics: fusion is off, and every track gets audio weight 1. "

@@ -57,15 +57,23 @@ class Ready:
 
 
 @st.cache_resource(show_spinner="Preparing embeddings and scorers...", max_entries=4)
-def _ready(path: str, stamp: float, _progress=None) -> Ready:
+def _ready(path: str, stamp: float) -> Ready:
     ds = load_dataset(path)
-    fs, rep = extract_features(ds, ExtractConfig(), progress=_progress)
+    fs, rep = extract_features(ds, ExtractConfig())
     return Ready(dataset=ds, features=fs, report=rep, prepared=prepare(fs))
 
 
 def ready(path: str, progress=None) -> Ready:
-    """Dataset, features (extracting them if needed, with ``progress``) and prepared state."""
-    return _ready(path, stamp(path), _progress=progress)
+    """Dataset, features (extracting them if needed, with ``progress``) and prepared state.
+
+    With ``progress`` the extraction runs first, outside the cached function: a cached function
+    must not draw into elements created outside it (Streamlit replays what it drew, and a progress
+    bar from another run is gone: CacheReplayClosureError). The cached call then reads the
+    finished features from the disk cache.
+    """
+    if progress is not None:
+        extract_features(load_dataset(path), ExtractConfig(), progress=progress)
+    return _ready(path, stamp(path))
 
 
 def loop(path: str) -> InteractiveLoop:
