@@ -15,12 +15,12 @@ from core.metrics import REFERENCE_SPACE
 from core.projection import ProjectionConfig, project, warm_up
 from core import views
 from core.viewstate import PROJECTIONS
-from core.views_map import (NO_LABELS_NOTE, MapLayout, color_label, color_options, contingency_frame,
-                            genres_for, map_frame, metric_table, resolve_color_by, selected_tracks,
-                            warm_start, weights_key)
+from core.views_map import (NO_LABELS_NOTE, MapLayout, chart_selection, color_label, color_options,
+                            contingency_frame, genres_for, map_frame, metric_table, resolve_color_by,
+                            selected_tracks, warm_start, weights_key)
 from ui import cached
 from ui.common import fusion_note, run_current
-from ui.figures_map import contingency_figure, map_figure
+from ui.figures_map import MAP_SELECTIONS, contingency_figure, map_figure, map_spec
 from ui.state import current_view, dataset_path, rule_key, write_query_params
 
 st.title("Clusters and map")
@@ -115,17 +115,23 @@ def map_panel() -> None:
     frame = map_frame(track_ids, proj["coords"], result.labels, result.weights, effective=result.effective,
                       genres=genres, indicators=prepared.indicators, color_by=st.session_state["color_by"])
     highlight = st.session_state.get("track") or None
-    event = st.plotly_chart(map_figure(frame, highlight=highlight), key="map_chart", on_select="rerun",
-                            selection_mode=("points", "box", "lasso"), width="stretch")
+    known = set(track_ids)
+    if dims == 2:  # Vega-Lite: a keyed selection chart is updated in place when only the data change
+        data, spec = map_spec(frame, highlight=highlight)
+        event = st.vega_lite_chart(data, spec, key="map_chart_2d", on_select="rerun",
+                                   selection_mode=MAP_SELECTIONS, width="stretch")
+        picked = chart_selection(event, frame)
+    else:  # plotly Scatter3d (re-created on every data change; only the 3-D view uses it)
+        event = st.plotly_chart(map_figure(frame, highlight=highlight), key="map_chart", on_select="rerun",
+                                selection_mode=("points",), width="stretch")
+        picked = [t for t in selected_tracks(event) if t in known]  # ids from customdata
     st.caption(f"{proj['method'].upper()} of the scaled concatenation [sqrt(w)·audio, sqrt(1-w)·lyrics] "
                f"with each track's current audio weight (rounded to 0.01); "
                + ("refreshed from the previous layout so points move instead of jumping. "
                   if proj["warm"] else "fresh layout. ")
-               + ("Click a point (or draw a box or lasso) to select tracks." if dims == 2 else
-                  "Selecting points works on the 2-D map."))
-
-    known = set(track_ids)
-    picked = [t for t in selected_tracks(event) if t in known]  # ids from customdata
+               + ("Click a point or drag a box to select tracks (double-click clears); scroll to zoom, "
+                  "shift-drag to pan; click a legend entry to fade the others." if dims == 2 else
+                  "Click a point to select it; drag to turn the map."))
     if picked and picked != st.session_state.get("_map_last_pick"):
         st.session_state["_map_last_pick"] = picked
         st.session_state["track"] = picked[0]
@@ -140,7 +146,7 @@ def map_panel() -> None:
         st.page_link("app_pages/inspector.py", label=f"Open {current} in the Track inspector", icon="🔎")
     last = [t for t in st.session_state.get("_map_last_pick", []) if t in known]
     if len(last) > 1:
-        st.caption(f"{len(last)} tracks in the last box or lasso selection:")
+        st.caption(f"{len(last)} tracks in the last box selection:")
         st.dataframe(frame.set_index("track_id").loc[last, ["genre", "cluster", "audio_weight", "fusion_weight"]],
                      width="stretch")
 

@@ -12,7 +12,8 @@ Map (Embedding-Projector style)
     :func:`map_frame` (one row per drawn track: coordinates, cluster, genre, weights, colour),
     :func:`weights_key` (the rounded weights a projection is cached on),
     :class:`MapLayout` / :func:`warm_start` (the previous layout a refresh starts from),
-    :func:`selected_tracks` (a plotly selection event -> track ids).
+    :func:`selected_tracks` (a plotly selection event -> track ids, the 3-D map),
+    :func:`chart_selection` (a Vega-Lite selection event -> track ids, the 2-D map).
 Tables
     :func:`metric_table` (the comparison table with readable headers),
     :func:`contingency_frame` (genres x clusters counts).
@@ -53,6 +54,9 @@ __all__ = [
     "MapLayout",
     "warm_start",
     "selected_tracks",
+    "MAP_PICK",
+    "MAP_BOX",
+    "chart_selection",
     "metric_table",
     "contingency_frame",
     "ThresholdSpec",
@@ -369,6 +373,75 @@ def selected_tracks(event, track_ids: Optional[Sequence[str]] = None,
         if tid not in seen:
             seen.add(tid)
             out.append(tid)
+    return out
+
+
+#: Names of the 2-D map's selection parameters: a clicked point (by ``track_id``) and a dragged box
+#: (over the ``x`` and ``y`` fields). :func:`ui.figures_map.map_chart` declares them.
+MAP_PICK = "pick"
+MAP_BOX = "box"
+
+
+def _interval(value) -> Optional[tuple]:
+    """``[a, b]`` (either order) -> ``(lo, hi)`` of finite floats, else None."""
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    try:
+        a, b = float(value[0]), float(value[1])
+    except (TypeError, ValueError):
+        return None
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return None
+    return (min(a, b), max(a, b))
+
+
+def chart_selection(event, frame: pd.DataFrame) -> list:
+    """Track ids selected on the 2-D map (a Vega-Lite chart), in selection order, without repeats.
+
+    Parameters
+    ----------
+    event : mapping or None
+        What ``st.altair_chart(..., on_select="rerun")`` returns:
+        ``{"selection": {"pick": [{"track_id": ...}, ...], "box": {"x": [x0, x1], "y": [y0, y1]}}}``.
+        Either parameter may be missing or empty; malformed parts are ignored.
+    frame : DataFrame
+        The map's rows (:func:`map_frame`): ``track_id``, ``x``, ``y``. A box selects every row
+        inside it on both axes (bounds included); ids not in ``frame`` are dropped.
+
+    Returns
+    -------
+    list of str
+        Clicked tracks first, then the box's tracks in ``frame`` order; empty when nothing is selected.
+    """
+    if not event or not hasattr(event, "get"):
+        return []
+    selection = event.get("selection", event)
+    if not hasattr(selection, "get"):
+        return []
+    ids = frame["track_id"].astype(str).to_numpy()
+    known = set(ids)
+    out, seen = [], set()
+
+    def add(tid) -> None:
+        tid = str(tid)
+        if tid in known and tid not in seen:
+            seen.add(tid)
+            out.append(tid)
+
+    picked = selection.get(MAP_PICK) or []
+    if isinstance(picked, (list, tuple)):
+        for point in picked:
+            if hasattr(point, "get") and point.get("track_id") is not None:
+                add(point["track_id"])
+    box = selection.get(MAP_BOX) or {}
+    if hasattr(box, "get"):
+        xr, yr = _interval(box.get("x")), _interval(box.get("y"))
+        if xr is not None and yr is not None:
+            x = frame["x"].to_numpy(dtype=np.float64)
+            y = frame["y"].to_numpy(dtype=np.float64)
+            inside = (x >= xr[0]) & (x <= xr[1]) & (y >= yr[0]) & (y <= yr[1])
+            for tid in ids[inside]:
+                add(tid)
     return out
 
 

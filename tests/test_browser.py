@@ -1,5 +1,5 @@
 """End to end in a real headless Chromium: the app served by `streamlit run`, used as a person would:
-open every page, move a slider, click a map point, follow the link to the inspector."""
+open every page, move a slider, drag a box and click a point on the map, follow the link to the inspector."""
 
 from __future__ import annotations
 
@@ -17,6 +17,25 @@ from core.rules import DEFAULT_RULES, apply_rules
 from tests.browser import browser_page, screenshot, streamlit_server
 
 IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')"""
+#: The 2-D map (a Vega-Lite chart drawn as SVG at this size) and its points.
+MAP = '[data-testid="stVegaLiteChart"]'
+SYMBOLS = f'{MAP} path[role="graphics-symbol"]'
+#: The audio weights the map's points carry (their accessibility labels), summed.
+MAP_WEIGHTS = f"""() => {{ let s = 0, n = 0;
+    for (const p of document.querySelectorAll('{SYMBOLS}')) {{
+        const m = /audio weight: ([-0-9.]+)/.exec(p.getAttribute('aria-label') || '');
+        if (m) {{ s += Number(m[1]); n++; }} }}
+    return n ? s.toFixed(3) : null; }}"""
+#: The centre of a point that is on top where it is drawn and not the selected track: {x, y, id}.
+TOPMOST_POINT = f"""(selected) => {{
+    const pts = [...document.querySelectorAll('{SYMBOLS}')].reverse();
+    for (const p of pts) {{
+        const m = /track: ([^;]+);/.exec(p.getAttribute('aria-label') || '');
+        if (!m || m[1] === selected) continue;
+        const r = p.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+        if (document.elementFromPoint(x, y) === p) return {{x, y, id: m[1]}};
+    }}
+    return null; }}"""
 PAGES = ["Rules and weights", "Clusters and map", "Weights per cluster", "Ablation", "Track inspector",
          "Sensitivity", "Export"]
 
@@ -58,7 +77,7 @@ def test_home_page_shows_the_builtin_dataset(served_builtin):
         assert screenshot(page, "dataset.png").stat().st_size > 10_000
 
 
-def test_every_page_a_slider_and_a_map_click(served_builtin):
+def test_every_page_a_slider_and_the_map(served_builtin):
     url, ds, fs = served_builtin
     indicators = prepare(fs).indicators
     with browser_page() as page:
@@ -96,21 +115,43 @@ def test_every_page_a_slider_and_a_map_click(served_builtin):
         assert shown == expected
         _no_error(page)
 
-        # Clusters: click a point of the map -> that track is selected and the inspector opens on it
+        # Clusters: the 2-D map follows a slider without being re-created (the chart is updated in place)
         page.get_by_role("link", name="Clusters and map").first.click()
+        page.wait_for_selector(SYMBOLS, timeout=180_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        page.get_by_text("Move a rule here").first.click()
+        page.wait_for_function(IDLE, timeout=60_000)
+        page.evaluate(f"() => {{ document.querySelector('{MAP}').dataset.probe = 'first'; }}")
+        before = page.evaluate(MAP_WEIGHTS)
+        base_slider = page.get_by_role("slider").last                 # "Base audio weight (0-1)"
+        base_slider.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"(b) => {{ const v = ({MAP_WEIGHTS})(); return v !== null && v !== b; }}",
+                               arg=before, timeout=60_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        assert page.evaluate(f"() => document.querySelector('{MAP}').dataset.probe") == "first"
+        _no_error(page)
+
+        # drag a box over the map -> the tracks inside are listed
+        page.wait_for_timeout(1000)
+        area = page.locator(f"{MAP} svg").first.bounding_box()
+        page.mouse.move(area["x"] + 4, area["y"] + 4)
+        page.mouse.down()
+        page.mouse.move(area["x"] + area["width"] * 0.6, area["y"] + area["height"] * 0.6, steps=8)
+        page.mouse.move(area["x"] + area["width"] - 120, area["y"] + area["height"] - 4, steps=8)
+        page.mouse.up()
+        page.get_by_text(re.compile(r"\d+ tracks in the last box selection")).wait_for(timeout=60_000)
+        n_box = int(re.search(r"(\d+) tracks in the last box selection", page.inner_text("body")).group(1))
+        assert 2 <= n_box <= ds.n_tracks
+        page.wait_for_function(IDLE, timeout=60_000)
+
+        # click a point of the map -> that track is selected and the inspector opens on it
         link = None
         for attempt in range(5):  # the map may be redrawn (new weights, UMAP refresh) while we aim
-            page.wait_for_function("""() => { const gd = document.querySelector('.js-plotly-plot');
-                return gd && gd._fullLayout && gd._fullData && gd._fullData.length && gd._fullData[0].x.length; }""",
-                                   timeout=180_000)
-            page.wait_for_timeout(2000)
-            pos = page.evaluate("""() => {
-                const gd = document.querySelector('.js-plotly-plot');
-                if (!gd || !gd._fullLayout) return null;
-                const fl = gd._fullLayout, t = gd._fullData[0], r = gd.getBoundingClientRect();
-                return {x: r.left + fl.xaxis._offset + fl.xaxis.l2p(t.x[0]),
-                        y: r.top + fl.yaxis._offset + fl.yaxis.l2p(t.y[0]), id: String(t.customdata[0][0])};
-            }""")
+            page.wait_for_function(IDLE, timeout=60_000)
+            page.wait_for_timeout(1500)
+            pos = page.evaluate(TOPMOST_POINT, _query(page).get("track", ""))
             if pos is None:
                 continue
             page.mouse.click(pos["x"], pos["y"])

@@ -82,8 +82,24 @@ def _arr(value):
     return value
 
 
+def _vega_map(at) -> tuple:
+    """The 2-D map (a Vega-Lite chart): its spec and the table it draws, decoded from the message."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1, f"{len(charts)} Vega-Lite charts on the page"
+    proto = charts[0].proto
+    raw = proto.data.data or proto.datasets[0].data.data
+    return json.loads(proto.spec), convert_arrow_bytes_to_pandas_df(raw)
+
+
 def _map_points(at) -> pd.DataFrame:
-    """The map's points as drawn: one row per point of every trace but the 'selected' ring."""
+    """The map's points as drawn: one row per track (the 2-D Vega-Lite table, or every 3-D plotly
+    trace but the 'selected' ring); ``trace`` is the category a point is drawn in."""
+    if at.get("vega_lite_chart"):
+        _, data = _vega_map(at)
+        return pd.DataFrame({"track_id": data["track_id"].astype(str), "trace": data["color"].astype(str),
+                             "type": "vega-lite", "x": data["x"], "y": data["y"], "weight": data["audio_weight"],
+                             "color": data["color"], "ring": data["ring"]}).set_index("track_id")
     spec = _charts(at)[0]
     rows = []
     for trace in spec["data"]:
@@ -117,7 +133,10 @@ def test_clusters_page_shows_what_the_loop_computes_and_follows_a_threshold(read
 
     points = _map_points(at)
     assert sorted(points.index) == sorted(prepared.track_ids)            # every prepared track, once
-    assert set(points["type"]) == {"scattergl"}                          # WebGL 2-D
+    assert set(points["type"]) == {"vega-lite"}                          # 2-D: updated in place
+    spec, _ = _vega_map(at)
+    assert {p["name"] for p in spec["params"]} >= {"pick", "box"}         # click and box selections
+    assert sorted(at.get("vega_lite_chart")[0].proto.selection_mode) == ["box", "pick"]  # not zoom, legend
     clusters = dict(zip(prepared.track_ids, first.labels))
     assert all(points.loc[t, "trace"] == f"cluster {clusters[t]}" for t in points.index)
     np.testing.assert_allclose(points.loc[list(prepared.track_ids), "weight"], first.weights, atol=1e-6)
@@ -235,7 +254,8 @@ def test_unlabelled_dataset_says_internal_metrics_only(ready, tiny_synth_dir, tm
     assert list(_shown_metrics(at).columns) == ["silhouette ↑", "Calinski-Harabasz ↑", "Davies-Bouldin ↓"]
     assert "genre" not in at.selectbox(key="color_by").options
     assert at.selectbox(key="color_by").value == "cluster"               # a link's "genre" falls back
-    assert len(_charts(at)) == 1                                         # no genre x cluster heatmap
+    assert len(_charts(at)) == 0                                         # no genre x cluster heatmap
+    assert len(_map_points(at)) == 8                                     # the map: every track
 
 
 # ---------------------------------------------------------------------------------------------- sensitivity

@@ -17,8 +17,9 @@ from core.rules import DEFAULT_RULES
 from core.views_map import (MapLayout, autotune_grid, autotune_table, best_cell, cell_value, color_label,
                             color_options, contingency_frame, genres_for, grid_values, map_frame, metric_table,
                             resolve_color_by, selected_tracks, slider_updates, threshold_specs, warm_start,
-                            weights_key)
-from ui.figures_map import UNKNOWN_COLOR, contingency_figure, map_figure, sensitivity_figure
+                            weights_key, chart_selection)
+from ui.figures_map import (MAP_SELECTIONS, PALETTE, UNKNOWN_COLOR, contingency_figure, map_figure, map_spec,
+                            sensitivity_figure)
 from ui.state import rule_key
 
 IDS = ("a", "b", "c", "d")
@@ -148,6 +149,28 @@ def test_a_point_clicked_on_the_real_figure_resolves_to_its_track():
             assert (row["x"], row["y"]) == (trace.x[k], trace.y[k])
 
 
+def test_chart_selection_reads_clicks_then_the_box_in_frame_order_without_repeats():
+    df = map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES)     # a (0,0) b (1,0) c (0,1) d (1,1)
+    assert chart_selection(None, df) == [] and chart_selection({"selection": {}}, df) == []
+    assert chart_selection({"selection": {"pick": [{"track_id": "c"}, {"track_id": "a"}]}}, df) == ["c", "a"]
+    # a box includes its edges, and either corner order is a box
+    assert chart_selection({"selection": {"box": {"x": [1.0, -0.5], "y": [-0.5, 0.0]}}}, df) == ["a", "b"]
+    both = {"selection": {"pick": [{"track_id": "d"}], "box": {"x": [-1, 2], "y": [0.5, 2]}}}
+    assert chart_selection(both, df) == ["d", "c"]                  # the click first, d not twice
+    junk = {"selection": {"pick": [{"track_id": "zz"}, "x", {}], "box": {"x": [0, "?"], "y": [0, 1]}}}
+    assert chart_selection(junk, df) == []                          # unknown ids and malformed parts
+
+
+def test_a_point_clicked_on_the_2d_map_resolves_to_its_track():
+    """A click returns the clicked datum's ``track_id`` field: every drawn row maps back to itself."""
+    df = map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES, color_by="genre")
+    data, spec = map_spec(df)
+    pick = next(p for p in spec["params"] if p["name"] == "pick")
+    assert pick["select"]["fields"] == ["track_id"]
+    for _, row in data.iterrows():
+        assert chart_selection({"selection": {"pick": [{"track_id": row["track_id"]}]}}, df) == [row["track_id"]]
+
+
 # ---------------------------------------------------------------------------------------------- tables
 def test_metric_table_renames_headers_and_keeps_values():
     table = pd.DataFrame({"nmi": [0.5, 0.4], "davies_bouldin": [1.2, 1.5]},
@@ -246,6 +269,48 @@ def test_map_figure_continuous_colours_are_the_values_and_unknown_is_grey():
     np.testing.assert_array_equal(known.marker.color, [-10.0, -20.0, -30.0])
     assert known.marker.colorbar.title.text == "loudness_dbfs (dBFS)"
     assert selected.name == "selected" and [c[0] for c in selected.customdata] == ["b"]
+
+
+def _valid_vega_lite(data, spec) -> dict:
+    """The spec with its data inline, validated against the Vega-Lite JSON schema Altair ships."""
+    import altair as alt
+    full = {**spec, "data": {"values": data.astype(object).where(data.notna(), None).to_dict("records")}}
+    alt.Chart.from_dict(full)  # raises on anything the schema rejects
+    return full
+
+
+def test_map_spec_2d_draws_every_track_once_in_legend_colours_with_the_ring_on_top():
+    df = map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES)
+    data, spec = map_spec(df, highlight="a")
+    _valid_vega_lite(data, spec)
+    assert sorted(data["track_id"]) == sorted(IDS)
+    assert list(data["track_id"])[-1] == "a" and data["ring"].tolist() == [False, False, False, True]
+    row = data.set_index("track_id").loc["b"]
+    assert (row["x"], row["y"], row["audio_weight"], row["cluster"]) == (1.0, 0.0, 1.0, "cluster 0")
+    color = spec["encoding"]["color"]
+    assert color["scale"]["domain"] == ["cluster 0", "cluster 1", "noise"]
+    assert color["scale"]["range"] == list(PALETTE[:3])
+    names = [p["name"] for p in spec["params"]]
+    assert set(MAP_SELECTIONS) <= set(names) and "zoom" in names and "legend" in names
+    assert {t["title"] for t in spec["encoding"]["tooltip"]} >= {"track", "genre", "audio weight"}
+
+
+def test_map_spec_continuous_colours_use_the_value_range_and_grey_for_unknown():
+    df = map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES, indicators=_indicators(), color_by="loudness_dbfs")
+    data, spec = map_spec(df)
+    _valid_vega_lite(data, spec)
+    color = spec["encoding"]["color"]
+    assert color["value"] == UNKNOWN_COLOR and color["condition"]["scale"]["domain"] == [-30.0, -10.0]
+    assert np.isnan(data.set_index("track_id").loc["c", "color"])
+    assert "legend" not in [p["name"] for p in spec["params"]]
+    by_weight = map_spec(map_frame(IDS, COORDS, LABELS, WEIGHTS, color_by="weight"))[1]
+    assert by_weight["encoding"]["color"]["condition"]["scale"]["domain"] == [0.0, 1.0]
+
+
+def test_map_spec_refuses_a_3d_frame():
+    df = map_frame(IDS, np.arange(12.0).reshape(4, 3), LABELS, WEIGHTS)
+    with pytest.raises(ParameterError, match="map_spec"):
+        map_spec(df)
 
 
 def test_map_figure_3d_uses_scatter3d():

@@ -3,9 +3,15 @@
 Each function takes the table a :mod:`core.views_map` builder produced and returns a
 ``plotly.graph_objects.Figure``, so the figures are tested without a browser.
 
-* :func:`map_figure`: the track map, 2-D as WebGL ``Scattergl`` (clickable in Streamlit), 3-D as
-  ``Scatter3d``; one trace per category (legend) or one continuous trace with a colour bar;
-  every point carries ``customdata = [track_id, genre, cluster, audio weight, fusion weight,
+* :func:`map_spec`: the 2-D track map as a Vega-Lite spec and its table: click a point or drag a box
+  to select, scroll to zoom, shift-drag to pan, click a legend entry to fade the others. Streamlit
+  updates a keyed selection chart *in place* when only its data change, so a slider move redraws
+  the points without re-creating the chart (a plotly chart with selections is re-mounted on every
+  data change: a new WebGL context each time, ~350 ms of browser time at 1,000 tracks, measured
+  with ``bench/browser.py``).
+* :func:`map_figure`: the track map as plotly, 2-D as WebGL ``Scattergl``, 3-D as ``Scatter3d``
+  (the page's 3-D view); one trace per category (legend) or one continuous trace with a colour
+  bar; every point carries ``customdata = [track_id, genre, cluster, audio weight, fusion weight,
   colour value]`` so a selection resolves to a track id.
 * :func:`contingency_figure`: genres x clusters counts as an annotated heatmap.
 * :func:`sensitivity_figure`: a metric over two thresholds with the current sliders marked.
@@ -21,7 +27,14 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-__all__ = ["PALETTE", "UNKNOWN_COLOR", "map_figure", "contingency_figure", "sensitivity_figure"]
+from core.errors import check_param
+from core.views_map import MAP_BOX, MAP_PICK
+
+__all__ = ["PALETTE", "UNKNOWN_COLOR", "MAP_SELECTIONS", "map_spec", "map_figure", "contingency_figure",
+           "sensitivity_figure"]
+
+#: The 2-D map's selection parameters that make Streamlit rerun (zoom and legend fading do not).
+MAP_SELECTIONS = (MAP_PICK, MAP_BOX)
 
 #: Categorical colours (cycled when there are more categories).
 PALETTE = tuple(qualitative.Plotly) + tuple(qualitative.D3) + tuple(qualitative.Alphabet)
@@ -53,6 +66,114 @@ def _category_order(values) -> list:
                 pass
         return (0, math.inf, s)
     return sorted({str(v) for v in values}, key=key)
+
+
+def _chart_data(frame: pd.DataFrame, highlight: Optional[str]) -> pd.DataFrame:
+    """The columns the 2-D chart draws; the ringed track last, so it is drawn on top."""
+    df = pd.DataFrame({
+        "track_id": frame["track_id"].astype(str).to_numpy(),
+        "x": frame["x"].to_numpy(dtype=np.float64), "y": frame["y"].to_numpy(dtype=np.float64),
+        "genre": frame["genre"].astype(str).replace("", "(none)").to_numpy(),
+        "cluster": frame["cluster"].astype(str).to_numpy(),
+        "audio_weight": frame["audio_weight"].to_numpy(dtype=np.float64),
+        "fusion_weight": frame["fusion_weight"].to_numpy(dtype=np.float64),
+    })
+    if frame.attrs.get("color_kind", "categorical") == "categorical":
+        df["color"] = frame["color"].astype(str).to_numpy()
+    else:
+        df["color"] = frame["color"].to_numpy(dtype=np.float64)
+    df["ring"] = df["track_id"] == (str(highlight) if highlight is not None else None)
+    return df.sort_values("ring", kind="stable").reset_index(drop=True)
+
+
+def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int = 560) -> tuple:
+    """The 2-D track map as a Vega-Lite spec and the table it draws.
+
+    A plain dict, not an Altair chart: Altair validates every chart against the Vega-Lite JSON
+    schema when it is serialised, which took ~70 % of the page's server time per slider move.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`core.views_map.map_frame` with 2-D coordinates (its ``attrs`` give the colouring).
+    highlight : str, optional
+        A track id to ring in black (the track open in the inspector).
+    height : int, px
+
+    Returns
+    -------
+    data : DataFrame
+        One row per row of ``frame``: ``track_id``, ``x``, ``y``, ``genre`` ("(none)" when
+        unlabelled), ``cluster``, ``audio_weight``, ``fusion_weight``, ``color`` (str or float)
+        and ``ring`` (bool); the ringed track last, so it is drawn on top.
+    spec : dict
+        Vega-Lite: one circle per row. Categorical colourings: a colour per category in legend
+        order (:data:`PALETTE`). Continuous: Viridis over the values' range (0-1 for weights),
+        :data:`UNKNOWN_COLOR` for NaN. Tooltips: track id, genre, cluster, both weights (and the
+        colour value). Selection parameters :data:`~core.views_map.MAP_PICK` (click; ``track_id``)
+        and :data:`~core.views_map.MAP_BOX` (drag; ``x`` and ``y``), read back with
+        :func:`core.views_map.chart_selection`; ``zoom``, bound to the scales (wheel to zoom,
+        shift-drag to pan), and, for categories, ``legend`` (click an entry to fade the others).
+
+    Raises
+    ------
+    ParameterError
+        ``frame`` has 3-D coordinates (use :func:`map_figure`).
+    """
+    dims = int(frame.attrs.get("dims", 3 if "z" in frame.columns else 2))
+    check_param("map_spec", "frame", f"{dims}-D coordinates", "2-D coordinates (map_figure draws 3-D)", dims == 2)
+    kind = frame.attrs.get("color_kind", "categorical")
+    title = frame.attrs.get("color_title", "") or "colour"
+    data = _chart_data(frame, highlight)
+    drag = "[pointerdown[{}event.shiftKey], window:pointerup] > window:pointermove!"
+    params = [
+        {"name": MAP_PICK, "select": {"type": "point", "fields": ["track_id"], "on": "click", "clear": "dblclick"}},
+        {"name": MAP_BOX, "select": {"type": "interval", "encodings": ["x", "y"], "on": drag.format("!"),
+                                     "translate": False, "zoom": False, "clear": "dblclick"}},
+        {"name": "zoom", "bind": "scales", "select": {"type": "interval", "encodings": ["x", "y"],
+                                                      "translate": drag.format(""), "zoom": "wheel!",
+                                                      "clear": False}},
+    ]
+    tooltip = [{"field": "track_id", "type": "nominal", "title": "track"},
+               {"field": "genre", "type": "nominal", "title": "genre"},
+               {"field": "cluster", "type": "nominal", "title": "cluster"},
+               {"field": "audio_weight", "type": "quantitative", "title": "audio weight", "format": ".3f"},
+               {"field": "fusion_weight", "type": "quantitative", "title": "fusion used", "format": ".3f"}]
+    if kind == "categorical":
+        order = _category_order(data["color"])
+        color = {"field": "color", "type": "nominal", "title": title,
+                 "scale": {"domain": order, "range": [PALETTE[i % len(PALETTE)] for i in range(len(order))]},
+                 "legend": {"symbolType": "circle", "symbolOpacity": 1}}
+        params.append({"name": "legend", "bind": "legend", "select": {"type": "point", "fields": ["color"]}})
+        opacity = {"condition": {"param": "legend", "value": 0.85}, "value": 0.08}
+    else:
+        values = data["color"].to_numpy(dtype=np.float64)
+        known = np.isfinite(values)
+        if frame.attrs.get("color_by") == "weight" or not known.any():
+            lo, hi = 0.0, 1.0
+        else:
+            lo, hi = float(values[known].min()), float(values[known].max())
+        hi = hi if hi > lo else lo + 1e-9
+        color = {"condition": {"test": "isValid(datum.color) && isFinite(datum.color)", "field": "color",
+                               "type": "quantitative", "title": title,
+                               "scale": {"scheme": "viridis", "domain": [lo, hi]}},
+                 "value": UNKNOWN_COLOR}
+        opacity = {"value": 0.85}
+        tooltip.append({"field": "color", "type": "quantitative", "title": title, "format": ".3g"})
+    axis = {"type": "quantitative", "axis": None, "scale": {"zero": False, "nice": False, "padding": 14}}  # px
+    spec = {
+        "height": height,
+        "mark": {"type": "circle", "stroke": "white"},
+        "params": params,
+        "encoding": {
+            "x": {"field": "x", **axis}, "y": {"field": "y", **axis},
+            "color": color, "opacity": opacity, "tooltip": tooltip,
+            "size": {"condition": {"test": "datum.ring", "value": 260}, "value": 64},
+            "stroke": {"condition": {"test": "datum.ring", "value": "black"}, "value": "white"},
+            "strokeWidth": {"condition": {"test": "datum.ring", "value": 3}, "value": 0.5},
+        },
+    }
+    return data, spec
 
 
 def map_figure(frame: pd.DataFrame, highlight: Optional[str] = None, height: int = 560) -> go.Figure:
