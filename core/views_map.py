@@ -377,7 +377,7 @@ def selected_tracks(event, track_ids: Optional[Sequence[str]] = None,
 
 
 #: Names of the 2-D map's selection parameters: a clicked point (by ``track_id``) and a dragged box
-#: (over the ``x`` and ``y`` fields). :func:`ui.figures_map.map_chart` declares them.
+#: (over the ``x`` and ``y`` fields). :func:`ui.figures_map.map_spec` declares them.
 MAP_PICK = "pick"
 MAP_BOX = "box"
 
@@ -401,7 +401,7 @@ def chart_selection(event, frame: pd.DataFrame) -> list:
     Parameters
     ----------
     event : mapping or None
-        What ``st.altair_chart(..., on_select="rerun")`` returns:
+        What ``st.vega_lite_chart(..., on_select="rerun")`` returns:
         ``{"selection": {"pick": [{"track_id": ...}, ...], "box": {"x": [x0, x1], "y": [y0, y1]}}}``.
         Either parameter may be missing or empty; malformed parts are ignored.
     frame : DataFrame
