@@ -56,6 +56,8 @@ from core.errors import AudioDecodeError, WorkbenchError, check_param
 from core.features import audio as audio_mod
 from core.features.cache import FeatureCache
 from core.features.extract import _audio_worker
+from core.features.jit import warm_up
+from core.features.pool import main_guard_problem
 
 __all__ = ["DaskExecutor", "dask_executor", "parse_scheduler"]
 
@@ -120,6 +122,7 @@ def _audio_job(path: str, key: str, cache_root: str, config: audio_mod.AudioConf
         return ("error", f"file not found on Dask worker {socket.gethostname()}",
                 "workers need the audio files at the same path (a shared filesystem)")
     try:
+        warm_up(config)  # several worker processes on one machine: compile the JIT cache one at a time
         clip = audio_mod.extract_clip(path, config)
     except AudioDecodeError as exc:
         return "error", exc.reason, exc.hint
@@ -214,6 +217,10 @@ class DaskExecutor:
             return self
         from distributed import Client, LocalCluster
         if self.address is None:
+            problem = main_guard_problem()
+            if problem:  # each local worker would run the script again (and start a cluster of its own)
+                raise WorkbenchError(f"{problem}. A local Dask cluster cannot start from there: put the "
+                                     "script's top-level code under 'if __name__ == \"__main__\":'.")
             import dask
             environ = dict(os.environ)
             try:

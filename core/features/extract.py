@@ -7,7 +7,11 @@ Order of work
    text + :class:`LyricsConfig` + ``LYRICS_VERSION``. If the whole dataset's FeatureSet is cached
    under the combination of those keys, return it at once (no decoding, no model load).
 2. Audio: clips without a cache entry go to worker processes; each worker writes its clip's entry
-   atomically the moment it is done, so a killed run resumes where it stopped.
+   atomically the moment it is done, so a killed run resumes where it stopped. Each process first
+   compiles the JIT functions under a machine-wide lock (:mod:`core.features.jit`). A clip whose
+   worker died is retried in a fresh pool, then alone in a fresh process
+   (:func:`core.features.pool.run_with_retries`); only then is it reported, and a FeatureSet with
+   such a clip is not stored, so the next run retries it.
 3. Lyrics: texts without a cached embedding are chunked and embedded in one model call; the batch
    is stored whole before its per-text entries, so a run killed in between resumes with the very
    same vectors (a text's vector depends in its last bits on its batch). Lexical (TF-IDF + SVD,
@@ -21,6 +25,8 @@ then reads the finished FeatureSet from the cache.
 
 Bad input: a clip that cannot be decoded is named in the report's problems (track id, file name,
 reason, what to do) and gets ``audio_ok`` False; silent and heavily clipped clips are kept and named.
+When more than :data:`MAX_FAILED_SHARE` of the clips fail, :meth:`ExtractionReport.health_problem`
+says why the features are not ready (the CLI exits 1 with it; the app shows it as an error).
 
 Progress is reported through one callback ``progress(done, total, message)`` counting audio clips
 plus lyrics texts, which drives both the terminal bar and ``st.progress``.
@@ -28,15 +34,12 @@ plus lyrics texts, which drives both the terminal bar and ``st.progress``.
 
 from __future__ import annotations
 
-import atexit
 import json
-import multiprocessing
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Optional
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -48,10 +51,16 @@ from core.features import audio as audio_mod
 from core.features import lyrics as lyrics_mod
 from core.features.cache import FeatureCache, file_digest, make_key, text_digest
 from core.features.featureset import FeatureSet
+from core.features.jit import warm_up
+from core.features.pool import Executor, local_executor, run_with_retries, shutdown_pools  # noqa: F401 - public here
 from core.progress import ProgressCallback, report
 
-#: Version of the assembly step (standardisation, balancing, block layout).
-ASSEMBLY_VERSION = "1"
+#: Version of the assembly step (standardisation, balancing, block layout). "2": feature sets that
+#: version 1 stored with clips whose worker process had crashed (issue 18) are not read again.
+ASSEMBLY_VERSION = "2"
+
+#: More than this share of failed audio clips makes the extraction unusable (:meth:`ExtractionReport.health_problem`).
+MAX_FAILED_SHARE = 0.2
 
 #: A clip with at least this share of samples at full scale is named as clipped (kept, though).
 CLIPPED_SHARE = 0.25
@@ -88,10 +97,41 @@ class ExtractionReport:
     from_dataset_cache: bool = False
     seconds: float = 0.0
     problems: list = field(default_factory=list)
+    #: clips with an audio file that could be read (extracted, cached or failed)
+    audio_total: int = 0
+    #: failed clips whose worker process died in every retry: not a verdict on the file, never cached
+    audio_crashed: int = 0
+    #: the reason of each failed clip, for the cause in :meth:`health_problem`
+    failure_reasons: list = field(default_factory=list)
+    #: the whole FeatureSet was written to the dataset cache (False after a crash: the next run retries)
+    stored: bool = False
 
     @property
     def usable_tracks(self) -> int:
         return self.tracks
+
+    def health_problem(self) -> Optional[str]:
+        """Why these features must not be called ready, or None.
+
+        More than :data:`MAX_FAILED_SHARE` of the audio clips failed (every clip, in the worst
+        case): clustering would run on the lyrics alone, or without the audio of many tracks,
+        while looking normal. The message names how many, the most common cause and the fix.
+        """
+        failed, total = self.audio_failed, self.audio_total
+        if total == 0 or failed == 0 or failed / total <= MAX_FAILED_SHARE:
+            return None
+        cause, _ = Counter(self.failure_reasons or ["unknown"]).most_common(1)[0]
+        effect = ("the workbench would cluster on the lyrics alone" if failed >= total else
+                  "the workbench would cluster many tracks without their audio")
+        if self.audio_crashed * 2 >= failed:
+            fix = ("Worker processes crashed: that is not a problem of the files, and nothing that failed was "
+                   "cached. Extract again (the Extract features button, or the same command); if it happens "
+                   "again, extract with one process (`python -m core extract DATASET --jobs 1`) and report it.")
+        else:
+            fix = ("Fix or remove the files named in the problems list (re-encoding them as 16-bit WAV usually "
+                   "helps), then extract again.")
+        return (f"Audio features failed for {failed} of {total} clips ({failed / total:.0%}; most often: "
+                f"{cause}), so {effect}. The features are not ready. {fix}")
 
     def lines(self) -> list[str]:
         """A human summary, one line per fact."""
@@ -111,7 +151,11 @@ class ExtractionReport:
 # -- audio worker ------------------------------------------------------------------------------
 
 def _audio_worker(path: str, key: str, cache_root: str, config: audio_mod.AudioConfig):
-    """Extract one clip and write its cache entry (runs in a worker process)."""
+    """Extract one clip and write its cache entry (runs in a worker process, or in this one).
+
+    Before its first clip a process compiles or loads the JIT functions under the machine-wide
+    lock (:func:`core.features.jit.warm_up`: concurrent first compilations corrupt numba's cache).
+    """
     cache = FeatureCache(Path(cache_root))
     hit = cache.get("audio", key)
     if hit is not None:
@@ -120,6 +164,7 @@ def _audio_worker(path: str, key: str, cache_root: str, config: audio_mod.AudioC
         # One BLAS thread: the same clip then gives the same bits in any process (thread counts
         # change the order of float sums), and parallelism comes from the worker processes.
         with threadpool_limits(limits=1):
+            warm_up(config)
             clip = audio_mod.extract_clip(path, config)
     except AudioDecodeError as exc:
         return "error", exc.reason, exc.hint
@@ -129,70 +174,6 @@ def _audio_worker(path: str, key: str, cache_root: str, config: audio_mod.AudioC
         return "error", f"unexpected error while extracting ({type(exc).__name__}: {exc})", "please report it"
     cache.put("audio", key, features=clip.features, stats=clip.stats)
     return "ok", clip.features, clip.stats
-
-
-_POOLS: dict = {}
-_POOLS_LOCK = threading.Lock()
-
-
-def _pool(n_jobs: int) -> ProcessPoolExecutor:
-    """A process pool of ``n_jobs`` workers, kept warm for the next extraction in this process.
-
-    Each spawned worker spends about 2 s importing librosa and numpy; re-creating the pool per
-    call made 2 workers only 1.1x faster than 1 on a 32-clip set, a warm pool 1.95x. A pool
-    broken by a killed worker is replaced. Spawn, not fork: the parent may hold threads
-    (Streamlit, torch) that fork would copy half-locked.
-    """
-    with _POOLS_LOCK:
-        pool = _POOLS.get(n_jobs)
-        if pool is None or getattr(pool, "_broken", False) or getattr(pool, "_shutdown_thread", False):
-            pool = ProcessPoolExecutor(max_workers=n_jobs, mp_context=multiprocessing.get_context("spawn"))
-            _POOLS[n_jobs] = pool
-        return pool
-
-
-def shutdown_pools() -> None:
-    """Stop the warm worker processes (also done at interpreter exit)."""
-    with _POOLS_LOCK:
-        for pool in _POOLS.values():
-            pool.shutdown(wait=False, cancel_futures=True)
-        _POOLS.clear()
-
-
-atexit.register(shutdown_pools)
-
-
-#: An executor runs ``fn(*args)`` for each tuple in ``jobs`` and yields ``(index, result)`` in
-#: completion order, where ``result`` is what ``fn`` returned or the exception that stopped it
-#: (a worker that died). The local one uses processes on this machine; a Dask one lives in
-#: :mod:`core.features.distributed`.
-Executor = Callable[[Callable, list], Iterator[tuple]]
-
-
-def local_executor(n_jobs: int) -> Executor:
-    """Run jobs in this process (``n_jobs == 1``) or in ``n_jobs`` spawned worker processes."""
-
-    def run(fn, jobs):
-        if n_jobs <= 1 or len(jobs) <= 1:
-            for i, args in enumerate(jobs):
-                try:
-                    yield i, fn(*args)
-                except Exception as exc:  # noqa: BLE001 - reported per track by the caller
-                    yield i, exc
-            return
-        pool = _pool(n_jobs)
-        futures = {pool.submit(fn, *args): i for i, args in enumerate(jobs)}
-        try:
-            for fut in as_completed(futures):
-                try:
-                    yield futures[fut], fut.result()
-                except Exception as exc:  # a worker died (killed, out of memory)
-                    yield futures[fut], exc
-        finally:
-            for fut in futures:  # an abandoned run (an error, Ctrl-C) leaves no queued work behind
-                fut.cancel()
-
-    return run
 
 
 def _extract_audio(dataset, keys, config, cache, executor, progress, total, rep):
@@ -216,27 +197,36 @@ def _extract_audio(dataset, keys, config, cache, executor, progress, total, rep)
     paths = dataset.tracks["audio_path"].tolist()
     ids = dataset.track_ids
 
-    def handle(i, result):
+    def fail(i, reason, hint):
+        rep.audio_failed += 1
+        rep.failure_reasons.append(reason)
+        rep.problems.append(Problem(_where(ids[i], paths[i]), reason, f"audio skipped: {hint}" if hint
+                                    else "audio skipped", stage="audio"))
+
+    def handle(j, result):
+        nonlocal done
+        i = todo[j]
         status, a, b = result
         if status == "error":
-            rep.audio_failed += 1
-            rep.problems.append(Problem(_where(ids[i], paths[i]), a, f"audio skipped: {b}" if b else "audio skipped",
-                                        stage="audio"))
-            return
-        feats[i], stats[i] = a, b
-        if status == "ok":
-            rep.audio_extracted += 1
+            fail(i, a, b)
         else:
-            rep.audio_cached += 1
-
-    jobs = [(paths[i], keys[i], str(cache.root), config) for i in todo]
-    for j, result in executor(_audio_worker, jobs):
-        i = todo[j]
-        if isinstance(result, BaseException):
-            result = ("error", f"worker process failed ({type(result).__name__})", "run the extraction again")
-        handle(i, result)
+            feats[i], stats[i] = a, b
+            if status == "ok":
+                rep.audio_extracted += 1
+            else:
+                rep.audio_cached += 1
         done += 1
         report(progress, done, total, f"audio {ids[i]}")
+
+    jobs = [(paths[i], keys[i], str(cache.root), config) for i in todo]
+    died = run_with_retries(executor, _audio_worker, jobs, handle)
+    for j, exc in sorted(died.items()):
+        # a worker died on this clip in every round (a fresh pool, then alone): reported, never cached
+        rep.audio_crashed += 1
+        fail(todo[j], f"the worker process crashed on this clip in every retry ({type(exc).__name__})",
+             "not cached: the next extraction tries it again")
+        done += 1
+        report(progress, done, total, f"audio {ids[todo[j]]}")
     ok = ~np.isnan(stats).any(axis=1)
     silence = stats[:, audio_mod.STAT_NAMES.index("silence_ratio")]
     silent = ok & (silence >= 0.999)
@@ -329,10 +319,12 @@ def standardise_blocks(x: np.ndarray, rows: np.ndarray, blocks: dict) -> np.ndar
     if not rows.any() or x.shape[1] == 0:
         return out
     sub = x[rows].astype(np.float64)
-    mean = np.nanmean(np.where(np.isnan(sub), np.nan, sub), axis=0)
-    mean = np.where(np.isnan(mean), 0.0, mean)
-    std = np.nanstd(sub, axis=0)
-    std = np.where(~np.isfinite(std) | (std < 1e-8), np.inf, std)
+    known = ~np.isnan(sub)
+    count = known.sum(axis=0)
+    seen = np.maximum(count, 1)  # a column unknown on every row (e.g. words/s without audio) becomes 0
+    mean = np.where(known, sub, 0.0).sum(axis=0) / seen
+    std = np.sqrt(np.where(known, (sub - mean) ** 2, 0.0).sum(axis=0) / seen)
+    std = np.where((count == 0) | ~np.isfinite(std) | (std < 1e-8), np.inf, std)
     z = (sub - mean) / std
     z = np.where(np.isnan(z), 0.0, z)
     for cols in blocks.values():
@@ -407,6 +399,7 @@ def extract_features(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
     audio_keys, lyr_keys, key_problems = track_keys(dataset, config)
     rep.problems += key_problems
     rep.lyrics_missing = sum(k is None for k in lyr_keys)
+    rep.audio_total = sum(k is not None for k in audio_keys)
     ds_key = _dataset_key(config, audio_keys, lyr_keys, dataset.has_lyrics, dataset.track_ids)
     if use_dataset_cache:
         fs = _from_dataset_cache(cache, ds_key, audio_keys, rep, progress, t0)
@@ -438,8 +431,10 @@ def _from_dataset_cache(cache, ds_key, audio_keys, rep, progress, t0) -> Optiona
         hit.unlink(missing_ok=True)
         return None
     rep.from_dataset_cache = True
+    rep.stored = True
     rep.audio_cached = int(fs.audio_ok.sum())
     rep.audio_failed = sum(k is not None for k in audio_keys) - rep.audio_cached
+    rep.failure_reasons = list(fs.meta.get("audio_failures", []))
     rep.lyrics_cached = int(fs.lyrics_ok.sum())
     rep.problems = [Problem(**p) for p in fs.meta.get("problems", [])]  # they include the key problems
     rep.seconds = time.perf_counter() - t0
@@ -492,10 +487,12 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
         meta={"config_key": config.key(), "audio_config": asdict(config.audio),
               "lyrics_config": asdict(config.lyrics), "feature_version": audio_mod.FEATURE_VERSION,
               "lyrics_version": lyrics_mod.LYRICS_VERSION, "dataset": dataset.name,
-              "problems": [asdict(p) for p in all_problems]},
+              "problems": [asdict(p) for p in all_problems], "audio_failures": list(rep.failure_reasons)},
     )
     json.dumps(fs.meta)  # fail here, not at load time, if meta is not JSON-safe
-    fs.save(cache.path("featuresets", ds_key))
+    if rep.audio_crashed == 0:  # a crash is transient: storing it would stop the next run retrying
+        fs.save(cache.path("featuresets", ds_key))
+        rep.stored = True
     report(progress, max(total, 1), max(total, 1), "done")
     return fs
 
