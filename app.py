@@ -14,7 +14,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core.viewstate import ALGORITHM_FUSIONS, ALGORITHMS, BUILTIN
-from ui.state import init_state, write_query_params
+from ui.cached import feature_problem
+from ui.state import dataset_location, dataset_path, init_state, write_query_params
 
 st.set_page_config(page_title="Audio-lyrics fusion workbench", page_icon="🎛️", layout="wide")
 init_state()
@@ -48,6 +49,7 @@ with st.sidebar:
     st.number_input("Seed", min_value=0, max_value=2**31 - 1, step=1, key="seed")
     for problem in st.session_state.pop("_url_warnings", []):
         st.warning(f"Link parameter {problem}")
+    health_slot = st.empty()  # filled after the page ran (it loads the features)
 
 pages = [
     st.Page("app_pages/dataset.py", title="Dataset", icon="🗂️", default=True, url_path="dataset"),
@@ -64,3 +66,6 @@ try:
     page.run()
 finally:  # after the page ran, so widget changes it made in this run are in the address at once
     write_query_params()
+    _problem = feature_problem(str(dataset_path())) if dataset_location() else None
+    if _problem:
+        health_slot.error(f"Features not ready: {_problem}")

@@ -218,13 +218,19 @@ if status["complete"]:
         st.error(f"The features cannot be prepared: {exc}")
 if ready is not None:
     fs, rep = ready.features, ready.report
-    st.success(f"Features ready for {fs.n_tracks} tracks: {int(fs.audio_ok.sum())} with audio features, "
-               f"{int(fs.lyrics_ok.sum())} with lyrics features.")
+    health = rep.health_problem()
+    if health:
+        st.error(health)
+    else:
+        st.success(f"Features ready for {fs.n_tracks} tracks: {int(fs.audio_ok.sum())} with audio features, "
+                   f"{int(fs.lyrics_ok.sum())} with lyrics features.")
     problems = list(ds.problems) + [p for p in rep.problems]
 else:
     st.write(f"Audio: {status['audio_cached']} of {status['audio_total']} clips extracted; "
              f"lyrics: {status['lyrics_cached']} of {status['lyrics_total']} embedded.")
     problems = list(ds.problems)
+    if cached.feature_problem(path):  # the last extraction in this session: a crash left clips to retry
+        st.error(cached.feature_problem(path))
     if st.button("Extract features", type="primary"):
         bar = st.progress(0.0, text="Starting...")
 

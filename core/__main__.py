@@ -69,6 +69,13 @@ def _add_dataset(p: argparse.ArgumentParser) -> None:
                    help="how to read DATASET (default: detect)")
 
 
+def _add_synth_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, help="tracks per genre (default 40)")
+    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, help="clip length in s (default 20)")
+    p.add_argument("--seed", type=int, help="random seed (default 0)")
+    p.add_argument("--genres", help="comma-separated genre names (default: all)")
+
+
 def _synth_config(args):
     from core.datasets.synthetic import SynthConfig
     kw = {}
@@ -143,6 +150,10 @@ def cmd_extract(args) -> int:
     print("\n".join(rep.lines()))
     usable = int((fs.audio_ok | fs.lyrics_ok).sum())
     print(f"usable tracks: {usable} of {fs.n_tracks}")
+    problem = rep.health_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     return 0 if usable > 0 else 1
 
 
@@ -151,9 +162,11 @@ def cmd_prepare(args) -> int:
     from core.features.extract import extract_features
     from core.paths import default_synthetic_dir
     from core.progress import TerminalBar
-    ds = ensure_synthetic(SynthConfig(), default_synthetic_dir(), n_jobs=args.jobs, progress=TerminalBar("synth"))
+    ds = ensure_synthetic(_synth_config(args), default_synthetic_dir(), n_jobs=args.jobs,
+                          progress=TerminalBar("synth"))
     with _executor(args) as executor:
         fs, rep = extract_features(ds, n_jobs=args.jobs, progress=TerminalBar("features"), executor=executor)
+    _raise_if_unhealthy(rep)
     print(f"built-in set ready: {fs.n_tracks} tracks, features "
           f"{'from cache' if rep.from_dataset_cache else f'extracted in {rep.seconds:.0f} s'}")
     return 0
@@ -181,7 +194,15 @@ def _features(ds, args):
         print(f"feature problems ({len(rep.problems)}):")
         for p in rep.problems:
             print(f"  - {p}")
+    _raise_if_unhealthy(rep)
     return fs
+
+
+def _raise_if_unhealthy(rep) -> None:
+    """Stop with the one message that names the cause and the fix when too much audio failed."""
+    problem = rep.health_problem()
+    if problem:
+        raise WorkbenchError(problem)
 
 
 def _fusions(algorithm: str, choice: str) -> list:
@@ -338,10 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Build the synthetic song set: real waveforms and lyrics, seeded and deterministic. "
         "Skips the build when the folder already holds a set made with the same settings."))
     p.add_argument("--out", help="output folder (default: data/synthetic)")
-    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, help="tracks per genre (default 40)")
-    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, help="clip length in s (default 20)")
-    p.add_argument("--seed", type=int, help="random seed (default 0)")
-    p.add_argument("--genres", help="comma-separated genre names (default: all)")
+    _add_synth_flags(p)
     p.add_argument("--force", action="store_true", help="rebuild even if an identical set exists")
     _add_jobs(p)
     p.set_defaults(func=cmd_synth)
@@ -361,7 +379,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dataset(p)
     p.set_defaults(func=cmd_summary)
 
-    p = sub.add_parser("prepare", help="build the built-in synthetic set and its features if missing")
+    p = sub.add_parser("prepare", help="build the built-in synthetic set and its features if missing",
+                       description="Build the built-in synthetic set (data/synthetic) if it is missing or was "
+                                   "built with other settings, then extract its features. Exits 1 when too "
+                                   "many clips fail to give audio features.")
+    _add_synth_flags(p)
     _add_jobs(p)
     _add_scheduler(p)
     p.set_defaults(func=cmd_prepare)

@@ -72,8 +72,23 @@ def ready(path: str, progress=None) -> Ready:
     finished features from the disk cache.
     """
     if progress is not None:
-        extract_features(load_dataset(path), ExtractConfig(), progress=progress)
-    return _ready(path, stamp(path))
+        ds = load_dataset(path)
+        fs, rep = extract_features(ds, ExtractConfig(), progress=progress)
+        if not rep.stored:  # a worker crashed on some clip: nothing was cached, and the next run retries
+            return _remember(path, Ready(dataset=ds, features=fs, report=rep, prepared=prepare(fs)))
+    return _remember(path, _ready(path, stamp(path)))
+
+
+def _remember(path: str, r: Ready) -> Ready:
+    """Keep the features' health for :func:`feature_problem` (the sidebar reads it on every page)."""
+    st.session_state.setdefault("_feature_health", {})[path] = r.report.health_problem()
+    return r
+
+
+def feature_problem(path: str) -> Optional[str]:
+    """Why the features of ``path`` are not ready (too many clips failed), as last extracted or
+    loaded in this session; None when they are fine or were not looked at yet."""
+    return st.session_state.get("_feature_health", {}).get(path)
 
 
 def loop(path: str) -> InteractiveLoop:
