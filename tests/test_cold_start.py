@@ -94,7 +94,7 @@ def _varied_clips(root: Path) -> Path:
     write_clip(root / "pcm24_8k.wav", y[::3].copy(), sr=8000, subtype="PCM_24")
     write_clip(root / "float64.wav", y.astype("float64"), subtype="DOUBLE")
     write_clip(root / "silence.wav", np.zeros(22050, dtype="float32"))
-    write_clip(root / "tiny.wav", y[:300].copy())
+    write_clip(root / "shortest.wav", y[: int(0.55 * 22050)].copy())  # just over the 0.5 s minimum
     write_clip(root / "clipped.wav", np.clip(4 * y, -1, 1).astype("float32"))
     write_clip(root / "noise.ogg", (0.3 * np.random.default_rng(0).standard_normal(44100)).astype("float32"),
                fmt="OGG", subtype="VORBIS")
