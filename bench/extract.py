@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 
-from core.datasets.base import AUDIO_EXTENSIONS  # noqa: E402
+from core.tracks import AUDIO_EXTENSIONS  # noqa: E402
 
 
 # ------------------------------------------------------------------------------------------

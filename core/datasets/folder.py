@@ -22,10 +22,10 @@ from typing import Optional
 
 import numpy as np
 
-from core.datasets.base import Dataset, Problem, make_tracks
 from core.datasets.scan import (audio_size_limit, check_audio_file, classify_file, display_path, is_utf8_name,
                                 printable_name, problems_text, read_lyrics_beside, utf8_path)
 from core.errors import DatasetError
+from core.tracks import Dataset, Problem, make_tracks
 
 
 def _walk(root: Path, problems: list):

@@ -14,9 +14,9 @@ from typing import Optional
 
 import numpy as np
 
-from core.datasets.base import Dataset, Problem, make_tracks
 from core.datasets.scan import audio_size_limit, check_audio_file, display_path, problems_text, utf8_path
 from core.errors import DatasetError
+from core.tracks import Dataset, Problem, make_tracks
 
 #: ``blues.00012.wav`` -> genre "blues", number 12.
 GTZAN_NAME = re.compile(r"^(?P<genre>[A-Za-z0-9_-]+)\.(?P<num>\d{5})\.(?P<ext>wav|au)$", re.IGNORECASE)

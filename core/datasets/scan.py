@@ -19,10 +19,10 @@ from typing import Optional
 
 import soundfile as sf
 
-from core.datasets.base import AUDIO_EXTENSIONS, Problem
 from core.errors import check_param
 from core.features.text_io import lyrics_advice, read_lyrics_file
 from core.paths import cache_dir
+from core.tracks import AUDIO_EXTENSIONS, Problem, printable_name
 
 #: Extensions that are clearly audio but that this workbench cannot decode: named in the problem list.
 UNSUPPORTED_AUDIO = (".m4a", ".aac", ".wma", ".aiff", ".aif", ".opus", ".alac", ".ape", ".mid", ".midi")
@@ -54,11 +54,6 @@ def display_path(path: Path, root: Path) -> str:
     except ValueError:
         rel = Path(path)
     return printable_name(str(rel))
-
-
-def printable_name(name: str) -> str:
-    """A file name (``os.fsdecode`` form) with undecodable bytes written as ``\\xNN`` escapes."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def is_utf8_name(name: str) -> bool:

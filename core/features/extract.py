@@ -41,14 +41,13 @@ from typing import Callable, Iterator, Optional
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from core.datasets.base import Dataset, Problem
-from core.datasets.scan import printable_name
 from core.errors import AudioDecodeError, check_param
 from core.features import audio as audio_mod
 from core.features import lyrics as lyrics_mod
 from core.features.cache import FeatureCache, file_digest, make_key, text_digest
 from core.features.featureset import FeatureSet
 from core.progress import ProgressCallback, report
+from core.tracks import Dataset, Problem, printable_name
 
 #: Version of the assembly step (standardisation, balancing, block layout).
 ASSEMBLY_VERSION = "1"

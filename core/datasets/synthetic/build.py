@@ -28,7 +28,6 @@ from typing import Optional
 import pandas as pd
 import soundfile as sf
 
-from core.datasets.base import Dataset
 from core.datasets.synthetic.config import GENERATOR_VERSION, SynthConfig, _is_int
 from core.datasets.synthetic.load import (
     GROUND_TRUTH_COLUMNS,
@@ -39,6 +38,7 @@ from core.datasets.synthetic.load import (
 from core.datasets.synthetic.track import synthesize_track
 from core.errors import DatasetError, ParameterError, check_param
 from core.progress import ProgressCallback, report
+from core.tracks import Dataset
 
 
 def _build_one(config: SynthConfig, genre: str, index: int, folder: str) -> dict:

@@ -8,8 +8,8 @@ from typing import Optional
 
 import pandas as pd
 
-from core.datasets.base import Dataset, Problem, make_tracks
 from core.errors import DatasetError
+from core.tracks import Dataset, Problem, make_tracks
 
 MANIFEST_COLUMNS = ("track_id", "audio_path", "lyrics_path")
 GROUND_TRUTH_COLUMNS = ("track_id", "genre", "has_voice", "audio_degradation",
