@@ -51,17 +51,10 @@ The package, one job a module, in the order a track is made:
 ``load``         :func:`load_synthetic` and :func:`read_config`
 ===============  ==========================================================================
 
-Files on disk (``out_dir``)::
-
-    audio/<track_id>.wav     mono PCM_16 at ``config.sr`` (22,050 Hz by default)
-    lyrics/<track_id>.txt    UTF-8; absent for instrumentals and "missing" lyrics
-    manifest.csv             track_id, audio_path, lyrics_path (relative; lyrics_path empty if none)
-    ground_truth.csv         track_id, genre, has_voice, audio_degradation,
-                             audio_degradation_param, lyrics_degradation
-    synth_config.json        the configuration plus ``generator_version``
-
-The set is built in a temporary sibling folder and renamed into place, so a killed build never
-leaves a half set that looks complete.
+Files on disk: ``audio/<track_id>.wav``, ``lyrics/<track_id>.txt``, ``manifest.csv``,
+``ground_truth.csv`` and ``synth_config.json``, described in :mod:`~core.datasets.synthetic.build`,
+which writes them into a temporary sibling folder and renames it into place, so a killed build
+never leaves a half set that looks complete.
 """
 
 from __future__ import annotations

@@ -9,9 +9,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# ----------------------------------------------------------------------------------------------
-# Rhythm and harmony tables
-# ----------------------------------------------------------------------------------------------
 
 #: Drum patterns, one bar of 16 sixteenth steps: ``name -> (kick, snare, hat, open hat)``.
 #: ``X`` accent (1.0), ``x`` normal (0.75), ``o`` ghost (0.4), ``.`` rest.
@@ -77,11 +74,6 @@ def _uniform(rng: np.random.Generator, pair) -> float:
     """A draw from the range ``pair = (low, high)``; ``low`` itself, without a draw, if high <= low."""
     lo, hi = pair
     return float(lo) if hi <= lo else float(rng.uniform(lo, hi))
-
-
-# ----------------------------------------------------------------------------------------------
-# Genre recipes
-# ----------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -271,4 +263,3 @@ GENRES: dict[str, GenreRecipe] = {
         voice_register=(60, 72), voice_grid=2, themes=(), theme_share=0.0,
         words_per_line=(0, 0), lines_per_verse=(0, 0), chorus_lines=(0, 0)),
 }
-
