@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.viewstate import ALGORITHM_FUSIONS, ALGORITHMS, BUILTIN
+from core.views.viewstate import ALGORITHM_FUSIONS, ALGORITHMS, BUILTIN
 from ui.state import init_state, write_query_params
 
 st.set_page_config(page_title="Audio-lyrics fusion workbench", page_icon="🎛️", layout="wide")
