@@ -141,9 +141,6 @@ class ClipFeatures:
         return float(self.stats[STAT_NAMES.index(name)])
 
 
-# ------------------------------------------------------------------------------------------
-# Names and level blocks
-# ------------------------------------------------------------------------------------------
 def _name_layout(config: AudioConfig) -> list:
     """(level, name) per column, in column order."""
     cols = []
@@ -188,6 +185,3 @@ def feature_levels(config: AudioConfig) -> dict:
     for i, (level, _) in enumerate(_name_layout(config)):
         levels[level].append(i)
     return levels
-
-
-# ------------------------------------------------------------------------------------------

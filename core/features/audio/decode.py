@@ -111,8 +111,6 @@ def _describe_decode_failure(exc: Exception) -> str:
     return f"not a decodable audio file ({type(exc).__name__})"
 
 
-
-
 def _stft(y: np.ndarray, config: AudioConfig) -> np.ndarray:
     """The one STFT of a clip: complex (1 + n_fft // 2, n_frames), Hann window, centred."""
     with warnings.catch_warnings():

@@ -8,6 +8,7 @@ import numpy as np
 
 from core.features.audio.config import DB_FLOOR
 
+
 def _to_db(x):
     """20 log10(x) with a floor at DB_FLOOR (x linear amplitude, full scale 1)."""
     return 20.0 * np.log10(np.maximum(x, 10.0 ** (DB_FLOOR / 20.0)))
