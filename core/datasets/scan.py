@@ -193,6 +193,22 @@ def check_audio_file(path: Path, max_bytes: Optional[int] = None) -> AudioProbe:
     return AudioProbe()
 
 
+def audio_usable(path: Path, shown: str, limit: int, problems: list, noun: str = "track") -> bool:
+    """Open ``path``'s header (:func:`check_audio_file`): False, with a Problem named ``shown``,
+    when it cannot be used; True otherwise, with a Problem for a note worth telling (kept).
+
+    ``noun`` names what is skipped in the hint ("track", or "clip" for GTZAN).
+    """
+    probe = check_audio_file(path, limit)
+    if probe.reason:
+        problems.append(Problem(shown, probe.reason,
+                                probe.hint.replace("track skipped", f"{noun} skipped", 1)))
+        return False
+    if probe.note:
+        problems.append(Problem(shown, probe.note, probe.note_hint))
+    return True
+
+
 def probe_audio(path: Path, max_bytes: Optional[int] = None) -> Optional[str]:
     """Return None if ``path`` opens as audio (header only, fast), else a short reason
     (see :func:`check_audio_file`, which also says what to do)."""
