@@ -21,7 +21,8 @@ from sklearn.exceptions import ConvergenceWarning
 
 from core.clustering.result import ClusterResult
 from core.errors import ParameterError, check_param
-from core.fusion import Embeddings, ModalityGraphs, _effective, _fuse_concat_into, build_graphs, fuse_affinity
+from core.fusion import (Embeddings, ModalityGraphs, _check_out, _effective, _fuse_concat_into, build_graphs,
+                         fuse_affinity)
 from core.params import Interval
 
 FUSIONS = ("concat", "weighted", "affinity")
@@ -157,18 +158,6 @@ def _check_n_clusters(owner, k, n):
         raise ParameterError(
             f"The 'n_clusters' parameter of {owner} must be at most the number of tracks "
             f"(n_tracks={n}). Got n_clusters={k} instead.")
-
-
-def _check_out(owner: str, out, n: int, dim: int) -> np.ndarray:
-    """A caller's buffer for the fused matrix, checked; or a new one."""
-    if out is None:
-        return np.empty((n, dim), np.float32)
-    check_param(owner, "out", f"array of shape {getattr(out, 'shape', None)} and dtype "
-                f"{getattr(out, 'dtype', None)}",
-                f"a C-contiguous float32 array of shape ({n}, {dim})",
-                isinstance(out, np.ndarray) and out.shape == (n, dim)
-                and out.dtype == np.float32 and out.flags.c_contiguous)
-    return out
 
 
 def _fused(emb: Embeddings, w: np.ndarray, out: Optional[np.ndarray]) -> np.ndarray:

@@ -19,11 +19,10 @@ from core.clustering.base import (
     _SEED,
     _check_init,
     _check_n_clusters,
-    _check_out,
     _warn_collapsed,
 )
 from core.errors import check_param
-from core.fusion import Embeddings, _check_weights, _effective, _fuse_concat_into, hot_path
+from core.fusion import Embeddings, _check_out, _check_weights, _effective, _fuse_concat_into, hot_path
 from core.params import Interval, validate_params
 
 #: The k-means options (shared by the estimators and the ``"kmeans"`` entry of the registry).
