@@ -156,11 +156,8 @@ def map_figure(coords, clusters, track_ids, genres=None, weights=None,
 def ablation_figure(result, metric: str) -> go.Figure:
     """The metric against the static audio weight, its 95 % interval band, and the dynamic line.
 
-    Parameters
-    ----------
-    result : AblationResult
-    metric : str
-        One of ``result.metrics``.
+    ``result`` (an AblationResult) and ``metric`` (one of ``result.metrics``) are those of
+    :func:`core.views.ablation.ablation_curve`, which supplies the data.
 
     Returns
     -------
