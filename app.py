@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.viewstate import ALGORITHM_FUSIONS, ALGORITHMS, BUILTIN
+from core.views.viewstate import ALGORITHM_FUSIONS, ALGORITHMS, BUILTIN
 from ui.cached import feature_problem
 from ui.state import dataset_location, dataset_path, init_state, write_query_params
 

@@ -13,8 +13,8 @@ import streamlit as st
 
 from core.errors import WorkbenchError
 from core.experiments import DEFAULT_STATIC_GRID, ExperimentConfig, run_ablation
-from core.viewstate import ALGORITHM_FUSIONS
-from core.views_export import ablation_slices_table, ablation_tests_table
+from core.views.ablation import ablation_slices_table, ablation_tests_table
+from core.views.viewstate import ALGORITHM_FUSIONS
 from ui.common import fusion_note, require_ready
 from ui.figures_report import ablation_figure
 from ui.state import current_ruleset, current_view, dataset_path

@@ -9,15 +9,15 @@ import warnings
 import numpy as np
 import streamlit as st
 
+from core import views
 from core.errors import WorkbenchError
 from core.fusion import fuse_concat
 from core.metrics import REFERENCE_SPACE
 from core.projection import ProjectionConfig, project, warm_up
-from core import views
-from core.viewstate import PROJECTIONS
-from core.views_map import (NO_LABELS_NOTE, MapLayout, chart_selection, color_label, color_options,
-                            contingency_frame, genres_for, map_frame, metric_table, resolve_color_by,
-                            selected_tracks, warm_start, weights_key)
+from core.views.map import (MapLayout, chart_selection, color_label, color_options, genres_for, map_frame,
+                            resolve_color_by, selected_tracks, warm_start, weights_key)
+from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table
+from core.views.viewstate import PROJECTIONS
 from ui import cached
 from ui.common import fusion_note, run_current
 from ui.figures_map import MAP_SELECTIONS, contingency_figure, map_figure, map_spec

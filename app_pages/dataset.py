@@ -13,14 +13,14 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from core.datasets.synthetic import SynthConfig, generate, read_config
 from core.datasets.scan import audio_size_limit, format_bytes
+from core.datasets.synthetic import SynthConfig, generate, read_config
 from core.datasets.upload import UploadLimits, unpack_zip
 from core.errors import WorkbenchError
 from core.indicators import compute_indicators
 from core.paths import data_dir, default_synthetic_dir
-from core.viewstate import BUILTIN
-from core.views_export import indicator_overview
+from core.views.indicator_overview import indicator_overview
+from core.views.viewstate import BUILTIN
 from ui import cached
 from ui.state import dataset_location, dataset_path
 

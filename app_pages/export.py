@@ -1,7 +1,7 @@
 """Export page: per-track tables (CSV and JSON) and a standalone HTML report of what is on screen.
 
 Runs the loop for the current settings (``ui.common.run_current``), shapes its result with
-``core.views_export`` and offers the files through download buttons. Files are built when a
+``core.views.export`` and offers the files through download buttons. Files are built when a
 button is pressed (deferred downloads), so moving a slider elsewhere costs nothing here.
 """
 
@@ -20,9 +20,8 @@ from core.fusion import fuse_concat
 from core.projection import ProjectionConfig, project
 from core.report import versions
 from core.rules import rule_counts
-from core.viewstate import to_query
-from core.views_export import (EXPORT_TABLES, dropped_track_ids, split_tracks_table, tracks_json,
-                               tracks_table)
+from core.views.export import EXPORT_TABLES, dropped_track_ids, split_tracks_table, tracks_json, tracks_table
+from core.views.viewstate import to_query
 from ui import cached
 from ui.common import fusion_note, run_current
 from ui.figures_report import build_html_report
@@ -31,7 +30,7 @@ from ui.state import current_view, dataset_location, dataset_path
 
 def _stored_map(track_ids, path: str):
     """``(coords, description)`` of the map the Clusters page last drew for these tracks, or None."""
-    layout = st.session_state.get("_map_layout")           # core.views_map.MapLayout
+    layout = st.session_state.get("_map_layout")           # core.views.map.MapLayout
     coords = getattr(layout, "coords", None)
     if coords is None or tuple(getattr(layout, "track_ids", ())) != tuple(track_ids):
         return None

@@ -11,8 +11,9 @@ import streamlit as st
 from core.errors import WorkbenchError
 from core.experiments import (DEFAULT_AUTOTUNE_GRID, EXTERNAL_METRICS, INTERNAL_METRICS, autotune,
                               sensitivity_grid)
-from core.views_map import (LOWER_IS_BETTER, METRIC_NAMES, NO_LABELS_NOTE, autotune_grid, autotune_table,
-                            best_cell, cell_value, grid_values, slider_updates, threshold_specs)
+from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, grid_values,
+                                    slider_updates, threshold_specs)
+from core.views.tables import LOWER_IS_BETTER, METRIC_NAMES, NO_LABELS_NOTE
 from ui import cached
 from ui.common import fusion_note, require_ready, resolved_k
 from ui.figures_map import sensitivity_figure

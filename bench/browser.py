@@ -94,6 +94,17 @@ def timed(page, act, shown_js: str | None = None, text: str | None = None) -> tu
     return shown - t0, max(shown, mut, long_end) - t0
 
 
+def slider_moves(page, slider, moves: int, shown: str) -> list:
+    """Timings of ``moves`` keyboard steps of ``slider``, right and left in turn, each until
+    ``shown`` holds (see :func:`timed`)."""
+    rows = []
+    for i in range(moves):
+        slider.focus()
+        rows.append(timed(page, lambda: page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft"),
+                          shown))
+    return rows
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tracks-per-genre", type=int, default=100)
@@ -116,26 +127,16 @@ def main(argv=None) -> int:
         page.goto(f"{url}/rules?ds={path}", wait_until="domcontentloaded")
         page.get_by_text("Mean audio weight").first.wait_for(timeout=300_000)
         settle(page)
-        slider = page.get_by_role("slider").first
-        rows = []
-        for i in range(args.moves):
-            slider.focus()
-            rows.append(timed(page, lambda: page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft"),
-                              RULES_SHOWN))
-        out["Rules page, base slider released"] = rows
+        out["Rules page, base slider released"] = slider_moves(page, page.get_by_role("slider").first,
+                                                                args.moves, RULES_SHOWN)
 
         page.goto(f"{url}/clusters?ds={path}&proj=pca", wait_until="domcontentloaded")
         page.wait_for_selector('[data-testid="stVegaLiteChart"] path[role="graphics-symbol"]', timeout=300_000)
         settle(page)
         page.get_by_text("Move a rule here").first.click()
         settle(page)
-        map_slider = page.get_by_role("slider").last
-        rows = []
-        for i in range(args.moves):
-            map_slider.focus()
-            rows.append(timed(page, lambda: page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft"),
-                              MAP_SHOWN))
-        out["Clusters page (PCA), base slider released"] = rows
+        out["Clusters page (PCA), base slider released"] = slider_moves(
+            page, page.get_by_role("slider").last, args.moves, MAP_SHOWN)
 
         plus = page.locator('[data-testid="stNumberInput"]').filter(has_text="Seed").locator("button").last
         rows = []

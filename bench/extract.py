@@ -2,7 +2,7 @@
 
 Prints tracks per second per core for
 
-- ``extract_clip`` (core/features/audio.py): one decode, one STFT, every descriptor reusing it;
+- ``extract_clip`` (core/features/audio/): one decode, one STFT, every descriptor reusing it;
 - a *naive* script that loads each clip with ``librosa.load`` and calls each librosa descriptor on
   ``y`` by itself, so every call recomputes its own spectrogram (the same feature families:
   MFCC + deltas, centroid, bandwidth, roll-off, flatness, contrast, zero-crossing rate, chroma,
@@ -42,7 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 
-from core.datasets.base import AUDIO_EXTENSIONS  # noqa: E402
+from bench.common import add_clip_arguments, wall_times  # noqa: E402
+from core.tracks import AUDIO_EXTENSIONS  # noqa: E402
 
 
 # ------------------------------------------------------------------------------------------
@@ -129,23 +130,19 @@ def naive(path, config):
 
 
 def time_runs(fn, paths, config, runs):
-    per_run = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
+    """Wall time (s) of each of ``runs`` passes of ``fn`` over every clip."""
+    def one_pass():
         for p in paths:
             fn(p, config)
-        per_run.append(time.perf_counter() - t0)
-    return per_run
+
+    return wall_times(one_pass, runs)
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--clips", help="folder of audio files (default: build synthetic clips)")
-    ap.add_argument("--n", type=int, default=50, help="number of clips (default 50)")
-    ap.add_argument("--seconds", type=float, default=20.0, help="length of built clips, s (default 20)")
-    ap.add_argument("--runs", type=int, default=3, help="timed runs per method (default 3)")
-    ap.add_argument("--skip-naive", action="store_true", help="time only the extractor")
+    add_clip_arguments(ap, 50, runs_help="timed runs per method (default 3)",
+                       naive_help="time only the extractor")
     args = ap.parse_args(argv)
 
     t_import = time.perf_counter()

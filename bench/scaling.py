@@ -45,6 +45,8 @@ from pathlib import Path  # noqa: E402
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from bench.common import add_clip_arguments, wall_times  # noqa: E402
+
 
 def _load_bench_extract():
     """bench/extract.py as a module (its clip builder and its naive script)."""
@@ -101,9 +103,7 @@ def _timed(fn, runs: int) -> list:
     out = []
     for _ in range(runs):
         a = METER.sample()
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
+        out += wall_times(fn, 1)
         _OTHERS.append(_CpuMeter.others(a, METER.sample()))
     return out
 
@@ -140,11 +140,8 @@ def _warm_pool_executor(pool):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--clips", help="folder of audio files (default: build synthetic clips)")
-    ap.add_argument("--n", type=int, default=32, help="number of clips (default 32)")
-    ap.add_argument("--seconds", type=float, default=20.0, help="length of built clips, s (default 20)")
-    ap.add_argument("--runs", type=int, default=3, help="timed runs per measurement (default 3)")
-    ap.add_argument("--skip-naive", action="store_true", help="skip the naive script (the slowest part)")
+    add_clip_arguments(ap, 32, runs_help="timed runs per measurement (default 3)",
+                       naive_help="skip the naive script (the slowest part)")
     ap.add_argument("--skip-dask", action="store_true", help="skip the Dask LocalCluster")
     args = ap.parse_args(argv)
 

@@ -243,9 +243,9 @@ def _regenerate_command(args, out: Path) -> str:
 def cmd_ablate(args) -> int:
     import time
     from core.errors import ParameterError
-    from core.experiments import autotune, evaluate_rulesets, prepare, run_ablation
+    from core.experiments import prepare, run_ablation
     from core.progress import TerminalBar
-    from core.report import format_main_table, format_tests, write_report
+    from core.report import write_report
     try:
         configs = _experiment_configs(args)
     except ParameterError as exc:
@@ -271,34 +271,8 @@ def cmd_ablate(args) -> int:
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    first = next(iter(results.values()))
-    print()
-    for line in first.notes:
-        print(f"note: {line}")
-    for fusion, res in results.items():
-        print()
-        print(format_main_table(res, title=f"== {res.config.algorithm}, fusion: {fusion} "
-                                           f"(k = {res.n_clusters}) =="))
-        primary = ["nmi", "ari"] if res.labelled else ["silhouette"]
-        print("paired tests (dynamic vs static):")
-        print(format_tests(res, primary))
-    tuned, tuned_eval = {}, {}
-    for fusion, res in ([] if args.no_autotune else results.items()):
-        print()
-        p = prepared.with_config(res.config)
-        t = autotune(p, res.config.ruleset, n_clusters=res.n_clusters,
-                     progress=TerminalBar(f"auto-tune ({fusion})"))
-        print(f"auto-tune, fusion {fusion} ({t.description})")
-        print("  default:    " + ", ".join(f"{k}={v:g}" for k, v in t.default_thresholds.items()))
-        print("  auto-tuned: " + ", ".join(f"{k}={v:g}" for k, v in t.best_thresholds.items()))
-        e = evaluate_rulesets(p, {"default rules": t.default, "auto-tuned rules": t.best},
-                              labels=ds.labels, n_clusters=res.n_clusters)
-        shown = ["nmi", "ari", "silhouette"] if res.labelled else ["silhouette"]
-        print("  evaluation only" + (" (labels)" if res.labelled else " (no labels: internal)")
-              + ", dynamic condition, mean ± std over seeds:")
-        for _, row in e[e.metric.isin(shown)].iterrows():
-            print(f"    {row['ruleset']:<17} {row['metric']:<11} {row['mean']:.3f} ± {row['std']:.3f}")
-        tuned[fusion], tuned_eval[fusion] = t, e
+    _print_ablation(results)
+    tuned, tuned_eval = ({}, {}) if args.no_autotune else _autotune_all(prepared, results, ds.labels)
     from core.paths import data_dir
     stamp = time.strftime("%Y%m%d-%H%M%S")
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in ds.name)
@@ -310,6 +284,47 @@ def cmd_ablate(args) -> int:
     print()
     print(f"report written to {out} ({', '.join(sorted(paths))})")
     return 0
+
+
+def _print_ablation(results: dict) -> None:
+    """The notes, then per fusion the main table and the paired tests."""
+    from core.report import format_main_table, format_tests
+    first = next(iter(results.values()))
+    print()
+    for line in first.notes:
+        print(f"note: {line}")
+    for fusion, res in results.items():
+        print()
+        print(format_main_table(res, title=f"== {res.config.algorithm}, fusion: {fusion} "
+                                           f"(k = {res.n_clusters}) =="))
+        primary = ["nmi", "ari"] if res.labelled else ["silhouette"]
+        print("paired tests (dynamic vs static):")
+        print(format_tests(res, primary))
+
+
+def _autotune_all(prepared, results: dict, labels) -> tuple:
+    """Auto-tune the thresholds per fusion (labels unused), then evaluate default and tuned rules
+    (labels used, evaluation only); prints both. Returns ``(tuned, tuned_eval)`` by fusion."""
+    from core.experiments import autotune, evaluate_rulesets
+    from core.progress import TerminalBar
+    tuned, tuned_eval = {}, {}
+    for fusion, res in results.items():
+        print()
+        p = prepared.with_config(res.config)
+        t = autotune(p, res.config.ruleset, n_clusters=res.n_clusters,
+                     progress=TerminalBar(f"auto-tune ({fusion})"))
+        print(f"auto-tune, fusion {fusion} ({t.description})")
+        print("  default:    " + ", ".join(f"{k}={v:g}" for k, v in t.default_thresholds.items()))
+        print("  auto-tuned: " + ", ".join(f"{k}={v:g}" for k, v in t.best_thresholds.items()))
+        e = evaluate_rulesets(p, {"default rules": t.default, "auto-tuned rules": t.best},
+                              labels=labels, n_clusters=res.n_clusters)
+        shown = ["nmi", "ari", "silhouette"] if res.labelled else ["silhouette"]
+        print("  evaluation only" + (" (labels)" if res.labelled else " (no labels: internal)")
+              + ", dynamic condition, mean ± std over seeds:")
+        for _, row in e[e.metric.isin(shown)].iterrows():
+            print(f"    {row['ruleset']:<17} {row['metric']:<11} {row['mean']:.3f} ± {row['std']:.3f}")
+        tuned[fusion], tuned_eval[fusion] = t, e
+    return tuned, tuned_eval
 
 
 def cmd_export(args) -> int:
@@ -354,27 +369,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core",
                                      description="Audio-lyrics fusion workbench: datasets, features, experiments.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("synth", help="build a synthetic song set", description=(
-        "Build the synthetic song set: real waveforms and lyrics, seeded and deterministic. "
-        "Skips the build when the folder already holds a set made with the same settings."))
-    p.add_argument("--out", help="output folder (default: data/synthetic)")
-    _add_synth_flags(p)
-    p.add_argument("--force", action="store_true", help="rebuild even if an identical set exists")
-    _add_jobs(p)
-    p.set_defaults(func=cmd_synth)
-
-    p = sub.add_parser("extract", help="extract features for a dataset", description=(
-        "Extract audio and lyrics features (cached on disk under data/cache; an interrupted run resumes). "
-        "Prints a summary: tracks done, from cache, failed with reasons."))
-    _add_dataset(p)
-    _add_jobs(p)
-    p.add_argument("--cache", help="cache folder (default: data/cache)")
-    p.add_argument("--no-dataset-cache", action="store_true",
-                   help="re-assemble the feature set even when it is cached (per-clip entries are still used)")
-    _add_scheduler(p)
-    p.set_defaults(func=cmd_extract)
-
+    _add_synth_parser(sub)
+    _add_extract_parser(sub)
     p = sub.add_parser("summary", help="print a dataset summary")
     _add_dataset(p)
     p.set_defaults(func=cmd_summary)
@@ -388,6 +384,39 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scheduler(p)
     p.set_defaults(func=cmd_prepare)
 
+    _add_ablate_parser(sub)
+    _add_export_parser(sub)
+    return parser
+
+
+def _add_synth_parser(sub) -> None:
+    """The ``synth`` command: build a synthetic song set."""
+    p = sub.add_parser("synth", help="build a synthetic song set", description=(
+        "Build the synthetic song set: real waveforms and lyrics, seeded and deterministic. "
+        "Skips the build when the folder already holds a set made with the same settings."))
+    p.add_argument("--out", help="output folder (default: data/synthetic)")
+    _add_synth_flags(p)
+    p.add_argument("--force", action="store_true", help="rebuild even if an identical set exists")
+    _add_jobs(p)
+    p.set_defaults(func=cmd_synth)
+
+
+def _add_extract_parser(sub) -> None:
+    """The ``extract`` command: features for a dataset."""
+    p = sub.add_parser("extract", help="extract features for a dataset", description=(
+        "Extract audio and lyrics features (cached on disk under data/cache; an interrupted run resumes). "
+        "Prints a summary: tracks done, from cache, failed with reasons."))
+    _add_dataset(p)
+    _add_jobs(p)
+    p.add_argument("--cache", help="cache folder (default: data/cache)")
+    p.add_argument("--no-dataset-cache", action="store_true",
+                   help="re-assemble the feature set even when it is cached (per-clip entries are still used)")
+    _add_scheduler(p)
+    p.set_defaults(func=cmd_extract)
+
+
+def _add_ablate_parser(sub) -> None:
+    """The ``ablate`` command: multi-seed ablation and report."""
     from core.clustering import ALGORITHMS
     p = sub.add_parser("ablate", help="multi-seed ablation and report", description=(
         "Ablation: audio only, lyrics only, static audio weights 0, 0.1, ..., 1 and the dynamic "
@@ -415,6 +444,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_scheduler(p)
     p.set_defaults(func=cmd_ablate)
 
+
+def _add_export_parser(sub) -> None:
+    """The ``export`` command: the per-track table of one seed."""
+    from core.clustering import ALGORITHMS
     p = sub.add_parser("export", help="per-track weights, traces, indicators and clusters", description=(
         "Write the per-track table of the dynamic condition (rule weights, the rule trace, indicators "
         "and cluster assignments for one seed) as tracks.csv and tracks.json."))
@@ -428,7 +461,6 @@ def build_parser() -> argparse.ArgumentParser:
     _add_jobs(p)
     _add_scheduler(p)
     p.set_defaults(func=cmd_export)
-    return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

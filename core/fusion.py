@@ -368,16 +368,20 @@ def fuse_concat(emb: Embeddings, w, out: Optional[np.ndarray] = None) -> np.ndar
     """
     n, d = emb.n_tracks, emb.width
     w = _check_weights("fuse_concat", w, n)
-    if out is None:
-        out = np.empty((n, 2 * d), np.float32)
-    else:
-        check_param("fuse_concat", "out", f"array of shape {getattr(out, 'shape', None)} and "
-                    f"dtype {getattr(out, 'dtype', None)}",
-                    f"a C-contiguous float32 array of shape ({n}, {2 * d})",
-                    isinstance(out, np.ndarray) and out.shape == (n, 2 * d)
-                    and out.dtype == np.float32 and out.flags.c_contiguous)
+    out = _check_out("fuse_concat", out, n, 2 * d)
     return _fuse_concat_into(emb.audio, emb.lyrics, _effective(emb, w), out)
 
+
+def _check_out(owner: str, out, n: int, dim: int) -> np.ndarray:
+    """A caller's buffer for a fused matrix, checked (C-contiguous float32 (n, dim)); or a new one."""
+    if out is None:
+        return np.empty((n, dim), np.float32)
+    check_param(owner, "out", f"array of shape {getattr(out, 'shape', None)} and dtype "
+                f"{getattr(out, 'dtype', None)}",
+                f"a C-contiguous float32 array of shape ({n}, {dim})",
+                isinstance(out, np.ndarray) and out.shape == (n, dim)
+                and out.dtype == np.float32 and out.flags.c_contiguous)
+    return out
 
 def _fuse_concat_into(audio: np.ndarray, lyrics: np.ndarray, w_eff: np.ndarray,
                       out: np.ndarray) -> np.ndarray:
@@ -411,14 +415,7 @@ def fuse_weighted(emb: Embeddings, w, out: Optional[np.ndarray] = None) -> np.nd
     """
     n, d = emb.n_tracks, emb.width
     w = _check_weights("fuse_weighted", w, n)
-    if out is None:
-        out = np.empty((n, 2 * d), np.float32)
-    else:
-        check_param("fuse_weighted", "out", f"array of shape {getattr(out, 'shape', None)} and "
-                    f"dtype {getattr(out, 'dtype', None)}",
-                    f"a C-contiguous float32 array of shape ({n}, {2 * d})",
-                    isinstance(out, np.ndarray) and out.shape == (n, 2 * d)
-                    and out.dtype == np.float32 and out.flags.c_contiguous)
+    out = _check_out("fuse_weighted", out, n, 2 * d)
     w_eff = _effective(emb, w)
     np.multiply(emb.audio, w_eff[:, None], out=out[:, :d])
     np.multiply(emb.lyrics, (np.float32(1.0) - w_eff)[:, None], out=out[:, d:])

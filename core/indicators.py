@@ -350,48 +350,68 @@ def compute_indicators(fs, config: IndicatorConfig | None = None) -> Indicators:
     config = IndicatorConfig() if config is None else config
     check_param("compute_indicators", "config", config, "an IndicatorConfig",
                 isinstance(config, IndicatorConfig))
-    audio_names = list(getattr(fs, "audio_stat_names", []))
-    lyrics_names = list(getattr(fs, "lyrics_stat_names", []))
-    missing = [s for s in _AUDIO_STATS if s not in audio_names] + \
-              [s for s in _LYRICS_STATS if s not in lyrics_names]
-    check_param("compute_indicators", "fs", f"FeatureSet without {missing}",
-                "a FeatureSet whose stat names include " + ", ".join(_AUDIO_STATS + _LYRICS_STATS),
-                not missing)
-    n = int(fs.n_tracks)
-    audio_ok = np.asarray(fs.audio_ok, dtype=bool).reshape(-1)
-    lyrics_ok = np.asarray(fs.lyrics_ok, dtype=bool).reshape(-1) & bool(fs.has_lyrics)
-    a_stats = np.asarray(fs.audio_stats, dtype=np.float64)
-    l_stats = np.asarray(fs.lyrics_stats, dtype=np.float64)
-    shapes_ok = (audio_ok.shape == (n,) and lyrics_ok.shape == (n,) and a_stats.ndim == 2
-                 and a_stats.shape == (n, len(audio_names)) and l_stats.ndim == 2
-                 and l_stats.shape == (n, len(lyrics_names)))
-    check_param("compute_indicators", "fs",
-                f"audio_ok {audio_ok.shape}, lyrics_ok {lyrics_ok.shape}, audio_stats {a_stats.shape}, "
-                f"lyrics_stats {l_stats.shape}",
-                f"a FeatureSet whose arrays have {n} rows (one per track) and one column per stat name",
-                shapes_ok)
+    cols = _RawColumns(fs)
+    n = cols.n
+    out = {**_audio_indicators(cols, config), **_lyrics_indicators(cols, config)}
+    values = np.empty((n, len(INDICATOR_NAMES)), dtype=np.float32, order="F")
+    for j, name in enumerate(INDICATOR_NAMES):
+        values[:, j] = out[name]
+    return Indicators(values=values, names=INDICATOR_NAMES)
 
-    def audio(name):
-        x = a_stats[:, audio_names.index(name)].copy()
-        x[~audio_ok] = np.nan
+
+def _unit(x):
+    """Clip into [0, 1]; NaN stays NaN."""
+    return np.clip(x, 0.0, 1.0)
+
+
+class _RawColumns:
+    """A feature set's raw measures, checked, with NaN where the modality is not usable."""
+
+    def __init__(self, fs):
+        audio_names = list(getattr(fs, "audio_stat_names", []))
+        lyrics_names = list(getattr(fs, "lyrics_stat_names", []))
+        missing = [s for s in _AUDIO_STATS if s not in audio_names] + \
+                  [s for s in _LYRICS_STATS if s not in lyrics_names]
+        check_param("compute_indicators", "fs", f"FeatureSet without {missing}",
+                    "a FeatureSet whose stat names include " + ", ".join(_AUDIO_STATS + _LYRICS_STATS),
+                    not missing)
+        n = int(fs.n_tracks)
+        audio_ok = np.asarray(fs.audio_ok, dtype=bool).reshape(-1)
+        lyrics_ok = np.asarray(fs.lyrics_ok, dtype=bool).reshape(-1) & bool(fs.has_lyrics)
+        a_stats = np.asarray(fs.audio_stats, dtype=np.float64)
+        l_stats = np.asarray(fs.lyrics_stats, dtype=np.float64)
+        shapes_ok = (audio_ok.shape == (n,) and lyrics_ok.shape == (n,) and a_stats.ndim == 2
+                     and a_stats.shape == (n, len(audio_names)) and l_stats.ndim == 2
+                     and l_stats.shape == (n, len(lyrics_names)))
+        check_param("compute_indicators", "fs",
+                    f"audio_ok {audio_ok.shape}, lyrics_ok {lyrics_ok.shape}, audio_stats {a_stats.shape}, "
+                    f"lyrics_stats {l_stats.shape}",
+                    f"a FeatureSet whose arrays have {n} rows (one per track) and one column per stat name",
+                    shapes_ok)
+        self.n, self.audio_ok, self.lyrics_ok = n, audio_ok, lyrics_ok
+        self._a, self._l, self._a_names, self._l_names = a_stats, l_stats, audio_names, lyrics_names
+
+    def audio(self, name):
+        x = self._a[:, self._a_names.index(name)].copy()
+        x[~self.audio_ok] = np.nan
         return x
 
-    def lyrics(name):
-        x = l_stats[:, lyrics_names.index(name)].copy()
-        x[~lyrics_ok] = np.nan
+    def lyrics(self, name):
+        x = self._l[:, self._l_names.index(name)].copy()
+        x[~self.lyrics_ok] = np.nan
         return x
 
-    def unit(x):  # clip into [0, 1], NaN stays NaN
-        return np.clip(x, 0.0, 1.0)
 
-    c = config
+def _audio_indicators(cols: _RawColumns, c: IndicatorConfig) -> dict:
+    """Instrument presence, energy and audio quality, each (n,) float64."""
+    audio, unit = cols.audio, _unit
     out = {}
     # instrument presence
     voice_audio = unit(audio("vocal_presence"))
-    out["vocal_presence"] = np.where(lyrics_ok, voice_audio, 0.0)
+    out["vocal_presence"] = np.where(cols.lyrics_ok, voice_audio, 0.0)
     out["vocal_presence_audio"] = voice_audio
-    out["lyrics_available"] = lyrics_ok.astype(np.float64)
-    out["audio_available"] = audio_ok.astype(np.float64)
+    out["lyrics_available"] = cols.lyrics_ok.astype(np.float64)
+    out["audio_available"] = cols.audio_ok.astype(np.float64)
     out["percussive_ratio"] = unit(audio("percussive_ratio"))
     out["instrumental_density"] = unit(audio("instrumental_density"))
     # energy
@@ -409,13 +429,18 @@ def compute_indicators(fs, config: IndicatorConfig | None = None) -> Indicators:
         unit(snr / c.snr_good_db),
         unit(usable / c.duration_good_s),
     ], axis=1)
-    out["audio_quality"] = _score_product(a_parts, audio_ok)
+    out["audio_quality"] = _score_product(a_parts, cols.audio_ok)
     out["silence_ratio"] = silence
     out["clipping_ratio"] = clipping
     out["snr_db"] = snr
     out["usable_duration_s"] = usable
     out["bandwidth_hz"] = audio("bandwidth_hz")
-    # lyrics quality
+    return out
+
+
+def _lyrics_indicators(cols: _RawColumns, c: IndicatorConfig) -> dict:
+    """Lyrics quality and its parts, each (n,) float64."""
+    lyrics, unit = cols.lyrics, _unit
     words = lyrics("word_count")
     ttr = unit(lyrics("type_token_ratio"))
     repetition = unit(lyrics("line_repetition"))
@@ -428,14 +453,6 @@ def compute_indicators(fs, config: IndicatorConfig | None = None) -> Indicators:
         unit((1.0 - repetition) / (1.0 - c.repetition_ok)),
         unit(1.0 - worst / c.junk_bad),
     ], axis=1)
-    out["lyrics_quality"] = _score_product(l_parts, lyrics_ok)
-    out["word_count"] = words
-    out["type_token_ratio"] = ttr
-    out["line_repetition"] = repetition
-    out["junk_token_share"] = junk
-    out["unknown_token_share"] = unknown
-
-    values = np.empty((n, len(INDICATOR_NAMES)), dtype=np.float32, order="F")
-    for j, name in enumerate(INDICATOR_NAMES):
-        values[:, j] = out[name]
-    return Indicators(values=values, names=INDICATOR_NAMES)
+    return {"lyrics_quality": _score_product(l_parts, cols.lyrics_ok), "word_count": words,
+            "type_token_ratio": ttr, "line_repetition": repetition, "junk_token_share": junk,
+            "unknown_token_share": unknown}

@@ -35,6 +35,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from numbers import Integral
+from typing import Optional
 
 import numpy as np
 
@@ -295,7 +296,26 @@ def external_metrics(labels_true, labels_pred) -> dict:
     return _external_result(_scores_from_table(table), len(t), n_unl, n_noise)
 
 
-class ExternalScorer:
+class _RemembersLastPartition:
+    """A scorer that checks each partition and returns the previous result for the same one
+    (slider moves often leave the partition unchanged). Needs ``n_tracks_`` and ``_last``."""
+
+    def _check_partition(self, owner: str, name: str, labels) -> np.ndarray:
+        arr = np.asarray(labels)
+        check_param(owner, name, f"array of shape {arr.shape}",
+                    f"a 1-d integer array of shape ({self.n_tracks_},)",
+                    arr.shape == (self.n_tracks_,) and arr.dtype.kind in "iu")
+        return arr
+
+    def _repeat(self, labels: np.ndarray) -> Optional[dict]:
+        """A copy of the previous result when ``labels`` equals the previous call's, else None."""
+        last = self._last
+        if last is not None and np.array_equal(labels, last[0]):
+            return dict(last[1])
+        return None
+
+
+class ExternalScorer(_RemembersLastPartition):
     """External scores against fixed labels, for many clusterings (the slider loop).
 
     Encodes ``labels_true`` once; each call then costs one ``bincount`` for the table plus the
@@ -318,13 +338,10 @@ class ExternalScorer:
 
     def __call__(self, labels_pred) -> dict:
         """Same output as :func:`external_metrics`."""
-        p = np.asarray(labels_pred)
-        check_param("ExternalScorer", "labels_pred", f"array of shape {p.shape}",
-                    f"a 1-d integer array of shape ({self.n_tracks_},)",
-                    p.shape == (self.n_tracks_,) and p.dtype.kind in "iu")
-        last = self._last
-        if last is not None and np.array_equal(p, last[0]):
-            return dict(last[1])  # same partition as the previous call
+        p = self._check_partition("ExternalScorer", "labels_pred", labels_pred)
+        again = self._repeat(p)
+        if again is not None:
+            return again
         full = p
         p = p[self.keep_]
         n_unl = self.n_tracks_ - len(p)
@@ -342,7 +359,7 @@ class ExternalScorer:
 # ------------------------------------------------------------------------------------------
 # Internal
 # ------------------------------------------------------------------------------------------
-class InternalScorer:
+class InternalScorer(_RemembersLastPartition):
     """Silhouette, Calinski-Harabasz and Davies-Bouldin in one fixed space, for many labelings.
 
     The space does not change between slider moves, so its float64 copy, row norms and the
@@ -412,13 +429,10 @@ class InternalScorer:
             ``space`` (name), ``silhouette_sample_size``, ``silhouette_subsampled``,
             ``n_clusters`` (noise included), ``n_noise``, ``noise_as_cluster``.
         """
-        lab = np.asarray(labels)
-        check_param("InternalScorer", "labels", f"array of shape {lab.shape}",
-                    f"a 1-d integer array of shape ({self.n_tracks_},)",
-                    lab.shape == (self.n_tracks_,) and lab.dtype.kind in "iu")
-        last = self._last
-        if last is not None and np.array_equal(lab, last[0]):
-            return dict(last[1])  # same partition as the previous call: nothing changed
+        lab = self._check_partition("InternalScorer", "labels", labels)
+        again = self._repeat(lab)
+        if again is not None:
+            return again
         n = self.n_tracks_
         uniq, codes = _encode_int(lab)
         k = len(uniq)

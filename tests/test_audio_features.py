@@ -20,6 +20,7 @@ from scipy import ndimage, signal
 
 from core.errors import AudioDecodeError, ParameterError
 from core.features import audio
+from core.features.audio import hpss
 from core.features.audio import (
     STAT_NAMES,
     AudioConfig,
@@ -384,7 +385,7 @@ def test_median_filter_matches_scipy(shape, size, axis):
 
 def test_hpss_masks_match_librosa():
     S = np.abs(librosa.stft(accompaniment(2.0))).astype(np.float32)
-    harm, perc, _ = audio._hpss_masks(S)
+    harm, perc, _ = hpss._hpss_masks(S)
     ref_h, ref_p = librosa.decompose.hpss(S, mask=True)
     np.testing.assert_allclose(harm, ref_h, atol=1e-5)
     np.testing.assert_allclose(perc, ref_p, atol=1e-5)

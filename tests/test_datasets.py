@@ -106,7 +106,7 @@ def test_missing_dataset_path_is_a_clear_error(tmp_path):
 
 
 def test_dataset_rejects_mismatched_labels(tmp_path):
-    from core.datasets.base import Dataset, make_tracks
+    from core.tracks import Dataset, make_tracks
     with pytest.raises(ValueError, match="2 tracks but 1 labels"):
         Dataset("x", "folder", tmp_path, make_tracks([{"track_id": "a"}, {"track_id": "b"}]),
                 has_lyrics=False, labels=np.array(["g"]))

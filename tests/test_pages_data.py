@@ -21,7 +21,9 @@ from core.indicators import compute_indicators
 from core.loop import InteractiveLoop
 from core.paths import REPO_ROOT, data_dir, default_synthetic_dir
 from core.rules import DEFAULT_RULES
-from core.views_export import ablation_tests_table, indicator_overview, tracks_table
+from core.views.ablation import ablation_tests_table
+from core.views.export import tracks_table
+from core.views.indicator_overview import indicator_overview
 from tests.audio_fixtures import make_gtzan, song_like, write_clip
 
 APP = str(REPO_ROOT / "app.py")

@@ -22,7 +22,9 @@ from core.metrics import REFERENCE_SPACE
 from core.paths import REPO_ROOT
 from core.projection import ProjectionConfig, project
 from core.rules import DEFAULT_RULES, apply_rules
-from core.views_map import autotune_grid, autotune_table, contingency_frame, genres_for, grid_values, weights_key
+from core.views.map import genres_for, weights_key
+from core.views.sensitivity import autotune_grid, autotune_table, grid_values
+from core.views.tables import contingency_frame
 from ui import cached
 
 APP = str(REPO_ROOT / "app.py")

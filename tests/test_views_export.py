@@ -1,4 +1,4 @@
-"""The export / dataset / ablation view builders (core.views_export), their figures and the
+"""The export / dataset / ablation view builders (core.views.export, .indicator_overview, .report, .ablation), their figures and the
 standalone HTML report (ui.figures_report), on hand-made values and on the tiny synthetic set."""
 
 from __future__ import annotations
@@ -18,20 +18,10 @@ from core.experiments import ExperimentConfig, prepare, run_ablation, track_tabl
 from core.indicators import INDICATORS, Indicators
 from core.loop import InteractiveLoop
 from core.rules import DEFAULT_RULES, apply_rules, rule_counts
-from core.views_export import (
-    EXPORT_TABLES,
-    INDICATOR_OVERVIEW_COLUMNS,
-    ablation_curve,
-    ablation_slices_table,
-    ablation_tests_table,
-    cluster_weight_table,
-    dropped_track_ids,
-    indicator_overview,
-    split_tracks_table,
-    tracks_json,
-    tracks_table,
-    weight_histogram,
-)
+from core.views.ablation import ablation_curve, ablation_slices_table, ablation_tests_table
+from core.views.export import EXPORT_TABLES, dropped_track_ids, split_tracks_table, tracks_json, tracks_table
+from core.views.indicator_overview import INDICATOR_OVERVIEW_COLUMNS, indicator_overview
+from core.views.report import cluster_weight_table, weight_histogram
 from ui.figures_report import ablation_figure, build_html_report, map_figure, weight_histogram_figure
 
 FAKE_PLOTLYJS = "/* plotly.js stand-in for the test: the real one is 4.8 MB */"

@@ -1,4 +1,4 @@
-"""core.views_map (map, tables, sensitivity and auto-tune data) and ui.figures_map (the plotly figures),
+"""core.views.map, .tables and .sensitivity (map, tables, sensitivity and auto-tune data) and ui.figures_map (the plotly figures),
 on hand-made inputs whose answers can be checked on paper."""
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from core.errors import ParameterError
 from core.experiments import DEFAULT_AUTOTUNE_GRID
 from core.indicators import INDICATORS, Indicators
 from core.rules import DEFAULT_RULES
-from core.views_map import (MapLayout, autotune_grid, autotune_table, best_cell, cell_value, color_label,
-                            color_options, contingency_frame, genres_for, grid_values, map_frame, metric_table,
-                            resolve_color_by, selected_tracks, slider_updates, threshold_specs, warm_start,
-                            weights_key, chart_selection)
+from core.views.map import (MapLayout, chart_selection, color_label, color_options, genres_for, map_frame,
+                            resolve_color_by, selected_tracks, warm_start, weights_key)
+from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, grid_values,
+                                    slider_updates, threshold_specs)
+from core.views.tables import contingency_frame, metric_table
 from ui.figures_map import (MAP_SELECTIONS, PALETTE, UNKNOWN_COLOR, contingency_figure, map_figure, map_spec,
                             sensitivity_figure)
 from ui.state import rule_key

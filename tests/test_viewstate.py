@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from core.rules import DEFAULT_RULES
-from core.viewstate import ViewSettings, from_query, to_query, validate_view
+from core.views.viewstate import ViewSettings, from_query, to_query, validate_view
 
 
 def test_default_view_writes_only_the_dataset():

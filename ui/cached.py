@@ -16,11 +16,11 @@ from typing import Optional
 import streamlit as st
 
 from core.datasets import load_dataset
-from core.datasets.base import Dataset
 from core.experiments import Prepared, prepare
 from core.features.extract import ExtractConfig, ExtractionReport, cached_status, extract_features
 from core.features.featureset import FeatureSet
 from core.loop import InteractiveLoop
+from core.tracks import Dataset
 
 
 def stamp(path: str) -> float:

@@ -1,6 +1,6 @@
 """Plotly figures of the "Clusters and map" and "Sensitivity" pages (plotly only, no streamlit).
 
-Each function takes the table a :mod:`core.views_map` builder produced and returns a
+Each function takes the table a :mod:`core.views.map` (or :mod:`core.views.tables`) builder produced and returns a
 ``plotly.graph_objects.Figure``, so the figures are tested without a browser.
 
 * :func:`map_spec`: the 2-D track map as a Vega-Lite spec and its table: click a point or drag a box
@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 
 from core.errors import check_param
-from core.views_map import MAP_BOX, MAP_PICK
+from core.views.map import MAP_BOX, MAP_PICK
 
 __all__ = ["PALETTE", "UNKNOWN_COLOR", "MAP_SELECTIONS", "map_spec", "map_figure", "contingency_figure",
            "sensitivity_figure"]
@@ -95,7 +95,7 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
     Parameters
     ----------
     frame : DataFrame
-        From :func:`core.views_map.map_frame` with 2-D coordinates (its ``attrs`` give the colouring).
+        From :func:`core.views.map.map_frame` with 2-D coordinates (its ``attrs`` give the colouring).
     highlight : str, optional
         A track id to ring in black (the track open in the inspector).
     height : int, px
@@ -110,9 +110,9 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
         Vega-Lite: one circle per row. Categorical colourings: a colour per category in legend
         order (:data:`PALETTE`). Continuous: Viridis over the values' range (0-1 for weights),
         :data:`UNKNOWN_COLOR` for NaN. Tooltips: track id, genre, cluster, both weights (and the
-        colour value). Selection parameters :data:`~core.views_map.MAP_PICK` (click; ``track_id``)
-        and :data:`~core.views_map.MAP_BOX` (drag; ``x`` and ``y``), read back with
-        :func:`core.views_map.chart_selection`; ``zoom``, bound to the scales (wheel to zoom,
+        colour value). Selection parameters :data:`~core.views.map.MAP_PICK` (click; ``track_id``)
+        and :data:`~core.views.map.MAP_BOX` (drag; ``x`` and ``y``), read back with
+        :func:`core.views.map.chart_selection`; ``zoom``, bound to the scales (wheel to zoom,
         shift-drag to pan), and, for categories, ``legend`` (click an entry to fade the others).
 
     Raises
@@ -182,7 +182,7 @@ def map_figure(frame: pd.DataFrame, highlight: Optional[str] = None, height: int
     Parameters
     ----------
     frame : DataFrame
-        From :func:`core.views_map.map_frame` (its ``attrs`` give the colouring and dims).
+        From :func:`core.views.map.map_frame` (its ``attrs`` give the colouring and dims).
     highlight : str, optional
         A track id to ring (the track open in the inspector).
     height : int, px
@@ -262,7 +262,7 @@ def contingency_figure(table: pd.DataFrame, height: Optional[int] = None) -> go.
     Parameters
     ----------
     table : DataFrame of int
-        From :func:`core.views_map.contingency_frame`.
+        From :func:`core.views.tables.contingency_frame`.
     """
     z = table.to_numpy()
     fig = go.Figure(go.Heatmap(

@@ -1,7 +1,7 @@
 """Plotly figures of the Dataset, Ablation and Export pages, and the standalone HTML report.
 
 Plotly only (no streamlit import), so every figure and the report can be built and checked in a
-test. The data comes from :mod:`core.views_export`; the functions here only draw it.
+test. The data comes from :mod:`core.views.report` and :mod:`core.views.ablation`; the functions here only draw it.
 
 Figures carry plain lists (never numpy arrays, which plotly would encode as base64), so the
 numbers in a figure's JSON are readable by a person and by a test.
@@ -18,14 +18,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.views_export import (
-    ablation_curve,
-    ablation_slices_table,
-    ablation_tests_table,
-    cluster_weight_table,
-    ruleset_table,
-    weight_histogram,
-)
+from core.views.ablation import ablation_curve, ablation_slices_table, ablation_tests_table
+from core.views.report import cluster_weight_table, ruleset_table, weight_histogram
 
 __all__ = [
     "weight_histogram_figure",
@@ -55,7 +49,7 @@ def _colour(i: int) -> str:
 # Figures
 # ----------------------------------------------------------------------------------------------
 def weight_histogram_figure(hist: pd.DataFrame, title: str = "Audio weight per track") -> go.Figure:
-    """Stacked bars of :func:`core.views_export.weight_histogram`: one colour per deciding rule.
+    """Stacked bars of :func:`core.views.report.weight_histogram`: one colour per deciding rule.
 
     Parameters
     ----------
@@ -162,11 +156,8 @@ def map_figure(coords, clusters, track_ids, genres=None, weights=None,
 def ablation_figure(result, metric: str) -> go.Figure:
     """The metric against the static audio weight, its 95 % interval band, and the dynamic line.
 
-    Parameters
-    ----------
-    result : AblationResult
-    metric : str
-        One of ``result.metrics``.
+    ``result`` (an AblationResult) and ``metric`` (one of ``result.metrics``) are those of
+    :func:`core.views.ablation.ablation_curve`, which supplies the data.
 
     Returns
     -------

@@ -4,7 +4,7 @@
   session it fills the keys from the URL (``st.query_params``) or the defaults; on later runs it
   re-assigns every key so values survive page changes (Streamlit drops the state of widgets
   that a page does not draw).
-* :func:`current_view` reads the keys into a :class:`~core.viewstate.ViewSettings`.
+* :func:`current_view` reads the keys into a :class:`~core.views.viewstate.ViewSettings`.
 * :func:`write_query_params` writes the view back to the URL, on every page, so the address is
   always a shareable link (navigation clears query parameters).
 """
@@ -18,7 +18,7 @@ import streamlit as st
 
 from core.paths import default_synthetic_dir
 from core.rules import DEFAULT_RULES
-from core.viewstate import BUILTIN, ViewSettings, from_query, to_query
+from core.views.viewstate import BUILTIN, ViewSettings, from_query, to_query
 
 SCALAR_KEYS = ("algorithm", "fusion", "n_clusters", "seed", "projection", "dims", "color_by", "track")
 RULESET_KEYS = ("base_weight", "soft", "no_lyrics_rule", "unusable_audio_rule", "no_voice_rule",

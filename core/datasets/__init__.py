@@ -1,15 +1,15 @@
 """Dataset sources: synthetic songs (built-in), GTZAN, a folder of your own music, a CSV manifest.
 
 :func:`load_dataset` picks the loader from what ``path`` holds; each loader can also be called
-directly. Every loader returns a :class:`~core.datasets.base.Dataset`.
+directly. Every loader returns a :class:`~core.tracks.Dataset`.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from core.datasets.base import AUDIO_EXTENSIONS, Dataset, Problem
 from core.errors import DatasetError
+from core.tracks import AUDIO_EXTENSIONS, Dataset, Problem
 
 KINDS = ("auto", "synthetic", "gtzan", "folder", "manifest")
 

@@ -22,10 +22,10 @@ from typing import Optional
 
 import numpy as np
 
-from core.datasets.base import Dataset, Problem, make_tracks
-from core.datasets.scan import (audio_size_limit, check_audio_file, classify_file, display_path, is_utf8_name,
+from core.datasets.scan import (audio_size_limit, audio_usable, classify_file, display_path, is_utf8_name,
                                 printable_name, problems_text, read_lyrics_beside, utf8_path)
 from core.errors import DatasetError
+from core.tracks import Dataset, Problem, make_tracks
 
 
 def _walk(root: Path, problems: list):
@@ -77,57 +77,14 @@ def load_folder(root: Path, check_audio: bool = True, name: str | None = None,
     seen_ids: dict[str, int] = {}
     files = list(_walk(root, problems))
     for path in files:
-        kind = classify_file(path)
-        shown = display_path(path, root)
-        if kind == "ignore" or kind == "lyrics":
+        found = _track_row(path, root, limit, check_audio, problems, seen_ids)
+        if found is None:
             continue
-        if path.is_symlink():
-            problems.append(Problem(shown, "symbolic link", "skipped: copy the real file into the folder"))
-            continue
-        if kind == "unsupported":
-            problems.append(Problem(shown, f"unsupported audio format ({path.suffix.lower()})",
-                                    "track skipped: convert it to WAV, FLAC, OGG or MP3"))
-            continue
-        if kind == "other":
-            problems.append(Problem(shown, f"not an audio or lyrics file ({path.suffix or 'no extension'})",
-                                    "ignored"))
-            continue
-        if check_audio:
-            probe = check_audio_file(path, limit)
-            if probe.reason:
-                problems.append(Problem(shown, probe.reason, probe.hint, stage="load"))
-                continue
-            if probe.note:
-                problems.append(Problem(shown, probe.note, probe.note_hint, stage="load"))
-        rel = path.relative_to(root)
-        genre = printable_name(rel.parts[0]) if len(rel.parts) > 1 else None
-        track_id = printable_name(str(rel.with_suffix("")).replace(os.sep, "/"))
-        audio_path = utf8_path(path.resolve())
-        if audio_path is None:
-            problems.append(Problem(shown, "the path is not valid UTF-8 and no UTF-8 link to it can be made "
-                                           "(the cache folder is not writable)",
-                                    "track skipped: rename it with UTF-8 characters"))
-            continue
-        if not is_utf8_name(str(rel)):
-            problems.append(Problem(shown, "file name is not valid UTF-8",
-                                    f"kept as track '{track_id}'; rename the file with UTF-8 characters"))
-        if track_id in seen_ids:  # same name, two audio formats
-            seen_ids[track_id] += 1
-            problems.append(Problem(shown, f"another file already has the name {track_id!r}",
-                                    f"kept as {track_id}#{seen_ids[track_id]}"))
-            track_id = f"{track_id}#{seen_ids[track_id]}"
-        else:
-            seen_ids[track_id] = 1
-        lyrics, lyrics_path = read_lyrics_beside(path, root, problems)
+        row, genre = found
         audio_stems.add(path.with_suffix(""))
-        rows.append({"track_id": track_id, "audio_path": audio_path, "lyrics": lyrics,
-                     "lyrics_path": lyrics_path})
+        rows.append(row)
         genres.append(genre)
-    for path in files:  # lyrics with no audio beside them
-        if classify_file(path) == "lyrics" and path.with_suffix("") not in audio_stems:
-            if not any(path.with_suffix(ext).exists() for ext in (".wav", ".flac", ".ogg", ".mp3", ".au")):
-                problems.append(Problem(display_path(path, root), "lyrics file with no audio file of the same name",
-                                        "ignored"))
+    _orphan_lyrics(files, audio_stems, root, problems)
     if not rows:
         raise DatasetError(f"No usable audio files under {printable_name(str(root))} ({len(problems)} problems). "
                            "Expected <root>/<genre>/<name>.wav (or .flac, .ogg, .mp3)."
@@ -137,3 +94,57 @@ def load_folder(root: Path, check_audio: bool = True, name: str | None = None,
     return Dataset(name=name or printable_name(root.name), kind="folder", root=root, tracks=make_tracks(rows),
                    has_lyrics=has_lyrics,
                    labels=np.array(genres, dtype=object) if labelled else None, problems=problems)
+
+
+def _track_row(path: Path, root: Path, limit: int, check_audio: bool, problems: list,
+               seen_ids: dict) -> Optional[tuple]:
+    """``(row, genre)`` for an audio file under ``root``, or None (with a Problem when it is
+    worth telling) for a file that is not a usable track; ``seen_ids`` counts track ids."""
+    kind = classify_file(path)
+    shown = display_path(path, root)
+    if kind == "ignore" or kind == "lyrics":
+        return None
+    if path.is_symlink():
+        problems.append(Problem(shown, "symbolic link", "skipped: copy the real file into the folder"))
+        return None
+    if kind == "unsupported":
+        problems.append(Problem(shown, f"unsupported audio format ({path.suffix.lower()})",
+                                "track skipped: convert it to WAV, FLAC, OGG or MP3"))
+        return None
+    if kind == "other":
+        problems.append(Problem(shown, f"not an audio or lyrics file ({path.suffix or 'no extension'})",
+                                "ignored"))
+        return None
+    if check_audio and not audio_usable(path, shown, limit, problems):
+        return None
+    rel = path.relative_to(root)
+    genre = printable_name(rel.parts[0]) if len(rel.parts) > 1 else None
+    track_id = printable_name(str(rel.with_suffix("")).replace(os.sep, "/"))
+    audio_path = utf8_path(path.resolve())
+    if audio_path is None:
+        problems.append(Problem(shown, "the path is not valid UTF-8 and no UTF-8 link to it can be made "
+                                       "(the cache folder is not writable)",
+                                "track skipped: rename it with UTF-8 characters"))
+        return None
+    if not is_utf8_name(str(rel)):
+        problems.append(Problem(shown, "file name is not valid UTF-8",
+                                f"kept as track '{track_id}'; rename the file with UTF-8 characters"))
+    if track_id in seen_ids:  # same name, two audio formats
+        seen_ids[track_id] += 1
+        problems.append(Problem(shown, f"another file already has the name {track_id!r}",
+                                f"kept as {track_id}#{seen_ids[track_id]}"))
+        track_id = f"{track_id}#{seen_ids[track_id]}"
+    else:
+        seen_ids[track_id] = 1
+    lyrics, lyrics_path = read_lyrics_beside(path, root, problems)
+    return ({"track_id": track_id, "audio_path": audio_path, "lyrics": lyrics,
+             "lyrics_path": lyrics_path}, genre)
+
+
+def _orphan_lyrics(files: list, audio_stems: set, root: Path, problems: list) -> None:
+    """Name the lyrics files with no audio file of the same name beside them."""
+    for path in files:
+        if classify_file(path) == "lyrics" and path.with_suffix("") not in audio_stems:
+            if not any(path.with_suffix(ext).exists() for ext in (".wav", ".flac", ".ogg", ".mp3", ".au")):
+                problems.append(Problem(display_path(path, root), "lyrics file with no audio file of the same name",
+                                        "ignored"))

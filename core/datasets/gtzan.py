@@ -14,9 +14,9 @@ from typing import Optional
 
 import numpy as np
 
-from core.datasets.base import Dataset, Problem, make_tracks
-from core.datasets.scan import audio_size_limit, check_audio_file, display_path, problems_text, utf8_path
+from core.datasets.scan import audio_size_limit, audio_usable, display_path, problems_text, utf8_path
 from core.errors import DatasetError
+from core.tracks import Dataset, Problem, make_tracks
 
 #: ``blues.00012.wav`` -> genre "blues", number 12.
 GTZAN_NAME = re.compile(r"^(?P<genre>[A-Za-z0-9_-]+)\.(?P<num>\d{5})\.(?P<ext>wav|au)$", re.IGNORECASE)
@@ -46,8 +46,7 @@ def load_gtzan(root: Path, check_audio: bool = True, max_audio_bytes: Optional[i
     check_audio : bool
         Open each file's header and skip (with a Problem) those that do not open as audio.
     max_audio_bytes : int, optional
-        Per-file size limit in bytes (default :func:`core.datasets.scan.audio_size_limit`: 200 MiB or
-        ``$WORKBENCH_MAX_AUDIO_MB``); larger files are named and skipped.
+        Per-file size limit, as for :func:`core.datasets.folder.load_folder`.
 
     Returns
     -------
@@ -70,14 +69,9 @@ def load_gtzan(root: Path, check_audio: bool = True, max_audio_bytes: Optional[i
                 problems.append(Problem(display_path(path, root), "not a GTZAN clip name (<genre>.000NN.wav|au)",
                                         "file ignored"))
                 continue
-            if check_audio:
-                probe = check_audio_file(path, limit)
-                if probe.reason:
-                    problems.append(Problem(display_path(path, root), probe.reason,
-                                            probe.hint.replace("track skipped", "clip skipped", 1)))
-                    continue
-                if probe.note:
-                    problems.append(Problem(display_path(path, root), probe.note, probe.note_hint))
+            if check_audio and not audio_usable(path, display_path(path, root), limit, problems,
+                                                noun="clip"):
+                continue
             track_id = f"{m.group('genre').lower()}.{m.group('num')}"
             audio_path = utf8_path(path.resolve())
             if audio_path is None:

@@ -16,10 +16,10 @@ from typing import Optional
 
 import numpy as np
 
-from core.datasets.base import Dataset, Problem, make_tracks
 from core.datasets.scan import audio_size_limit, check_audio_file, problems_text
 from core.errors import DatasetError
 from core.features.text_io import check_lyrics_text, lyrics_advice, read_lyrics_file
+from core.tracks import Dataset, Problem, make_tracks
 
 REQUIRED_COLUMNS = ("audio_path",)
 KNOWN_COLUMNS = ("track_id", "audio_path", "lyrics", "lyrics_path", "genre")

@@ -19,10 +19,10 @@ from typing import Optional
 
 import soundfile as sf
 
-from core.datasets.base import AUDIO_EXTENSIONS, Problem
 from core.errors import check_param
 from core.features.text_io import lyrics_advice, read_lyrics_file
 from core.paths import cache_dir
+from core.tracks import AUDIO_EXTENSIONS, Problem, printable_name
 
 #: Extensions that are clearly audio but that this workbench cannot decode: named in the problem list.
 UNSUPPORTED_AUDIO = (".m4a", ".aac", ".wma", ".aiff", ".aif", ".opus", ".alac", ".ape", ".mid", ".midi")
@@ -54,11 +54,6 @@ def display_path(path: Path, root: Path) -> str:
     except ValueError:
         rel = Path(path)
     return printable_name(str(rel))
-
-
-def printable_name(name: str) -> str:
-    """A file name (``os.fsdecode`` form) with undecodable bytes written as ``\\xNN`` escapes."""
-    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def is_utf8_name(name: str) -> bool:
@@ -196,6 +191,22 @@ def check_audio_file(path: Path, max_bytes: Optional[int] = None) -> AudioProbe:
         return AudioProbe(note=f"content is {info.format} audio but the name ends in {suffix or '(nothing)'}",
                           note_hint=f"decoded by its content and kept; rename it to {expected[0]}")
     return AudioProbe()
+
+
+def audio_usable(path: Path, shown: str, limit: int, problems: list, noun: str = "track") -> bool:
+    """Open ``path``'s header (:func:`check_audio_file`): False, with a Problem named ``shown``,
+    when it cannot be used; True otherwise, with a Problem for a note worth telling (kept).
+
+    ``noun`` names what is skipped in the hint ("track", or "clip" for GTZAN).
+    """
+    probe = check_audio_file(path, limit)
+    if probe.reason:
+        problems.append(Problem(shown, probe.reason,
+                                probe.hint.replace("track skipped", f"{noun} skipped", 1)))
+        return False
+    if probe.note:
+        problems.append(Problem(shown, probe.note, probe.note_hint))
+    return True
 
 
 def probe_audio(path: Path, max_bytes: Optional[int] = None) -> Optional[str]:

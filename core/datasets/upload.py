@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Optional, Union
 
-from core.datasets.base import Problem
 from core.errors import DatasetError, check_param
+from core.tracks import Problem
 
 
 @dataclass(frozen=True)

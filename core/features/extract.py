@@ -44,8 +44,6 @@ from typing import Optional
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from core.datasets.base import Dataset, Problem
-from core.datasets.scan import printable_name
 from core.errors import AudioDecodeError, check_param
 from core.features import audio as audio_mod
 from core.features import lyrics as lyrics_mod
@@ -54,6 +52,7 @@ from core.features.featureset import FeatureSet
 from core.features.jit import warm_up
 from core.features.pool import Executor, local_executor, run_with_retries, shutdown_pools  # noqa: F401 - public here
 from core.progress import ProgressCallback, report
+from core.tracks import Dataset, Problem, printable_name
 
 #: Version of the assembly step (standardisation, balancing, block layout). "2": feature sets that
 #: version 1 stored with clips whose worker process had crashed (issue 18) are not read again.

