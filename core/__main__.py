@@ -185,10 +185,10 @@ def _features(ds, args):
 
 
 def _fusions(algorithm: str, choice: str) -> list:
-    from core.experiments import _FUSIONS_FOR
+    from core.clustering import ALGORITHM_FUSIONS
     if choice != "both":
         return [choice]
-    allowed = _FUSIONS_FOR.get(algorithm, ("concat",))
+    allowed = ALGORITHM_FUSIONS.get(algorithm, ("concat",))
     return list(allowed[:2])
 
 

@@ -204,9 +204,9 @@ def format_tests(result, metrics: Optional[Sequence[str]] = None) -> str:
 
 
 def _static_name(w) -> str:
-    from core.experiments import _static_name as name
+    from core.experiments import static_name
 
-    return name(w)
+    return static_name(w)
 
 
 # ----------------------------------------------------------------------------------------------
