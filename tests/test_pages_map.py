@@ -18,7 +18,7 @@ from core.experiments import DEFAULT_AUTOTUNE_GRID, autotune, sensitivity_grid
 from core.features.extract import extract_features
 from core.fusion import fuse_concat
 from core.loop import InteractiveLoop
-from core.metrics import REFERENCE_SPACE
+from core.metrics import NEUTRAL_SPACE
 from core.paths import REPO_ROOT
 from core.projection import ProjectionConfig, project
 from core.rules import DEFAULT_RULES, apply_rules
@@ -129,7 +129,7 @@ def test_clusters_page_shows_what_the_loop_computes_and_follows_a_threshold(read
     shown = _shown_metrics(at)
     assert list(shown.index) == ["dynamic (rules)", "audio only", "lyrics only", "static 0.5"]
     np.testing.assert_allclose(shown.to_numpy(float), expected.to_numpy(float), rtol=1e-9)
-    assert any(REFERENCE_SPACE in c.value for c in at.caption)
+    assert any(NEUTRAL_SPACE in c.value for c in at.caption)
 
     points = _map_points(at)
     assert sorted(points.index) == sorted(prepared.track_ids)            # every prepared track, once

@@ -7,7 +7,7 @@ from (``python -m core ablate`` and ``python -m core export`` call it; the dashb
 Work is split by cost:
 
 * :func:`prepare` (once per feature set): per-modality embeddings, the indicators, the fixed
-  reference space and its internal-metric scorer, and per-seed subsamples with their scorers.
+  internal-metric scorer (each modality's own space: no weight favoured), and per-seed subsamples with their scorers.
   Nothing in it depends on weights, and nothing in it reads labels.
 * :func:`run_condition` (one clustering): weights -> fusion -> clustering -> metrics.
 * :func:`run_ablation`: every condition x every seed, summaries, paired tests, weight
@@ -60,7 +60,7 @@ Number of clusters
 ``ExperimentConfig.n_clusters`` when given; otherwise the number of distinct labels (genres) when
 labels are given (the same ``k`` for every condition: a count, no per-track information); otherwise
 the unsupervised rule of :func:`choose_n_clusters` (best mean silhouette of equal-weight k-means
-in the reference space over ``k = 2 .. min(15, n // 5)``).
+(per-modality internal scores) over ``k = 2 .. min(15, n // 5)``).
 
 Honesty
 -------
@@ -76,6 +76,7 @@ Modules
 ``conditions``    one clustering of one condition and seed: :func:`run_condition`, :func:`partition`
 ``stats``         :func:`summarize` (mean, std, t-based 95 % CI), :func:`paired_test` (Wilcoxon)
 ``slices``        :func:`weight_distributions`, :func:`degradation_slices` (evaluation only)
+``controls``      the shuffled weights and the per-rule switches (:func:`rule_ablation_table`)
 ``ablation``      :func:`run_ablation` -> :class:`AblationResult`
 ``thresholds``    read and set one rule-set threshold by name
 ``tuning``        :func:`autotune` (label-free), :func:`evaluate_rulesets`
@@ -87,13 +88,14 @@ Everything public is importable from ``core.experiments``.
 
 from core.experiments.ablation import AblationResult, run_ablation
 from core.experiments.conditions import dynamic_weights, partition, run_condition
+from core.experiments.controls import rule_ablation_table, rule_switches, shuffled_weights
 from core.experiments.config import (DEFAULT_AUTOTUNE_GRID, DEFAULT_SEEDS, DEFAULT_STATIC_GRID,
                                      EXTERNAL_METRICS, HIST_BINS, INTERNAL_METRICS, LOWER_IS_BETTER,
                                      ExperimentConfig, ruleset_to_dict, static_name)
 from core.experiments.preparation import Prepared, choose_n_clusters, prepare, resolve_n_clusters
 from core.experiments.sensitivity import sensitivity_grid
 from core.experiments.slices import degradation_slices, weight_distributions
-from core.experiments.stats import paired_test, summarize
+from core.experiments.stats import holm, paired_test, summarize
 from core.experiments.tracks import track_table
 from core.experiments.tuning import AutotuneResult, autotune, evaluate_rulesets
 
@@ -119,6 +121,10 @@ __all__ = [
     "run_ablation",
     "summarize",
     "paired_test",
+    "holm",
+    "shuffled_weights",
+    "rule_switches",
+    "rule_ablation_table",
     "weight_distributions",
     "degradation_slices",
     "AutotuneResult",

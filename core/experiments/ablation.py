@@ -19,17 +19,22 @@ from core.experiments.config import (_NO_LABELS, EXTERNAL_METRICS, INTERNAL_METR
 from core.experiments.conditions import _run, _score, dynamic_weights
 from core.experiments.preparation import Prepared, resolve_n_clusters
 from core.experiments.slices import degradation_slices, weight_distributions
-from core.experiments.stats import _best, paired_test, summarize
+from core.experiments.controls import (rule_ablation_table, rule_switches, shuffled_weights,
+                                       without_name)
+from core.experiments.stats import _best, paired_test, summarize, with_holm
 from core.fusion import effective_weights
-from core.metrics import REFERENCE_SPACE
+from core.metrics import NEUTRAL_SPACE
 from core.progress import ProgressCallback, report
+from core.rules import rule_counts
 
 
-def _condition_list(config: ExperimentConfig) -> list:
+def _condition_list(config: ExperimentConfig, switches: Sequence[tuple] = ()) -> list:
+    """``[(name, kind, parameter)]``: the main conditions, then one per switched-off rule."""
     out = [("audio_only", "audio_only", None), ("lyrics_only", "lyrics_only", None)]
-    out += [(f"static_{w:.1f}" if round(w, 1) == w else f"static_{w:g}", "static", w)
-            for w in config.static_grid]
+    out += [(static_name(w), "static", w) for w in config.static_grid]
     out.append(("dynamic", "dynamic", None))
+    out.append(("shuffled", "shuffled", None))
+    out += [(without_name(name), "rule_off", name) for name, _, _ in switches]
     return out
 
 
@@ -41,18 +46,20 @@ class AblationResult:
     ----------
     config : ExperimentConfig
     conditions : tuple of str
-        In display order: audio_only, lyrics_only, static_0.0 .. static_1.0, dynamic.
+        The main table, in display order: audio_only, lyrics_only, static_0.0 .. static_1.0,
+        dynamic, shuffled.
     condition_info : dict name -> dict
-        ``kind`` ("audio_only", "lyrics_only", "static", "dynamic"), ``weight`` (static) and
-        ``description``.
+        ``kind`` ("audio_only", "lyrics_only", "static", "dynamic", "shuffled", "rule_off"),
+        ``weight`` (static) and ``description``; every condition, the rule switches too.
     scores : DataFrame
         Tidy: ``condition``, ``kind``, ``static_weight``, ``seed``, ``metric``, ``value``; one
         row per condition x seed x metric.
     summary : DataFrame
         :func:`summarize` of ``scores``.
     tests : DataFrame
-        One row per (metric, comparison): dynamic vs the best static weight (``oracle`` True)
-        and vs static 0.5; :func:`paired_test` fields plus ``other``, ``other_weight``.
+        One row per (metric, comparison): dynamic vs the best static weight (``oracle`` True),
+        vs static 0.5 and vs its own shuffle; :func:`paired_test` fields plus ``other``,
+        ``other_weight`` and ``p_holm`` (Holm over every row of this table).
     best_static : dict metric -> float
         The static weight with the best mean per metric (chosen with the scores: an oracle for
         external metrics).
@@ -87,6 +94,13 @@ class AblationResult:
         Plain statements every output repeats (labels or not, oracle, seeds, single modality).
     warnings : list of str
         Distinct warnings raised while clustering (e.g. collapsed clusters).
+    space : str
+        Where the internal metrics were computed (:data:`core.metrics.NEUTRAL_SPACE`).
+    rule_table : DataFrame
+        The planned per-rule ablation (:func:`core.experiments.controls.rule_ablation_table`):
+        per rule and metric, full dynamic vs that rule switched off, paired, Holm-adjusted.
+    rule_conditions : tuple of str
+        The ``without_<rule>`` conditions (in ``scores`` and ``summary``, not in ``conditions``).
     """
 
     config: ExperimentConfig
@@ -111,7 +125,9 @@ class AblationResult:
     rule_counts: dict
     notes: list
     warnings: list = field(default_factory=list)
-    space: str = REFERENCE_SPACE
+    space: str = NEUTRAL_SPACE
+    rule_table: Optional[pd.DataFrame] = None
+    rule_conditions: tuple = ()
 
     @property
     def best_static_weight(self) -> float:
@@ -160,6 +176,10 @@ def run_ablation(prepared: Prepared, config: Optional[ExperimentConfig] = None, 
                  ground_truth: Optional[pd.DataFrame] = None) -> AblationResult:
     """Every condition x every seed, with summaries, paired tests and weight distributions.
 
+    Conditions: audio only, lyrics only, every static weight of the grid, dynamic (the rules),
+    shuffled (the dynamic weights permuted among the tracks with both modalities, per seed) and,
+    planned, the rule set with each rule switched off in turn (:mod:`core.experiments.controls`).
+
     Parameters
     ----------
     prepared : Prepared
@@ -193,87 +213,146 @@ def run_ablation(prepared: Prepared, config: Optional[ExperimentConfig] = None, 
             "instead.")
 
     rule_result = dynamic_weights(prepared, config.ruleset)
-    w_dyn = np.asarray(rule_result.weights, np.float32)
-    conds = _condition_list(config)
+    weights = _Weights.of(prepared, config.ruleset, np.asarray(rule_result.weights, np.float32))
+    conds = _condition_list(config, weights.switches)
+    scores, runs_by_cond, all_warnings = _run_conditions(prepared, config, conds, weights, k, lab,
+                                                         progress)
+    quality = (EXTERNAL_METRICS if labelled else ()) + INTERNAL_METRICS
+    summary = summarize(scores)
+    test_metrics = EXTERNAL_METRICS if labelled else INTERNAL_METRICS
+    primary = "nmi" if labelled else "silhouette"
+    best_static, tests = _paired_tests(scores, summary, conds, quality, test_metrics, labelled)
+    rule_table = rule_ablation_table(
+        scores, [(name, kind) for name, kind, _ in weights.switches],
+        ("nmi", "ari") if labelled else ("silhouette",), fired=rule_counts(rule_result),
+        changed=weights.n_changed(prepared))
+
+    # the reference run on every track: per-cluster weight distributions
+    total = len(conds) * len(config.seeds) + 1
+    ref = _run(prepared, "weights", weights.dynamic, config.seeds[0], k, config, full=True)
+    all_warnings.update(ref.warnings)
+    report(progress, total, total, "reference run")
+    dist = [weight_distributions(ref.w_eff, ref.labels, "cluster")]
+    if labelled:
+        dist.append(weight_distributions(ref.w_eff, lab.astype(str), "genre"))
+    slices = degradation_slices(prepared, {c: runs_by_cond[c] for c in (
+        "dynamic", "shuffled", "static_0.5", static_name(best_static[primary]), "audio_only",
+        "lyrics_only") if c in runs_by_cond}, lab, ground_truth) if labelled else None
+
+    coverage = {"n_tracks": prepared.n_tracks, "n_dropped": prepared.n_dropped,
+                "n_without_lyrics": prepared.n_without_lyrics,
+                "n_without_audio": prepared.n_without_audio, "subsample_size": m_sub,
+                "n_seeds": len(config.seeds)}
+    info = {name: {"kind": kind, "weight": w if kind == "static" else None,
+                   "description": _describe_condition(kind, w)} for name, kind, w in conds}
+    main = tuple(name for name, kind, _ in conds if kind != "rule_off")
+    return AblationResult(
+        config=config, conditions=main, condition_info=info, scores=scores,
+        summary=summary, tests=tests, best_static=best_static, oracle=labelled, labelled=labelled,
+        metrics=quality, test_metrics=test_metrics, primary_metric=primary, n_clusters=k,
+        n_clusters_rule=k_rule, weights=effective_weights(prepared.embeddings, weights.dynamic),
+        reference_labels=ref.labels, weight_dist=pd.concat(dist, ignore_index=True),
+        slices=slices, coverage=coverage, rule_counts=rule_counts(rule_result),
+        notes=_notes(labelled, config, coverage, k, k_rule, prepared.has_lyrics),
+        warnings=sorted(all_warnings), rule_table=rule_table,
+        rule_conditions=tuple(name for name, kind, _ in conds if kind == "rule_off"))
+
+
+@dataclass(eq=False)
+class _Weights:
+    """The per-track weightings of one ablation: dynamic, and each rule switched off."""
+
+    dynamic: np.ndarray          # float32 (n,) the rules' weights
+    both: np.ndarray             # bool (n,) tracks with both modalities (the shuffle's domain)
+    switches: list               # [(rule, "soft" | "hard", RuleSet without it)]
+    off: dict                    # rule -> float32 (n,) weights without it
+
+    @classmethod
+    def of(cls, prepared: Prepared, ruleset, w_dyn: np.ndarray) -> "_Weights":
+        emb = prepared.embeddings
+        switches = rule_switches(ruleset)
+        off = {name: np.asarray(dynamic_weights(prepared, rs).weights, np.float32)
+               for name, _, rs in switches}
+        return cls(dynamic=w_dyn, both=np.asarray(emb.audio_ok & emb.lyrics_ok, bool),
+                   switches=switches, off=off)
+
+    def for_condition(self, kind: str, parameter, seed: int, n: int) -> np.ndarray:
+        if kind == "static":
+            return np.full(n, parameter, np.float32)
+        if kind == "dynamic":
+            return self.dynamic
+        if kind == "shuffled":
+            return shuffled_weights(self.dynamic, self.both, seed)
+        return self.off[parameter]
+
+    def n_changed(self, prepared: Prepared) -> dict:
+        """Tracks whose fused weight changes when each rule is switched off."""
+        base = effective_weights(prepared.embeddings, self.dynamic)
+        return {name: int(np.count_nonzero(effective_weights(prepared.embeddings, w) != base))
+                for name, w in self.off.items()}
+
+
+def _run_conditions(prepared: Prepared, config: ExperimentConfig, conds: list, weights: _Weights,
+                    k: int, lab, progress) -> tuple:
+    """Cluster and score every condition for every seed (paired by seed).
+
+    Within a seed, a weighting identical to one already clustered reuses that run (the same
+    weights, subsample and seed give the same partition): a rule that fires on no track costs
+    nothing.
+    """
     total = len(conds) * len(config.seeds) + 1
     done = 0
     rows, runs_by_cond, all_warnings = [], {}, set()
     for seed in config.seeds:
+        seen: dict = {}
         for name, kind, w in conds:
             if kind in ("audio_only", "lyrics_only"):
                 run = _run(prepared, "audio" if kind == "audio_only" else "lyrics", None, seed, k,
                            config)
             else:
-                weights = w_dyn if kind == "dynamic" else np.full(prepared.n_tracks, w, np.float32)
-                run = _run(prepared, "weights", weights, seed, k, config)
+                wk = weights.for_condition(kind, w, seed, prepared.n_tracks)
+                key = wk.tobytes()
+                run = seen.get(key)
+                if run is None:
+                    run = seen[key] = _run(prepared, "weights", wk, seed, k, config)
             all_warnings.update(run.warnings)
             runs_by_cond.setdefault(name, []).append(run)
+            static_w = w if kind == "static" else None
             for metric, value in _score(prepared, run, seed, lab).items():
-                rows.append({"condition": name, "kind": kind, "static_weight": w, "seed": seed,
-                             "metric": metric, "value": float(value)})
+                rows.append({"condition": name, "kind": kind, "static_weight": static_w,
+                             "seed": seed, "metric": metric, "value": float(value)})
             done += 1
             report(progress, done, total, f"seed {seed} {name}")
     scores = pd.DataFrame(rows, columns=["condition", "kind", "static_weight", "seed", "metric",
                                          "value"])
-    quality = (EXTERNAL_METRICS if labelled else ()) + INTERNAL_METRICS
-    summary = summarize(scores)
-    test_metrics = EXTERNAL_METRICS if labelled else INTERNAL_METRICS
-    primary = "nmi" if labelled else "silhouette"
+    return scores, runs_by_cond, all_warnings
 
-    # best static per metric (oracle when chosen with labels) and the paired tests
+
+def _paired_tests(scores, summary, conds, quality, test_metrics, labelled) -> tuple:
+    """Best static weight per metric (an oracle with labels) and the paired tests of dynamic
+    against it, against static 0.5 and against its own shuffle, with Holm over the table."""
     statics = [(name, w) for name, kind, w in conds if kind == "static"]
     best_static = {}
     for m in quality:
         means = {w: float(summary[(summary.condition == n) & (summary.metric == m)]["mean"].iloc[0])
                  for n, w in statics}
         best_static[m] = _best(means, m)
-    dyn = {m: _vals(scores, "dynamic", m) for m in quality}
+    has_half = any(abs(w - 0.5) < 1e-9 for _, w in statics)
     tests = []
     for m in test_metrics:
-        comps = [("best static", best_static[m], True)]
-        if any(abs(w - 0.5) < 1e-9 for _, w in statics):
-            comps.append(("static 0.5", 0.5, False))
-        for label, w, is_best in comps:
-            if not np.isfinite(w):
+        dyn = _vals(scores, "dynamic", m)
+        comps = [("best static", static_name(best_static[m]), best_static[m], True)]
+        if has_half:
+            comps.append(("static 0.5", "static_0.5", 0.5, False))
+        comps.append(("shuffled", "shuffled", math.nan, False))
+        for label, other, w, is_best in comps:
+            if is_best and not np.isfinite(w):
                 continue
-            other = static_name(w)
-            res = paired_test(dyn[m], _vals(scores, other, m), m)
+            res = paired_test(dyn, _vals(scores, other, m), m)
             tests.append({"metric": m, "comparison": f"dynamic vs {label}", "other": other,
                           "other_weight": w, "oracle": bool(is_best and labelled),
                           "selected_post_hoc": bool(is_best), **res})
-    tests = pd.DataFrame(tests)
-
-    # the reference run on every track: per-cluster weight distributions
-    ref = _run(prepared, "weights", w_dyn, config.seeds[0], k, config, full=True)
-    all_warnings.update(ref.warnings)
-    report(progress, total, total, "reference run")
-    w_eff = ref.w_eff
-    dist = [weight_distributions(w_eff, ref.labels, "cluster")]
-    if labelled:
-        dist.append(weight_distributions(w_eff, lab.astype(str), "genre"))
-    weight_dist = pd.concat(dist, ignore_index=True)
-
-    slices = degradation_slices(prepared, {c: runs_by_cond[c] for c in (
-        "dynamic", "static_0.5", static_name(best_static[primary]), "audio_only", "lyrics_only")
-        if c in runs_by_cond}, lab, ground_truth) if labelled else None
-
-    coverage = {"n_tracks": prepared.n_tracks, "n_dropped": prepared.n_dropped,
-                "n_without_lyrics": prepared.n_without_lyrics,
-                "n_without_audio": prepared.n_without_audio, "subsample_size": m_sub,
-                "n_seeds": len(config.seeds)}
-    notes = _notes(labelled, config, coverage, k, k_rule, prepared.has_lyrics)
-    info = {}
-    for name, kind, w in conds:
-        info[name] = {"kind": kind, "weight": w, "description": _describe_condition(kind, w)}
-    from core.rules import rule_counts
-
-    return AblationResult(
-        config=config, conditions=tuple(c[0] for c in conds), condition_info=info, scores=scores,
-        summary=summary, tests=tests, best_static=best_static, oracle=labelled, labelled=labelled,
-        metrics=quality, test_metrics=test_metrics, primary_metric=primary, n_clusters=k,
-        n_clusters_rule=k_rule, weights=effective_weights(prepared.embeddings, w_dyn),
-        reference_labels=ref.labels, weight_dist=weight_dist, slices=slices, coverage=coverage,
-        rule_counts=rule_counts(rule_result), notes=notes, warnings=sorted(all_warnings))
+    return best_static, with_holm(pd.DataFrame(tests))
 
 
 def _vals(scores: pd.DataFrame, condition: str, metric: str) -> np.ndarray:
@@ -292,6 +371,11 @@ def _describe_condition(kind: str, w) -> str:
     if kind == "static":
         return (f"audio weight {w:g} for every track with both modalities (a track with one "
                 "usable modality uses it)")
+    if kind == "shuffled":
+        return ("the dynamic weights permuted (per seed) among the tracks with both modalities: "
+                "same distribution, no per-track information")
+    if kind == "rule_off":
+        return f"dynamic with the rule {w!r} switched off"
     return "per-track audio weights from the rules (indicators only)"
 
 
@@ -299,7 +383,7 @@ def _notes(labelled, config, coverage, k, k_rule, has_lyrics) -> list:
     notes = []
     if labelled:
         notes.append("labelled: external metrics (NMI, ARI, AMI, V-measure, purity, accuracy) "
-                     "and internal metrics in the reference space")
+                     "and internal metrics in each modality's own space (averaged)")
         notes.append("ORACLE: the best static weight is chosen per metric by looking at the "
                      "scores, i.e. with the labels; no unsupervised user could pick it")
     else:
@@ -324,5 +408,10 @@ def _notes(labelled, config, coverage, k, k_rule, has_lyrics) -> list:
     if coverage["n_dropped"]:
         notes.append(f"{coverage['n_dropped']} tracks with neither usable audio nor lyrics were "
                      "left out")
-    notes.append("internal metrics are computed in one fixed space: " + REFERENCE_SPACE)
+    notes.append("shuffled: per seed, the dynamic weights permuted (seeded) among the tracks "
+                 "with both modalities: the same weight distribution without per-track "
+                 "information; per rule: the rule set with each rule switched off in turn "
+                 "(planned, every rule)")
+    notes.append("Holm: p_holm adjusts every p-value of a table for the number of tests in it")
+    notes.append("internal metrics: " + NEUTRAL_SPACE)
     return notes

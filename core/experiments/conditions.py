@@ -16,8 +16,8 @@ import numpy as np
 
 from core.clustering import cluster
 from core.errors import check_param
-from core.experiments.config import (EXTERNAL_METRICS, INTERNAL_METRICS, ExperimentConfig, _is_int,
-                                     _is_real)
+from core.experiments.config import (EXTERNAL_METRICS, INTERNAL_BY_MODALITY, INTERNAL_METRICS,
+                                     ExperimentConfig, _is_int, _is_real)
 from core.experiments.preparation import Prepared, _take, resolve_n_clusters
 from core.fusion import build_graphs, effective_weights, hot_path
 from core.metrics import external_metrics
@@ -136,7 +136,7 @@ def _score(prepared: Prepared, run: _Run, seed: Optional[int], labels: Optional[
             ext = prepared.external_scorer(labels, None if full else seed)(run.labels)
             out.update({m: float(ext[m]) for m in EXTERNAL_METRICS})
         ints = internal(run.labels)
-        out.update({m: float(ints[m]) for m in INTERNAL_METRICS})
+        out.update({m: float(ints[m]) for m in INTERNAL_METRICS + INTERNAL_BY_MODALITY})
         if labels is not None and run.covered is not None and run.n_without:
             # single modality: the scores among the tracks that have it (the group of tracks
             # without it left out), so a reader can see both views
@@ -172,7 +172,8 @@ def run_condition(prepared: Prepared, weights, seed: int, labels=None, *,
     dict
         External metrics (``nmi``, ``ari``, ``ami``, ``v_measure``, ``purity``, ``accuracy``)
         when labels are given; internal metrics (``silhouette``, ``calinski_harabasz``,
-        ``davies_bouldin``) in the reference space always; ``n_clusters_found``, ``n_tracks``
+        ``davies_bouldin``: the mean of the audio and lyrics spaces' scores, each also
+        given as ``<metric>_audio`` / ``<metric>_lyrics``) always; ``n_clusters_found``, ``n_tracks``
         (scored), ``n_without_modality`` (single-modality conditions: tracks in the
         missing-modality group); for a single modality with tracks lacking it and labels given,
         also ``nmi_covered``, ``ari_covered``, ``accuracy_covered``: the scores among the tracks

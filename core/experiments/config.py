@@ -19,10 +19,13 @@ from core.rules import DEFAULT_RULES, RuleSet
 
 #: External metrics reported in the ablation (labels needed).
 EXTERNAL_METRICS = ("nmi", "ari", "ami", "v_measure", "purity", "accuracy")
-#: Internal metrics (always), computed in the fixed reference space.
+#: Internal metrics (always): the mean of each modality's own score (:class:`core.metrics.NeutralScorer`).
+#: Each modality's score is also reported apart, as ``<metric>_audio`` and ``<metric>_lyrics``.
 INTERNAL_METRICS = ("silhouette", "calinski_harabasz", "davies_bouldin")
+#: The same, each modality apart (scores of the ablation, not its headline table).
+INTERNAL_BY_MODALITY = tuple(f"{m}_{mod}" for m in INTERNAL_METRICS for mod in ("audio", "lyrics"))
 #: Metrics where lower is better; every other metric is higher-is-better.
-LOWER_IS_BETTER = frozenset({"davies_bouldin"})
+LOWER_IS_BETTER = frozenset({"davies_bouldin", "davies_bouldin_audio", "davies_bouldin_lyrics"})
 DEFAULT_SEEDS = tuple(range(10))
 DEFAULT_STATIC_GRID = tuple(round(0.1 * i, 1) for i in range(11))
 #: Fixed histogram bins of weight distributions: 10 bins over [0, 1] (the last one closed).

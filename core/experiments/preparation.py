@@ -1,4 +1,4 @@
-"""Everything an experiment computes once and reuses: embeddings, indicators, reference space.
+"""Everything an experiment computes once and reuses: embeddings, indicators, scorers.
 
 Pipeline position: features (cached) -> **prepare** -> conditions, ablation, auto-tune, grid.
 Nothing here depends on weights, and nothing here reads labels (``k`` may count them).
@@ -20,14 +20,14 @@ from core.errors import WorkbenchError, check_param
 from core.experiments.config import ExperimentConfig
 from core.fusion import Embeddings, embed_features
 from core.indicators import Indicators, compute_indicators
-from core.metrics import ExternalScorer, InternalScorer, reference_space
+from core.metrics import ExternalScorer, NeutralScorer, reference_space
 
 
 @dataclass(eq=False)
 class _Subset:
     idx: np.ndarray          # int64 (m,), sorted rows of the prepared tracks
     emb: Embeddings          # rows idx
-    internal: InternalScorer  # reference space rows idx
+    internal: NeutralScorer  # per-modality internal scores, rows idx
     graphs: object = None    # ModalityGraphs for fusion "affinity", built lazily
 
 
@@ -49,9 +49,11 @@ class Prepared:
     indicators : Indicators
         Indicators of the kept tracks (what the rules read; no label in them).
     x_ref : float32 (n, 2 * d)
-        The fixed reference space of internal metrics (:func:`core.metrics.reference_space`).
-    internal : InternalScorer
-        Internal scorer on all kept tracks.
+        The equal-weight fused space (:func:`core.metrics.reference_space`); kept for callers
+        that want it, no longer where internal metrics are computed.
+    internal : NeutralScorer
+        Internal scorer on all kept tracks, in each modality's own space
+        (:data:`core.metrics.NEUTRAL_SPACE`): it favours no weight.
     has_lyrics : bool
         False when the dataset carries no lyrics at all.
     feature_meta : dict
@@ -64,7 +66,7 @@ class Prepared:
     embeddings: Embeddings
     indicators: Indicators
     x_ref: np.ndarray
-    internal: InternalScorer
+    internal: NeutralScorer
     has_lyrics: bool
     feature_meta: dict = field(default_factory=dict)
     _subsets: dict = field(default_factory=dict, repr=False)
@@ -134,8 +136,8 @@ class Prepared:
         else:
             rng = np.random.default_rng([int(seed), 0x5AB5])
             idx = np.sort(rng.choice(n, m, replace=False)).astype(np.int64)
-            sub = _Subset(idx=idx, emb=_take(self.embeddings, idx),
-                          internal=InternalScorer(self.x_ref[idx]))
+            emb = _take(self.embeddings, idx)
+            sub = _Subset(idx=idx, emb=emb, internal=NeutralScorer(emb))
         self._subsets[seed] = sub
         return sub
 
@@ -173,8 +175,8 @@ def prepare(fs, config: Optional[ExperimentConfig] = None) -> Prepared:
     Returns
     -------
     Prepared
-        Embeddings (float32, n x d per modality), indicators, the reference space (float32,
-        n x 2d) and its internal scorer, for the tracks with at least one usable modality.
+        Embeddings (float32, n x d per modality), indicators, the equal-weight space (float32,
+        n x 2d) and the per-modality internal scorer, for the tracks with at least one usable modality.
 
     Raises
     ------
@@ -201,7 +203,7 @@ def prepare(fs, config: Optional[ExperimentConfig] = None) -> Prepared:
     x_ref = reference_space(emb)
     return Prepared(config=config, track_ids=tuple(np.asarray(fs.track_ids, dtype=object)[keep]),
                     keep=keep, embeddings=emb, indicators=ind, x_ref=x_ref,
-                    internal=InternalScorer(x_ref), has_lyrics=bool(fs.has_lyrics),
+                    internal=NeutralScorer(emb), has_lyrics=bool(fs.has_lyrics),
                     feature_meta=dict(getattr(fs, "meta", {}) or {}))
 
 
@@ -210,7 +212,7 @@ def prepare(fs, config: Optional[ExperimentConfig] = None) -> Prepared:
 def choose_n_clusters(prepared: Prepared, k_max: int = 15, seed: int = 0) -> int:
     """The unsupervised rule for ``k`` when there are no labels.
 
-    Equal-weight (w = 0.5) k-means in the reference space for ``k = 2 .. min(k_max, n // 5)``
+    Equal-weight (w = 0.5) k-means, scored by the per-modality silhouette, for ``k = 2 .. min(k_max, n // 5)``
     (at least 2); the ``k`` with the highest silhouette wins (ties: the smaller k). Labels are
     never read. Cached on ``prepared``.
 

@@ -118,3 +118,42 @@ def _best(means: Mapping[float, float], metric: str) -> float:
     if metric in LOWER_IS_BETTER:
         return min(items, key=lambda t: (t[1], abs(t[0] - 0.5)))[0]
     return max(items, key=lambda t: (t[1], -abs(t[0] - 0.5)))[0]
+
+
+def holm(p_values) -> np.ndarray:
+    """Holm's step-down adjustment of a family of p-values (controls the family-wise error rate).
+
+    Sort the ``m`` finite p-values ascending, multiply the ``i``-th smallest (0-based) by
+    ``m - i``, carry the running maximum forward (adjusted values never decrease with rank) and
+    cap at 1. Valid under any dependence between the tests. NaN entries stay NaN and are not
+    counted in ``m``.
+
+    Parameters
+    ----------
+    p_values : float (m,)
+
+    Returns
+    -------
+    float64 (m,)
+        Adjusted p-values in the input order.
+    """
+    p = np.asarray(p_values, np.float64).ravel()
+    out = np.full(p.shape, math.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if not len(ok):
+        return out
+    order = ok[np.argsort(p[ok], kind="stable")]
+    m = len(order)
+    scaled = p[order] * (m - np.arange(m))
+    out[order] = np.minimum(np.maximum.accumulate(scaled), 1.0)
+    return out
+
+
+def with_holm(tests: pd.DataFrame) -> pd.DataFrame:
+    """``tests`` with a ``p_holm`` column right after ``p_value``: Holm over every row (one family)."""
+    t = tests.copy()
+    if "p_value" not in t.columns:
+        return t
+    adjusted = holm(t["p_value"].to_numpy(np.float64)) if len(t) else np.array([])
+    t.insert(t.columns.get_loc("p_value") + 1, "p_holm", adjusted)
+    return t

@@ -52,7 +52,7 @@ class AutotuneResult:
         The rule set the grid was built around.
     table : DataFrame
         One row per grid point: the swept thresholds, ``stability`` (mean pairwise ARI between
-        seeds), ``silhouette`` (mean over seeds, reference space), ``score`` (the criterion),
+        seeds), ``silhouette`` (mean over seeds, per-modality mean), ``score`` (the criterion),
         ``n_changed`` (thresholds differing from the default), ``mean_weight``, ``is_default``,
         ``is_best``.
     criterion : str
@@ -103,9 +103,11 @@ def autotune(prepared: Prepared, ruleset: RuleSet = DEFAULT_RULES, grid: Optiona
         gives partitions that depend on chance. It scores the partitions themselves, in no
         particular space, so it does not favour any weight value by construction.
     ``"silhouette"``
-        Mean silhouette over seeds in the fixed reference space. Reported for every grid point
-        either way, but not the default criterion: the reference space is the equal-weight
-        (w = 0.5) fusion, so it leans toward weightings close to 0.5.
+        Mean silhouette over seeds, each the mean of the audio space's and the lyrics space's
+        silhouette (:class:`core.metrics.NeutralScorer`), so no weight is favoured by the
+        yardstick itself. Reported for every grid point either way. (Before, it was scored in the
+        equal-weight fused space, where the k-means partition at w = 0.5 is the one that space
+        rewards; see :data:`core.metrics.NEUTRAL_SPACE`.)
 
     Ties: every grid point scoring within ``tolerance`` of the best counts as tied, and the tie
     goes to the point closest to ``ruleset`` (fewest changed thresholds, then the smallest
@@ -193,7 +195,7 @@ def autotune(prepared: Prepared, ruleset: RuleSet = DEFAULT_RULES, grid: Optiona
     table = table.drop(columns=["ruleset"])
     desc = (f"criterion: {criterion} ("
             + ("mean pairwise ARI between the partitions of different seeds on shared tracks"
-               if criterion == "stability" else "mean silhouette in the reference space")
+               if criterion == "stability" else "mean silhouette, each modality's own space averaged")
             + f"), {len(seeds)} seeds, k = {n_clusters}; grid points within {tolerance:g} of the "
               "best count as ties and the tie goes to the point closest to the defaults; "
               "labels are never used")
