@@ -644,3 +644,41 @@ def test_internal_metrics_no_longer_favour_half_by_construction(structured):
     # each modality is reported apart, and the headline is their mean
     m = p.internal(cluster(p.embeddings, np.full(p.n_tracks, 0.5, np.float32), n_clusters=3, seed=0).labels)
     assert m["silhouette"] == pytest.approx((m["silhouette_audio"] + m["silhouette_lyrics"]) / 2)
+
+
+# ----------------------------------------------------------------------------------------------
+# Generated-data seeds: the dataset as the unit
+# ----------------------------------------------------------------------------------------------
+def test_cli_data_seeds_regenerates_per_seed_and_tests_over_datasets(tmp_path, capsys):
+    from core.paths import data_dir
+
+    out = tmp_path / "run"
+    argv = ["ablate", "--data-seeds", "0,1", "--tracks-per-genre", "2", "--clip-seconds", "2",
+            "--genres", "metal,ballad,ambient", "--seeds", "2", "--fusion", "concat", "--jobs", "1",
+            "--out", str(out)]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "unit: generated dataset" in text and "unit clustering seed" in text
+    assert "p cannot fall below 0.5" in text                        # 2 datasets: said plainly
+    cached = sorted(p.name for p in data_dir().glob("synthetic-seed-*"))
+    assert cached == ["synthetic-seed-0-t2-c2-g3-metal-ballad-ambient",
+                      "synthetic-seed-1-t2-c2-g3-metal-ballad-ambient"]
+    gt = [pd.read_csv(data_dir() / c / "ground_truth.csv") for c in cached]
+    assert not gt[0].equals(gt[1])                                  # another generator seed, another set
+    per = pd.read_csv(out / "datasets_per_dataset_concat.csv")
+    tests = pd.read_csv(out / "datasets_tests_concat.csv")
+    for s in (0, 1):                                                # a dataset's value: mean over clustering seeds
+        summ = pd.read_csv(out / f"data-seed-{s}" / "summary.csv")
+        want = summ[(summ.condition == "dynamic") & (summ.metric == "nmi")]["mean"].iloc[0]
+        got = per[(per.data_seed == s) & (per.condition == "dynamic") & (per.metric == "nmi")]["value"].iloc[0]
+        assert got == pytest.approx(want)
+    assert set(tests.unit) == {"generated dataset"} and (tests.n == 2).all()
+    assert {"dynamic vs static 0.5", "dynamic vs shuffled"} <= set(tests.comparison)
+    np.testing.assert_allclose(tests.p_holm, holm(tests.p_value))
+
+
+def test_cli_data_seeds_refuses_a_dataset_and_bad_seeds(tmp_path, capsys):
+    assert main(["ablate", str(tmp_path), "--data-seeds", "0,1"]) == 2
+    assert "give no DATASET" in capsys.readouterr().err
+    assert main(["ablate", "--data-seeds", "3"]) == 2
+    assert "at least 2 distinct" in capsys.readouterr().err

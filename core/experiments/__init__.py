@@ -82,6 +82,7 @@ Modules
 ``tuning``        :func:`autotune` (label-free), :func:`evaluate_rulesets`
 ``sensitivity``   :func:`sensitivity_grid`
 ``tracks``        :func:`track_table`
+``dataseeds``    the ablation over generated sets, the dataset as the unit (:func:`across_datasets`)
 
 Everything public is importable from ``core.experiments``.
 """
@@ -89,6 +90,7 @@ Everything public is importable from ``core.experiments``.
 from core.experiments.ablation import AblationResult, run_ablation
 from core.experiments.conditions import dynamic_weights, partition, run_condition
 from core.experiments.controls import rule_ablation_table, rule_switches, shuffled_weights
+from core.experiments.dataseeds import DataSeedsResult, across_datasets
 from core.experiments.config import (DEFAULT_AUTOTUNE_GRID, DEFAULT_SEEDS, DEFAULT_STATIC_GRID,
                                      EXTERNAL_METRICS, HIST_BINS, INTERNAL_METRICS, LOWER_IS_BETTER,
                                      ExperimentConfig, ruleset_to_dict, static_name)
@@ -125,6 +127,8 @@ __all__ = [
     "shuffled_weights",
     "rule_switches",
     "rule_ablation_table",
+    "DataSeedsResult",
+    "across_datasets",
     "weight_distributions",
     "degradation_slices",
     "AutotuneResult",
