@@ -568,7 +568,8 @@ class NeutralScorer:
         """Scores of ``labels`` int (n,): the means (``silhouette``, ``calinski_harabasz``,
         ``davies_bouldin``), each modality apart (``silhouette_audio``, ``silhouette_lyrics``,
         ...; NaN where a modality is missing), ``space``, ``n_clusters``, ``n_noise``,
-        ``noise_as_cluster``, ``silhouette_subsampled``."""
+        ``noise_as_cluster``, ``silhouette_subsampled``, ``silhouette_sample_size`` (the larger
+        modality's)."""
         lab = np.asarray(labels)
         check_param("NeutralScorer", "labels", f"array of shape {lab.shape}",
                     f"a 1-d integer array of shape ({self.n_tracks_},)",
@@ -587,6 +588,8 @@ class NeutralScorer:
         n_noise = int(np.count_nonzero(lab < 0))
         out.update(per)
         out.update({"space": self.space, "silhouette_subsampled": self.subsampled,
+                    "silhouette_sample_size": max((len(sc.sample_) for _, _, sc in self.parts_),
+                                                  default=0),
                     "n_clusters": int(len(np.unique(lab))), "n_noise": n_noise,
                     "noise_as_cluster": bool(n_noise > 0)})
         self._last = (lab.copy(), out)
