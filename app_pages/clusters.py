@@ -12,7 +12,8 @@ import streamlit as st
 from core import views
 from core.errors import WorkbenchError
 from core.fusion import fuse_concat
-from core.metrics import REFERENCE_SPACE
+from core.loop import COLD_N_INIT
+from core.metrics import NEUTRAL_SPACE
 from core.projection import ProjectionConfig, project, warm_up
 from core.views.map import (MapLayout, chart_selection, color_label, color_options, genres_for, map_frame,
                             resolve_color_by, selected_tracks, warm_start, weights_key)
@@ -165,9 +166,10 @@ else:
         st.info(f"{NO_LABELS_NOTE.capitalize()}: this dataset has no genre labels, so NMI, ARI and "
                 "the other external scores cannot be computed.")
     st.dataframe(metric_table(table).style.format("{:.3f}", na_rep="–"), width="stretch")
-    st.caption("Dynamic is this page's clustering with the rules' per-track weights; the other rows "
-               "use the same algorithm, k and seed. Internal metrics (silhouette, Calinski-Harabasz, "
-               f"Davies-Bouldin) are computed in one fixed space for every row: the {REFERENCE_SPACE}.")
+    st.caption("Dynamic is the rules' per-track weights. Every row is clustered alike: the same algorithm, "
+               f"k and seed, every track, k-means++ with {COLD_N_INIT} restarts and no warm start (the map "
+               "above is warm-started from the previous clustering, so it can differ slightly). Internal "
+               f"metrics (silhouette, Calinski-Harabasz, Davies-Bouldin): {NEUTRAL_SPACE}.")
 
 if labelled:
     st.subheader("Genres and clusters")

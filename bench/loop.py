@@ -11,8 +11,8 @@ What runs, on cached features (synthetic matrices standing in for them):
 
 * **Setup, once per dataset (not in the loop):** 8 Gaussian genre blobs in 64-d audio and 64-d
   lyrics features, 10 % of tracks without lyrics; per-modality PCA to 32 + L2
-  (:class:`core.fusion.ModalityReducer`); the reference space and :class:`InternalScorer`
-  (silhouette subsample distances); :class:`ExternalScorer` (label encoding); synthetic
+  (:class:`core.fusion.ModalityReducer`); the per-modality :class:`NeutralScorer`
+  (silhouette subsample distances, one per modality); :class:`ExternalScorer` (label encoding); synthetic
   indicators for the rule engine.
 * **The loop, per slider position** (a slider dragged up then back down, ``--steps`` positions
   each way, ``--repeats`` times). Two sliders of the default rule set (soft ramps on): the
@@ -22,7 +22,7 @@ What runs, on cached features (synthetic matrices standing in for them):
   - ``rules``      :func:`core.rules.apply_rules` -> weights w (n,)
   - ``fusion``     :func:`core.fusion.fuse_concat` into one reused buffer
   - ``clustering`` k-means warm-started from the previous position's centres
-  - ``metrics``    internal (silhouette, CH, DB in the reference space) + external (ARI, NMI,
+  - ``metrics``    internal (silhouette, CH, DB per modality, averaged) + external (ARI, NMI,
                    AMI, V, purity, accuracy)
 
   The metric scorers return their previous result when the partition did not change; the
@@ -52,7 +52,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import core.fusion  # noqa: E402
 from core.clustering import FusedKMeans, WeightedKMeans  # noqa: E402
 from core.fusion import ModalityReducer, fuse_concat  # noqa: E402
-from core.metrics import ExternalScorer, InternalScorer, reference_space  # noqa: E402
+from core.metrics import ExternalScorer, NeutralScorer  # noqa: E402
 
 from core.indicators import Indicators  # noqa: E402
 from core.rules import DEFAULT_RULES, apply_rules  # noqa: E402
@@ -121,7 +121,7 @@ def run_size(n: int, steps: int, repeats: int, seed: int, flavour: str, profile:
                                                                       lyrics_ok)
     t_reduce = time.perf_counter() - t0
     t0 = time.perf_counter()
-    internal = InternalScorer(reference_space(emb), sample_size=2000, seed=seed)
+    internal = NeutralScorer(emb, sample_size=2000, seed=seed)  # what the loop scores with
     external = ExternalScorer(np.array([f"genre{g}" for g in y]))
     t_scorers = time.perf_counter() - t0
 

@@ -206,10 +206,10 @@ def _raise_if_unhealthy(rep) -> None:
 
 
 def _fusions(algorithm: str, choice: str) -> list:
-    from core.experiments import _FUSIONS_FOR
+    from core.clustering import ALGORITHM_FUSIONS
     if choice != "both":
         return [choice]
-    allowed = _FUSIONS_FOR.get(algorithm, ("concat",))
+    allowed = ALGORITHM_FUSIONS.get(algorithm, ("concat",))
     return list(allowed[:2])
 
 
@@ -236,8 +236,81 @@ def _regenerate_command(args, out: Path) -> str:
     parts += [f"--subsample {args.subsample:g}", f"--n-init {args.n_init}"]
     if args.no_autotune:
         parts.append("--no-autotune")
+    if getattr(args, "data_seeds", None):
+        parts.append(f"--data-seeds {args.data_seeds}")
+        for flag, value in (("--tracks-per-genre", args.tracks_per_genre),
+                            ("--clip-seconds", args.clip_seconds), ("--genres", args.genres)):
+            if value is not None:
+                parts.append(f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}")
     parts.append(f"--out {out}")
     return " ".join(parts)
+
+
+def _parse_data_seeds(text: str) -> tuple:
+    from core.errors import ParameterError
+    try:
+        seeds = tuple(int(s) for s in text.split(",") if s.strip() != "")
+    except ValueError:
+        seeds = ()
+    if len(seeds) < 2 or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise ParameterError("The 'data_seeds' parameter of ablate must be at least 2 distinct "
+                             f"comma-separated ints >= 0. Got {text!r} instead.")
+    return seeds
+
+
+def _ablate_data_seeds(args, configs) -> int:
+    """``ablate --data-seeds``: one generated set per generator seed, both units reported."""
+    import time
+    from core.datasets.synthetic import ensure_synthetic
+    from core.errors import ParameterError
+    from core.experiments import prepare, run_ablation
+    from core.experiments.dataseeds import across_datasets, format_dataset_tests, seed_dir, synth_config
+    from core.paths import data_dir
+    from core.progress import TerminalBar
+    from core.report import format_rule_table, format_tests, write_report
+    try:
+        seeds = _parse_data_seeds(args.data_seeds)
+        genres = [g.strip() for g in args.genres.split(",") if g.strip()] if args.genres else None
+        synths = {s: synth_config(s, args.tracks_per_genre, args.clip_seconds, genres) for s in seeds}
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-data-seeds-{stamp}"
+    by_fusion: dict = {c.fusion: {} for c in configs}
+    for s, sc in synths.items():
+        ds = ensure_synthetic(sc, seed_dir(sc), n_jobs=args.jobs, progress=TerminalBar(f"synth seed {s}"))
+        fs = _features(ds, args)
+        prepared = prepare(fs, configs[0])
+        results = {}
+        for config in configs:
+            results[config.fusion] = r = run_ablation(
+                prepared.with_config(config), labels=ds.labels, ground_truth=ds.ground_truth,
+                progress=TerminalBar(f"data seed {s}: ablation ({config.fusion})"))
+            by_fusion[config.fusion][s] = r
+            metrics = ["nmi", "ari"] if r.labelled else ["silhouette"]
+            print(f"\n== data seed {s}, fusion {config.fusion}: unit clustering seed "
+                  f"({len(config.seeds)} seeds on this one dataset) ==")
+            print(format_tests(r, metrics))
+            print(format_rule_table(r))
+        write_report(out / f"data-seed-{s}", results, dataset={**ds.summary(), "root": str(ds.root)},
+                     command=_regenerate_command(args, out.absolute()))
+    texts = []
+    for fusion, per_seed in by_fusion.items():
+        res = across_datasets(per_seed, fusion)
+        texts.append(format_dataset_tests(res))
+        print()
+        print(texts[-1])
+        out.mkdir(parents=True, exist_ok=True)
+        for name, df in (("per_dataset", res.per_dataset), ("summary", res.summary), ("tests", res.tests)):
+            df.to_csv(out / f"datasets_{name}_{fusion}.csv", index=False)
+    (out / "report.md").write_text(
+        "# Ablation over generated datasets\n\nRegenerate with:\n\n    "
+        + _regenerate_command(args, out.absolute()) + "\n\nPer dataset (unit: clustering seed): "
+        + ", ".join(f"data-seed-{s}/report.md" for s in seeds) + "\n\n```\n"
+        + "\n\n".join(texts) + "\n```\n", encoding="utf-8")
+    print(f"\nreport written to {out}")
+    return 0
 
 
 def cmd_ablate(args) -> int:
@@ -251,6 +324,12 @@ def cmd_ablate(args) -> int:
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if getattr(args, "data_seeds", None):
+        if args.dataset is not None:
+            print("error: --data-seeds regenerates the built-in set; give no DATASET with it",
+                  file=sys.stderr)
+            return 2
+        return _ablate_data_seeds(args, configs)
     ds = _load_or_build(args)
     _print_summary(ds)
     fs = _features(ds, args)
@@ -287,8 +366,8 @@ def cmd_ablate(args) -> int:
 
 
 def _print_ablation(results: dict) -> None:
-    """The notes, then per fusion the main table and the paired tests."""
-    from core.report import format_main_table, format_tests
+    """The notes, then per fusion the main table, the paired tests and the per-rule ablation."""
+    from core.report import format_main_table, format_rule_table, format_tests
     first = next(iter(results.values()))
     print()
     for line in first.notes:
@@ -298,8 +377,11 @@ def _print_ablation(results: dict) -> None:
         print(format_main_table(res, title=f"== {res.config.algorithm}, fusion: {fusion} "
                                            f"(k = {res.n_clusters}) =="))
         primary = ["nmi", "ari"] if res.labelled else ["silhouette"]
-        print("paired tests (dynamic vs static):")
+        print("paired tests (unit: clustering seed on this dataset; dynamic vs static 0.5, vs its "
+              "shuffle, vs the oracle best static; Holm over the whole table):")
         print(format_tests(res, primary))
+        print("planned per-rule ablation (each rule switched off in turn):")
+        print(format_rule_table(res))
 
 
 def _autotune_all(prepared, results: dict, labels) -> tuple:
@@ -440,6 +522,16 @@ def _add_ablate_parser(sub) -> None:
                    help="share of tracks each seed clusters (default 0.8; 1 = all)")
     p.add_argument("--n-init", dest="n_init", type=int, default=5, help="k-means restarts (default 5)")
     p.add_argument("--no-autotune", action="store_true", help="skip the unsupervised threshold auto-tune")
+    p.add_argument("--data-seeds", dest="data_seeds", default=None, metavar="S,S,...",
+                   help="regenerate the built-in set once per generator seed (cached in "
+                        "data/synthetic-seed-<S>...) and also report paired tests with the generated "
+                        "dataset as the unit, e.g. 0,1,2 (no DATASET then; auto-tune is skipped)")
+    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, default=None,
+                   help="with --data-seeds: tracks per genre of each generated set (default 40)")
+    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, default=None,
+                   help="with --data-seeds: clip length in s of each generated set (default 20)")
+    p.add_argument("--genres", default=None,
+                   help="with --data-seeds: comma-separated genre names (default: all)")
     _add_jobs(p)
     _add_scheduler(p)
     p.set_defaults(func=cmd_ablate)

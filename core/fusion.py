@@ -13,6 +13,16 @@ Two stages with very different costs:
   ``[sqrt(w) * audio, sqrt(1 - w) * lyrics]`` into a preallocated buffer, and
   :func:`fuse_affinity` mixes the two prebuilt graphs with per-pair weights.
 
+**What a weight means in each fusion.** In the scaled concatenation a track's weight scales its
+*vector*, not its distances. With unit rows, ``|x_i - c|^2 = 1 - 2 x_i . c + |c|^2``, so track
+``i`` goes to the centre ``c = [c_a, c_l]`` that maximises
+``sqrt(w_i) * (a_i . c_a) + sqrt(1 - w_i) * (l_i . c_l) - |c|^2 / 2``: its audio and lyrics
+similarities count as ``sqrt(w) : sqrt(1 - w)``. A weight of 0.8 acts like 2 : 1 on the
+track's assignment, not 4 : 1 (only between two tracks of the *same* weight is the squared
+distance ``w |a_i - a_j|^2 + (1 - w) |l_i - l_j|^2``). The weighted-distance k-means
+(:func:`fuse_weighted`, ``fusion="weighted"``) scores track ``i`` against a centre by
+``w_i |a_i - c_a|^2 + (1 - w_i) |l_i - c_l|^2``: there w means what it says (0.8 is 4 : 1).
+
 Missing modalities are enforced here, not trusted to the caller (:func:`effective_weights`): a
 track without usable lyrics gets audio weight 1 whatever ``w`` says, so it never contributes
 lyrics and is never pulled toward a zero lyrics vector; a track without usable audio gets

@@ -7,12 +7,16 @@ so k-means warm-starts and clusters keep their identity as a threshold moves, an
 buffer for the fused matrix. Each :meth:`InteractiveLoop.run` clusters every prepared track (no
 subsample: what is drawn is what is scored).
 
-The comparison conditions of the metric table (audio only, lyrics only, static 0.5) do not
-depend on the rules; :meth:`InteractiveLoop.baselines` computes them once per clustering setting.
+The live metric table compares like with like: every row (dynamic, audio only, lyrics only,
+static 0.5) is clustered by one protocol (:meth:`InteractiveLoop.table_config`: every track,
+k-means++ from the seed with :data:`COLD_N_INIT` restarts, no warm start). The baselines do not
+depend on the rules and are computed once per clustering setting; the dynamic row once per
+weighting. The drawn map keeps its warm start (cluster identity follows the slider).
 """
 
 from __future__ import annotations
 
+import hashlib
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -89,6 +93,7 @@ class InteractiveLoop:
         self._centers: dict = {}
         self._out: Optional[np.ndarray] = None
         self._baselines: dict = {}
+        self._dynamic_rows: dict = {}
 
     @property
     def labelled(self) -> bool:
@@ -137,18 +142,29 @@ class InteractiveLoop:
         """Forget the warm-start centres (a warm start can stick in a poor local optimum)."""
         self._centers.clear()
 
+    def table_config(self, algorithm: str = "kmeans", fusion: str = "concat",
+                     n_clusters: int = 8) -> ExperimentConfig:
+        """The one clustering protocol of every row of the live metric table.
+
+        Every prepared track (no subsample), k-means++ seeded by the sidebar seed with
+        :data:`COLD_N_INIT` restarts (lowest inertia wins), never warm-started: the rows differ
+        only in their weights, and no row depends on the slider history.
+        """
+        return self.prepared.config.with_changes(
+            algorithm=algorithm, fusion=fusion if fusion in ALGORITHM_FUSIONS[algorithm] else "concat",
+            n_clusters=max(2, int(n_clusters)), subsample=1.0, n_init=COLD_N_INIT)
+
     def baselines(self, algorithm: str = "kmeans", fusion: str = "concat", n_clusters: int = 8,
                   seed: int = 0) -> dict:
         """Metrics of audio only, lyrics only and static 0.5 for this clustering setting (cached).
 
-        Uses :func:`core.experiments.run_condition` on every track (no subsample), so the numbers
-        match the ablation's definitions of those conditions.
+        Uses :func:`core.experiments.run_condition` on every track (no subsample) with
+        :meth:`table_config`, so the numbers match the ablation's definitions of those conditions
+        and are clustered exactly like the table's dynamic row.
         """
         key = (algorithm, fusion, int(n_clusters), int(seed))
         if key not in self._baselines:
-            config = self.prepared.config.with_changes(
-                algorithm=algorithm, fusion=fusion if fusion in ALGORITHM_FUSIONS[algorithm] else "concat",
-                n_clusters=max(2, int(n_clusters)), subsample=1.0, n_init=1)
+            config = self.table_config(algorithm, fusion, n_clusters)
             out = {}
             for name, weights in (("audio only", "audio_only"), ("lyrics only", "lyrics_only"),
                                   ("static 0.5", 0.5)):
@@ -158,13 +174,41 @@ class InteractiveLoop:
             self._baselines[key] = out
         return self._baselines[key]
 
+    def table_dynamic(self, weights, algorithm: str, fusion: str, n_clusters: int, seed: int) -> dict:
+        """Metrics of the rules' weights clustered by :meth:`table_config` (cached per weighting).
+
+        The map shows the warm-started clustering (it follows the previous one as a slider moves);
+        the table's dynamic row is clustered afresh like every baseline row, so a comparison
+        never mixes a warm start with cold restarts.
+        """
+        w = np.asarray(weights, np.float32)
+        key = (hashlib.sha1(w.tobytes()).hexdigest(), algorithm, fusion, int(n_clusters), int(seed))
+        hit = self._dynamic_rows.get(key)
+        if hit is None:
+            if len(self._dynamic_rows) > 64:
+                self._dynamic_rows.clear()
+            config = self.table_config(algorithm, fusion, n_clusters)
+            hit = self._dynamic_rows[key] = run_condition(self.prepared, w, int(seed), self.labels,
+                                                          config=config)
+        return hit
+
     def comparison_table(self, result: LoopResult, algorithm: str, fusion: str, seed: int) -> pd.DataFrame:
-        """Rows: dynamic (this result) beside audio only, lyrics only and static 0.5; columns: metrics."""
-        rows = {"dynamic (rules)": result.metrics}
+        """Rows: dynamic (this result's weights) beside audio only, lyrics only and static 0.5.
+
+        Every row is clustered the same way (:meth:`table_config`: every track, k-means++ from
+        ``seed`` with :data:`COLD_N_INIT` restarts, no warm start); ``attrs`` records it.
+        Columns: metrics (internal ones in :data:`core.metrics.NEUTRAL_SPACE`).
+        """
+        rows = {"dynamic (rules)": self.table_dynamic(result.weights, algorithm, fusion,
+                                                      result.n_clusters, seed)}
         rows.update(self.baselines(algorithm, fusion, result.n_clusters, seed))
         metrics = ([m for m in EXTERNAL_METRICS] if self.labelled else []) + list(INTERNAL_METRICS)
         table = pd.DataFrame({name: {m: vals.get(m, np.nan) for m in metrics} for name, vals in rows.items()}).T
         table.index.name = "condition"
+        config = self.table_config(algorithm, fusion, result.n_clusters)
+        table.attrs.update(n_init=config.n_init if config.algorithm == "kmeans" else None,
+                           init="k-means++ from the seed, no warm start", seed=int(seed),
+                           subsample=config.subsample)
         return table
 
 

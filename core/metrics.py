@@ -7,7 +7,15 @@ information, V-measure, purity and cluster accuracy (Hungarian matching), all fr
 contingency table (:func:`contingency`). Internal (always): silhouette, Calinski-Harabasz and
 Davies-Bouldin.
 
-**Reference space.** Internal scores are computed in one space that does not depend on the
+**Neutral space.** The experiments and the live metric table score internal metrics with
+:class:`NeutralScorer`: each modality's own embedding scores the partition (audio among tracks
+with audio, lyrics among tracks with lyrics) and the two scores are averaged (each is reported
+apart too). The fused reference space below is the fusion at w = 0.5, so the k-means partition
+at w = 0.5 minimises its within-cluster sum of squares and Calinski-Harabasz there prefers
+w = 0.5 by construction; per-modality spaces do not contain any weight. See
+:data:`NEUTRAL_SPACE`.
+
+**Reference space.** The equal-weight fused space (still available): one space that does not depend on the
 weights, so conditions with different weights (audio only, static 0.3, dynamic, ...) are
 comparable: the equal-weight scaled concatenation ``[a / sqrt(2), l / sqrt(2)]``, i.e.
 :func:`core.fusion.fuse_concat` with ``w = 0.5``; a track without lyrics keeps its audio row at
@@ -51,13 +59,21 @@ __all__ = [
     "external_metrics",
     "internal_metrics",
     "reference_space",
+    "NEUTRAL_SPACE",
     "ExternalScorer",
     "InternalScorer",
+    "NeutralScorer",
 ]
 
 #: Name of the space internal metrics are computed in (returned as ``"space"``).
 REFERENCE_SPACE = ("equal-weight fused space [a/sqrt2, l/sqrt2] "
                    "(tracks with one usable modality: that modality at unit length)")
+
+#: Where the experiments and the live table compute internal metrics (:class:`NeutralScorer`).
+NEUTRAL_SPACE = ("each modality's own space, averaged: silhouette, Calinski-Harabasz and "
+                 "Davies-Bouldin on the audio embedding (tracks with audio) and on the lyrics "
+                 "embedding (tracks with lyrics), then the mean of the two (the one there is when a "
+                 "modality is absent); no fused space, so no audio weight is favoured")
 
 #: Constraints of :func:`internal_metrics` / :class:`InternalScorer`.
 METRIC_CONSTRAINTS = {
@@ -518,3 +534,77 @@ def internal_metrics(X_ref, labels, *, sample_size: int = 2000, seed: int = 0,
         :class:`InternalScorer` once.
     """
     return InternalScorer(X_ref, sample_size=sample_size, seed=seed, space=space)(labels)
+
+
+class NeutralScorer:
+    """Internal scores that favour no audio weight: each modality's own space, then the mean.
+
+    For a partition of the tracks, silhouette, Calinski-Harabasz and Davies-Bouldin are computed
+    in the audio embedding among the tracks with usable audio, and in the lyrics embedding among
+    the tracks with usable lyrics; the reported ``silhouette`` (etc.) is the mean of the two, or
+    the one there is when a modality has fewer than 3 usable tracks (or its score is NaN). No
+    fused space enters, so no weight is built into the yardstick (see :data:`NEUTRAL_SPACE`).
+
+    Parameters
+    ----------
+    emb : core.fusion.Embeddings
+        Unit rows per modality (``audio_ok`` / ``lyrics_ok`` say which rows are usable).
+    sample_size, seed : int
+        As :class:`InternalScorer` (per modality).
+
+    Attributes
+    ----------
+    parts_ : tuple of (name, rows int64, InternalScorer)
+        One entry per modality with at least 3 usable tracks.
+    """
+
+    MODALITIES = ("audio", "lyrics")
+
+    def __init__(self, emb: Embeddings, sample_size: int = 2000, seed: int = 0):
+        validate_params("NeutralScorer", METRIC_CONSTRAINTS,
+                        {"sample_size": sample_size, "seed": seed})
+        self.space = NEUTRAL_SPACE
+        self.n_tracks_ = int(emb.n_tracks)
+        parts = []
+        for name, X, ok in (("audio", emb.audio, emb.audio_ok), ("lyrics", emb.lyrics, emb.lyrics_ok)):
+            rows = np.flatnonzero(np.asarray(ok, bool)).astype(np.int64)
+            if len(rows) >= 3:
+                parts.append((name, rows, InternalScorer(np.asarray(X)[rows], sample_size, seed,
+                                                         space=f"{name} embedding")))
+        self.parts_ = tuple(parts)
+        self._last = None
+
+    @property
+    def subsampled(self) -> bool:
+        return any(sc.subsampled for _, _, sc in self.parts_)
+
+    def __call__(self, labels) -> dict:
+        """Scores of ``labels`` int (n,): the means (``silhouette``, ``calinski_harabasz``,
+        ``davies_bouldin``), each modality apart (``silhouette_audio``, ``silhouette_lyrics``,
+        ...; NaN where a modality is missing), ``space``, ``n_clusters``, ``n_noise``,
+        ``noise_as_cluster``, ``silhouette_subsampled``, ``silhouette_sample_size`` (the larger
+        modality's)."""
+        lab = np.asarray(labels)
+        check_param("NeutralScorer", "labels", f"array of shape {lab.shape}",
+                    f"a 1-d integer array of shape ({self.n_tracks_},)",
+                    lab.shape == (self.n_tracks_,) and lab.dtype.kind in "iu")
+        last = self._last
+        if last is not None and np.array_equal(lab, last[0]):
+            return dict(last[1])
+        per = {f"{key}_{m}": _NAN for key in INTERNAL_KEYS for m in self.MODALITIES}
+        for name, rows, scorer in self.parts_:
+            res = scorer(lab[rows])
+            per.update({f"{key}_{name}": res[key] for key in INTERNAL_KEYS})
+        out = {}
+        for key in INTERNAL_KEYS:
+            vals = [per[f"{key}_{m}"] for m in self.MODALITIES if np.isfinite(per[f"{key}_{m}"])]
+            out[key] = float(np.mean(vals)) if vals else _NAN
+        n_noise = int(np.count_nonzero(lab < 0))
+        out.update(per)
+        out.update({"space": self.space, "silhouette_subsampled": self.subsampled,
+                    "silhouette_sample_size": max((len(sc.sample_) for _, _, sc in self.parts_),
+                                                  default=0),
+                    "n_clusters": int(len(np.unique(lab))), "n_noise": n_noise,
+                    "noise_as_cluster": bool(n_noise > 0)})
+        self._last = (lab.copy(), out)
+        return dict(out)

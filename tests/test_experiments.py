@@ -25,12 +25,15 @@ from core.experiments import (
     ExperimentConfig,
     autotune,
     dynamic_weights,
+    holm,
     paired_test,
     partition,
     prepare,
+    rule_switches,
     run_ablation,
     run_condition,
     sensitivity_grid,
+    shuffled_weights,
     summarize,
     track_table,
     weight_distributions,
@@ -217,7 +220,7 @@ def test_ablation_is_deterministic(tiny):
     pd.testing.assert_frame_equal(r1.scores, r2.scores)
     np.testing.assert_array_equal(r1.reference_labels, r2.reference_labels)
     assert r1.conditions == ("audio_only", "lyrics_only", "static_0.0", "static_0.5",
-                             "static_1.0", "dynamic")
+                             "static_1.0", "dynamic", "shuffled")
     # tidy: one row per condition x seed x metric
     assert len(r1.scores) == len(r1.scores.drop_duplicates(["condition", "seed", "metric"]))
     assert set(r1.scores.seed) == {0, 1, 2}
@@ -541,3 +544,141 @@ def test_scorers_of_different_subsample_shares_do_not_collide(tiny_features):
     again = run_condition(p, 0.5, 0, ds.labels, config=p.config.with_changes(subsample=1.0, n_clusters=3))
     assert full["n_tracks"] > part["n_tracks"]
     assert again == full
+
+
+# ----------------------------------------------------------------------------------------------
+# Controls: shuffled weights, per-rule ablation, Holm, the neutral space of internal metrics
+# ----------------------------------------------------------------------------------------------
+def test_shuffled_weights_permute_only_tracks_with_both_modalities_and_depend_on_the_seed():
+    w = np.arange(10, dtype=np.float32) / 10
+    both = np.array([1, 1, 1, 1, 1, 1, 0, 0, 1, 1], bool)
+    s0, s0b, s1 = shuffled_weights(w, both, 0), shuffled_weights(w, both, 0), shuffled_weights(w, both, 1)
+    np.testing.assert_array_equal(s0, s0b)                            # seeded
+    assert not np.array_equal(s0, s1) and not np.array_equal(s0, w)   # the seed matters; it moves
+    np.testing.assert_array_equal(s0[~both], w[~both])                # one-modality tracks keep theirs
+    np.testing.assert_array_equal(np.sort(s0[both]), np.sort(w[both]))  # same distribution
+
+
+def test_holm_by_hand():
+    # sorted 0.005, 0.01, 0.03, 0.04 -> x4, x3, x2, x1 = 0.02, 0.03, 0.06, 0.04 -> running max
+    np.testing.assert_allclose(holm([0.01, 0.04, 0.03, 0.005, np.nan])[:4], [0.03, 0.06, 0.06, 0.02])
+    assert np.isnan(holm([0.01, np.nan])[1]) and holm([0.01, np.nan])[0] == pytest.approx(0.01)
+    assert holm([0.6, 0.7]).tolist() == [1.0, 1.0]                    # capped at 1
+
+
+def test_ablation_has_the_shuffled_control_and_holm_beside_every_p(tiny_result):
+    p, res = tiny_result
+    assert "shuffled" in res.conditions
+    t = res.tests
+    assert set(t.comparison) == {"dynamic vs best static", "dynamic vs static 0.5", "dynamic vs shuffled"}
+    np.testing.assert_allclose(t.p_holm, holm(t.p_value))
+    assert (t.p_holm >= t.p_value - 1e-12).all()
+    shuffled = t[(t.comparison == "dynamic vs shuffled") & (t.metric == "nmi")].iloc[0]
+    expected = paired_test(res.values("dynamic", "nmi"), res.values("shuffled", "nmi"), "nmi")
+    assert shuffled["p_value"] == pytest.approx(expected["p_value"]) and not shuffled["oracle"]
+    # the shuffle keeps the weight distribution of the tracks with both modalities, per seed
+    w_dyn = np.asarray(dynamic_weights(p).weights, np.float32)
+    both = p.embeddings.audio_ok & p.embeddings.lyrics_ok
+    for seed in res.config.seeds[:2]:
+        sh = shuffled_weights(w_dyn, both, seed)
+        np.testing.assert_array_equal(np.sort(sh[both]), np.sort(w_dyn[both]))
+
+
+def test_per_rule_ablation_switches_every_rule_off_once(tiny_result):
+    p, res = tiny_result
+    switched = [name for name, _, _ in rule_switches(DEFAULT_RULES)]
+    assert switched == list(DEFAULT_RULES.rule_names) + ["no_lyrics", "unusable_audio", "no_voice"]
+    for name, kind, rs in rule_switches(DEFAULT_RULES):
+        if kind == "soft":
+            assert name not in rs.rule_names and len(rs.rules) == len(DEFAULT_RULES.rules) - 1
+    t = res.rule_table
+    assert list(dict.fromkeys(t.rule)) == switched and set(t.metric) == {"nmi", "ari"}
+    np.testing.assert_allclose(t.p_holm, holm(t.p_value))
+    for _, row in t.iterrows():                                       # delta = full - rule off, per seed
+        full = res.values("dynamic", row["metric"])
+        off = res.values(f"without_{row['rule']}", row["metric"])
+        assert row["delta"] == pytest.approx(np.mean(full - off))
+        if row["n_changed"] == 0:                                     # nothing moves: identical runs
+            assert row["note"] == "identical" and row["delta"] == 0
+    # no_lyrics is enforced by the fusion anyway: switching it off moves no fused weight
+    assert t[t.rule == "no_lyrics"]["n_changed"].iloc[0] == 0
+
+
+def _noise_in_one_modality(structured: str, seed: int = 2):
+    """45 tracks, 3 groups in one modality, isotropic noise in the other; every track has both."""
+    import dataclasses
+
+    fs, y = hand_featureset(seed=seed, n_per=15, drop_one=False)
+    rng = np.random.default_rng(seed + 100)
+    g = np.repeat(np.arange(3), 15)
+    signal = (rng.normal(size=(3, 12)) * 0.5)[g] + 0.6 * rng.normal(size=(len(g), 12))
+    noise = rng.normal(size=(len(g), 12))
+    audio, lyrics = (signal, noise) if structured == "audio" else (noise, signal)
+    return dataclasses.replace(fs, audio=audio.astype(np.float32), lyrics=lyrics.astype(np.float32),
+                               lyrics_ok=np.ones(len(g), bool)), y
+
+
+@pytest.mark.parametrize("structured", ["audio", "lyrics"])
+def test_internal_metrics_no_longer_favour_half_by_construction(structured):
+    """The equal-weight fused space rewards the w = 0.5 partition (k-means at 0.5 minimises exactly
+    its within-cluster scatter); the per-modality space does not, so the label-free silhouette
+    auto-tune follows the modality with structure instead of settling on 0.5."""
+    from core.clustering import cluster
+    from core.metrics import InternalScorer, reference_space
+
+    fs, _ = _noise_in_one_modality(structured)
+    p = prepare(fs, ExperimentConfig(seeds=(0, 1, 2, 3, 4, 5), n_components=6, n_init=2, n_clusters=3))
+    rs = RuleSet(base_weight=0.5, rules=(), clip=(0.0, 1.0), no_voice_rule=False, unusable_audio_rule=False)
+    grid = {"base_weight": (0.1, 0.3, 0.5, 0.7, 0.9)}
+    tuned = autotune(p, rs, grid, criterion="silhouette", tolerance=0.0).best_thresholds["base_weight"]
+    assert tuned > 0.5 if structured == "audio" else tuned < 0.5
+    # Calinski-Harabasz by construction: in the fused w = 0.5 space it is highest for the partition
+    # k-means finds at w = 0.5 (it minimises that space's within-cluster scatter); per modality, not
+    old = InternalScorer(reference_space(p.embeddings))
+    parts = {w: cluster(p.embeddings, np.full(p.n_tracks, w, np.float32), n_clusters=3, seed=0,
+                        n_init=20).labels for w in grid["base_weight"]}
+    old_ch = {w: old(lab)["calinski_harabasz"] for w, lab in parts.items()}
+    new_ch = {w: p.internal(lab)["calinski_harabasz"] for w, lab in parts.items()}
+    assert max(old_ch, key=old_ch.get) == 0.5
+    assert max(new_ch, key=new_ch.get) != 0.5
+    # each modality is reported apart, and the headline is their mean
+    m = p.internal(cluster(p.embeddings, np.full(p.n_tracks, 0.5, np.float32), n_clusters=3, seed=0).labels)
+    assert m["silhouette"] == pytest.approx((m["silhouette_audio"] + m["silhouette_lyrics"]) / 2)
+
+
+# ----------------------------------------------------------------------------------------------
+# Generated-data seeds: the dataset as the unit
+# ----------------------------------------------------------------------------------------------
+def test_cli_data_seeds_regenerates_per_seed_and_tests_over_datasets(tmp_path, capsys):
+    from core.paths import data_dir
+
+    out = tmp_path / "run"
+    argv = ["ablate", "--data-seeds", "0,1", "--tracks-per-genre", "2", "--clip-seconds", "2",
+            "--genres", "metal,ballad,ambient", "--seeds", "2", "--fusion", "concat", "--jobs", "1",
+            "--out", str(out)]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "unit: generated dataset" in text and "unit clustering seed" in text
+    assert "p cannot fall below 0.5" in text                        # 2 datasets: said plainly
+    cached = sorted(p.name for p in data_dir().glob("synthetic-seed-*"))
+    assert cached == ["synthetic-seed-0-t2-c2-g3-metal-ballad-ambient",
+                      "synthetic-seed-1-t2-c2-g3-metal-ballad-ambient"]
+    gt = [pd.read_csv(data_dir() / c / "ground_truth.csv") for c in cached]
+    assert not gt[0].equals(gt[1])                                  # another generator seed, another set
+    per = pd.read_csv(out / "datasets_per_dataset_concat.csv")
+    tests = pd.read_csv(out / "datasets_tests_concat.csv")
+    for s in (0, 1):                                                # a dataset's value: mean over clustering seeds
+        summ = pd.read_csv(out / f"data-seed-{s}" / "summary.csv")
+        want = summ[(summ.condition == "dynamic") & (summ.metric == "nmi")]["mean"].iloc[0]
+        got = per[(per.data_seed == s) & (per.condition == "dynamic") & (per.metric == "nmi")]["value"].iloc[0]
+        assert got == pytest.approx(want)
+    assert set(tests.unit) == {"generated dataset"} and (tests.n == 2).all()
+    assert {"dynamic vs static 0.5", "dynamic vs shuffled"} <= set(tests.comparison)
+    np.testing.assert_allclose(tests.p_holm, holm(tests.p_value))
+
+
+def test_cli_data_seeds_refuses_a_dataset_and_bad_seeds(tmp_path, capsys):
+    assert main(["ablate", str(tmp_path), "--data-seeds", "0,1"]) == 2
+    assert "give no DATASET" in capsys.readouterr().err
+    assert main(["ablate", "--data-seeds", "3"]) == 2
+    assert "at least 2 distinct" in capsys.readouterr().err

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from core.datasets import load_dataset
 from core.datasets.synthetic import GENRES, read_config
 from core.experiments import ExperimentConfig, prepare, run_ablation
+from core.experiments.controls import rule_table_view
 from core.features.extract import extract_features
 from core.indicators import compute_indicators
 from core.loop import InteractiveLoop
@@ -187,6 +188,14 @@ def test_ablation_page_shows_what_run_ablation_computes(features, tiny_synth_dir
     exp_tests = ablation_tests_table(expected)
     np.testing.assert_allclose(tests["p value"], exp_tests["p value"])
     assert tests["static weight"].tolist() == exp_tests["static weight"].tolist()
+    np.testing.assert_allclose(tests["Holm p"], exp_tests["Holm p"])
+    assert "dynamic vs shuffled" in set(tests["comparison"])
+    rules = _frame_with(at, "rule switched off")              # the planned per-rule ablation
+    exp_rules = rule_table_view(expected.rule_table)
+    assert rules["rule switched off"].tolist() == exp_rules["rule switched off"].tolist()
+    np.testing.assert_allclose(rules["Δ (dynamic − rule off)"], exp_rules["Δ (dynamic − rule off)"])
+    np.testing.assert_allclose(rules["Holm p"], exp_rules["Holm p"])
+    assert "shuffled" in shown.index
     assert any("picked with the labels" in w.value and "oracle" in w.value for w in at.warning)
     slices = _frame_with(at, "slice")                      # synthetic ground truth: slices shown
     assert set(slices["condition"]) >= {"dynamic", "static_0.5"}

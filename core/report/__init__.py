@@ -9,8 +9,10 @@ Pipeline position: :mod:`core.experiments` -> **report** -> files a person reads
 ``summary.csv``     per fusion x condition x metric: ``n, mean, std, ci_low, ci_high`` (t-based 95 %
                     interval over seeds) and ``oracle_best_static`` (this static weight is the best
                     one for this metric, chosen with the labels)
-``tests.csv``       paired Wilcoxon tests of dynamic vs the best static weight (``oracle``) and vs
-                    static 0.5, per metric
+``tests.csv``       paired Wilcoxon tests of dynamic vs the best static weight (``oracle``), vs
+                    static 0.5 and vs its own shuffle, per metric; ``p_holm`` beside ``p_value``
+``rules.csv``       the planned per-rule ablation: full dynamic vs each rule switched off
+                    (``delta`` = dynamic - rule off), paired tests, ``p_holm``
 ``weights.csv``     weight distributions of the dynamic condition per cluster and per genre
                     (summary statistics + counts in 10 fixed bins over [0, 1])
 ``slices.csv``      degradation slices (synthetic ground truth; evaluation only), if any
@@ -28,8 +30,9 @@ the terminal and markdown), ``values`` (library versions, JSON-ready objects).
 from __future__ import annotations
 
 from core.report.files import write_report
-from core.report.text import format_main_table, format_tests, markdown_table
+from core.report.text import format_main_table, format_rule_table, format_tests, markdown_table
 from core.report.values import to_jsonable, versions
 
-__all__ = ["write_report", "format_main_table", "format_tests", "versions", "to_jsonable",
+__all__ = ["write_report", "format_main_table", "format_tests", "format_rule_table", "versions",
+           "to_jsonable",
            "markdown_table"]

@@ -57,6 +57,7 @@ def _result_json(result) -> dict:
         "rule_counts": result.rule_counts,
         "summary": result.summary,
         "tests": result.tests,
+        "rule_ablation": getattr(result, "rule_table", None),
         "weight_distributions": result.weight_dist,
         "slices": result.slices,
         "scores": result.scores,
@@ -122,6 +123,7 @@ def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, co
     csv("scores.csv", [tag(r.scores, f, r) for f, r in results.items()])
     csv("summary.csv", [tag(_summary_with_flags(r), f, r) for f, r in results.items()])
     csv("tests.csv", [tag(r.tests, f, r) for f, r in results.items()])
+    csv("rules.csv", [tag(getattr(r, "rule_table", None), f, r) for f, r in results.items()])
     csv("weights.csv", [tag(r.weight_dist, f, r) for f, r in results.items()])
     csv("slices.csv", [tag(r.slices, f, r) for f, r in results.items()])
     tunes = _per_fusion(autotune, results)

@@ -112,14 +112,35 @@ def format_tests(result, metrics: Optional[Sequence[str]] = None) -> str:
         lines.append(f"  {r['metric']:<10} {r['comparison']:<24} ({r['other']}{flag}): "
                      f"mean diff {_fmt(r['mean_diff'], 4):>8}, dynamic better in "
                      f"{r['wins']}/{r['n']} seeds, worse in {r['losses']}, Wilcoxon p = "
-                     f"{_fmt(r['p_value'], 4)}{note}")
+                     f"{_fmt(r['p_value'], 4)}, Holm p = {_fmt(r.get('p_holm'), 4)}{note}")
+    return "\n".join(lines)
+
+
+def format_rule_table(result) -> str:
+    """The planned per-rule ablation as fixed-width text (one line per rule and metric)."""
+    t = getattr(result, "rule_table", None)
+    if t is None or not len(t):
+        return "  (no rules to switch off)"
+    head = (f"  {'rule switched off':<17} {'kind':<5} {'fired':>5} {'moved':>5} {'metric':<10} "
+            f"{'dynamic':>8} {'rule off':>8} {'delta':>8} {'full better/worse':>17} "
+            f"{'p':>7} {'Holm p':>7}")
+    lines = [head]
+    for _, r in t.iterrows():
+        lines.append(f"  {r['rule']:<17} {r['kind']:<5} {_fmt(r['n_fired']):>5} "
+                     f"{_fmt(r['n_changed']):>5} {r['metric']:<10} {_fmt(r['dynamic']):>8} "
+                     f"{_fmt(r['rule_off']):>8} {_fmt(r['delta'], 4):>8} "
+                     f"{str(r['wins']) + '/' + str(r['losses']):>17} {_fmt(r['p_value'], 4):>7} "
+                     f"{_fmt(r['p_holm'], 4):>7}")
+    lines.append("  delta = dynamic - rule off (> 0: the rule earns its place); fired: tracks the "
+                 "rule fired on; moved: tracks whose fused weight changes without it; Holm over "
+                 "every line of this table")
     return "\n".join(lines)
 
 
 def _static_name(w) -> str:
-    from core.experiments import _static_name as name
+    from core.experiments import static_name
 
-    return name(w)
+    return static_name(w)
 
 
 # ----------------------------------------------------------------------------------------------

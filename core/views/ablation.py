@@ -74,12 +74,15 @@ def ablation_tests_table(result) -> pd.DataFrame:
         ``metric``, ``comparison``, ``static weight`` (the other condition, marked "picked with
         the labels (oracle)" when the best static weight was chosen with the labels, "picked
         post hoc" without labels), ``mean diff`` (dynamic - static; for Davies-Bouldin lower is
-        better), ``dynamic better / worse / tied`` (seeds), ``p value``, ``note``.
+        better), ``dynamic better / worse / tied`` (seeds), ``p value``, ``Holm p`` (adjusted for
+        every test of the table), ``note``. The shuffled control's row names the shuffled
+        weights instead of a static weight.
     """
     t = result.tests
     rows = []
     for _, r in t.iterrows():
-        other = f"{float(r['other_weight']):g}"
+        other = (f"{float(r['other_weight']):g}" if pd.notna(r["other_weight"])
+                 else "the dynamic weights shuffled among tracks")
         if r["oracle"]:
             other += " (best static, picked with the labels: oracle)"
         elif r.get("selected_post_hoc", False):
@@ -87,9 +90,10 @@ def ablation_tests_table(result) -> pd.DataFrame:
         rows.append({"metric": r["metric"], "comparison": r["comparison"], "static weight": other,
                      "mean diff": float(r["mean_diff"]),
                      "dynamic better / worse / tied": f"{int(r['wins'])} / {int(r['losses'])} / {int(r['ties'])}",
-                     "p value": float(r["p_value"]), "note": r["note"]})
+                     "p value": float(r["p_value"]), "Holm p": float(r.get("p_holm", np.nan)),
+                     "note": r["note"]})
     return pd.DataFrame(rows, columns=["metric", "comparison", "static weight", "mean diff",
-                                       "dynamic better / worse / tied", "p value", "note"])
+                                       "dynamic better / worse / tied", "p value", "Holm p", "note"])
 
 
 def ablation_slices_table(result) -> Optional[pd.DataFrame]:
