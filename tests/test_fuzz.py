@@ -309,6 +309,7 @@ def test_gtzan_gives_a_dataset_with_every_problem_named_or_a_named_error(files, 
                 assert_named(exc, str(root))
             else:
                 _audio_accounted(ds, root, written)
+                assert len(set(ds.tracks["track_id"])) == len(ds.tracks)
             assert tree(Path(t)) == before
         finally:
             _chmod_back(root)
@@ -621,3 +622,18 @@ print(json.dumps(out))
     assert result["gtzan"] == ["gtzan", ["blues.00000"], [["jazz", "folder cannot be read (Permission denied)"]]]
     kind, error, message = result["locked"]
     assert kind == "error" and error == "DatasetError" and "locked" in message and "Permission denied" in message
+
+
+def test_regression_gtzan_named_pipe_is_named_and_clip_ids_stay_unique(tmp_path):
+    """Found by the long profile: a named pipe named like a clip vanished without a word, and the
+    same clip number as .wav and .au (or in two genre folders differing in case) gave two tracks
+    with one id."""
+    for rel in ("blues/blues.00000.wav", "blues/blues.00000.au", "Blues/blues.00000.wav"):
+        (tmp_path / rel).parent.mkdir(exist_ok=True)
+        (tmp_path / rel).write_bytes(GOOD_WAV)
+    os.mkfifo(tmp_path / "blues" / "blues.00001.wav")
+    ds = load_gtzan(tmp_path)
+    assert list(ds.tracks["track_id"]) == ["blues.00000", "blues.00000#2", "blues.00000#3"]
+    reasons = {(p.path, p.reason) for p in ds.problems}
+    assert ("blues/blues.00001.wav", "not a regular file") in reasons
+    assert ("blues/blues.00000.wav", "another clip already has the id 'blues.00000'") in reasons

@@ -69,6 +69,7 @@ def load_gtzan(root: Path, check_audio: bool = True, max_audio_bytes: Optional[i
         raise DatasetError(f"GTZAN folder not found: {root}")
     problems: list[Problem] = []
     rows, labels = [], []
+    seen: dict[str, int] = {}
     try:
         genre_dirs = sorted(p for p in root.iterdir() if p.is_dir())
     except OSError as exc:
@@ -81,7 +82,10 @@ def load_gtzan(root: Path, check_audio: bool = True, max_audio_bytes: Optional[i
                                     "its clips are skipped: make it readable, e.g. chmod a+rx"))
             continue
         for path in listing:
-            if not path.is_file() or path.name.startswith("."):
+            if path.name.startswith(".") or path.is_dir():
+                continue
+            if not path.is_file():  # a named pipe, a device, a dangling link: not silently dropped
+                problems.append(Problem(display_path(path, root), "not a regular file", "file ignored"))
                 continue
             m = GTZAN_NAME.match(path.name)
             if not m:
@@ -92,6 +96,13 @@ def load_gtzan(root: Path, check_audio: bool = True, max_audio_bytes: Optional[i
                                                 noun="clip"):
                 continue
             track_id = f"{m.group('genre').lower()}.{m.group('num')}"
+            if track_id in seen:  # the same clip as .wav and .au, or in two folders differing in case
+                seen[track_id] += 1
+                problems.append(Problem(display_path(path, root), f"another clip already has the id {track_id!r}",
+                                        f"kept as {track_id}#{seen[track_id]}"))
+                track_id = f"{track_id}#{seen[track_id]}"
+            else:
+                seen[track_id] = 1
             audio_path = utf8_path(path.resolve())
             if audio_path is None:
                 problems.append(Problem(display_path(path, root), "the path is not valid UTF-8",
