@@ -335,7 +335,7 @@ def _member_bytes(kind: str, raw: bytes) -> bytes:
         with zipfile.ZipFile(inner, "w") as z:
             z.writestr("inner/../../evil.wav", GOOD_WAV)
         return inner.getvalue()
-    return {"good": GOOD_WAV, "text": b"la la la", "random": raw, "zeros": b"\x00" * (3 << 20),
+    return {"good": GOOD_WAV, "text": b"la la la", "random": raw, "truncated": GOOD_WAV[:60], "zeros": b"\x00" * (3 << 20),
             "symlink": b"../../../etc/passwd"}.get(kind, raw)
 
 
@@ -637,3 +637,69 @@ def test_regression_gtzan_named_pipe_is_named_and_clip_ids_stay_unique(tmp_path)
     reasons = {(p.path, p.reason) for p in ds.problems}
     assert ("blues/blues.00001.wav", "not a regular file") in reasons
     assert ("blues/blues.00000.wav", "another clip already has the id 'blues.00000'") in reasons
+
+
+# ----------------------------------------------------------------------------------------------
+# The same bad inputs through the Dataset page's zip upload (AppTest): a message, never a traceback
+# ----------------------------------------------------------------------------------------------
+def _zip(members: list, many_small: int = 0) -> bytes:
+    """``members``: (name, kind) with kind as in the zip fuzzer (good, text, random, zeros, symlink, nested)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, kind in members:
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if kind == "symlink":
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(info, _member_bytes(kind, b"\x07junk" * 8))
+        for i in range(many_small):
+            z.writestr(f"mine/small/{i}.txt", b"x")
+    return buf.getvalue()
+
+
+_MANIFEST_UTF32 = "track_id,audio_path,lyrics\nm1,audio/a.wav,la la\nm1,audio/a.wav,again\n" \
+                  "m2,../../etc/passwd,\nm3,/dev/null,\nm4,audio/b.wav,\"open quote\n".encode("utf-32")
+PAGE_CASES = {
+    # name: (archive bytes, what the page must say)
+    "unsafe members": (_zip([("mine/rock/a.wav", "good"), ("mine/rock/b.wav", "good"), ("../evil.wav", "good"),
+                             ("/abs.wav", "good"), ("mine\\..\\..\\win.wav", "good"), ("mine/link.wav", "symlink"),
+                             ("mine/inner.zip", "nested"), ("mine/rock/a.wav", "text"),
+                             (".problems.json/x.wav", "good"), ("mine/tab\there.txt", "text")], many_small=30),
+                       ["path escapes the upload folder", "absolute path in the archive",
+                        "symbolic link in the archive", "a second member with the same name",
+                        "name reserved by the workbench"]),
+    "zip bomb": (_zip([("mine/a.wav", "good"), ("mine/zeros.wav", "zeros")]), ["looks like a zip bomb"]),
+    "only broken audio": (_zip([("mine/rock/a.wav", "random"), ("mine/rock/b.wav", "text"),
+                                ("mine/rock/c.flac", "random")]), ["No usable audio files"]),
+}
+
+
+def _zip_manifest(manifest: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("set/audio/a.wav", GOOD_WAV)     # audio in a sub-folder: the set is read as a manifest
+        z.writestr("set/audio/b.wav", GOOD_WAV)
+        z.writestr("set/manifest.csv", manifest)
+    return buf.getvalue()
+
+
+PAGE_CASES["manifest in UTF-32 with bad rows"] = (_zip_manifest(_MANIFEST_UTF32),
+                                                  ["path points outside the uploaded folder", "duplicate track_id"])
+
+
+@pytest.mark.parametrize("case", sorted(PAGE_CASES))
+def test_bad_zip_through_the_dataset_page_gives_a_message_not_a_traceback(case):
+    from streamlit.testing.v1 import AppTest
+
+    from core.paths import REPO_ROOT, data_dir
+    data, expected = PAGE_CASES[case]
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180).run()
+    at.file_uploader[0].set_value((f"{case}.zip", data, "application/zip")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = "\n".join([e.value for e in at.error] + [w.value for w in at.warning] + [
+        "\n".join(map(str, d.value.to_numpy().ravel())) for d in at.dataframe if "problem" in d.value.columns])
+    for text in expected:
+        assert text in shown, f"{text!r} not shown for {case}: {shown[:2000]}"
+    assert "Traceback" not in shown
+    assert not any(p.name.startswith(".upload-") for p in (data_dir() / "uploads").glob("*"))
+    assert not (data_dir() / "evil.wav").exists() and not (data_dir() / "abs.wav").exists()
