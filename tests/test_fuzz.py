@@ -17,6 +17,7 @@ import json
 import os
 import stat
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -339,6 +340,7 @@ def _member_bytes(kind: str, raw: bytes) -> bytes:
             "symlink": b"../../../etc/passwd"}.get(kind, raw)
 
 
+@pytest.mark.filterwarnings("ignore:Duplicate name:UserWarning")   # duplicates are what is tested
 @given(members=st.lists(st.tuples(MEMBER_NAME, MEMBER_KIND, st.binary(max_size=40),
                                   st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])), max_size=8),
        many_small=st.integers(0, 60), utf8_flag=st.booleans())
@@ -645,7 +647,8 @@ def test_regression_gtzan_named_pipe_is_named_and_clip_ids_stay_unique(tmp_path)
 def _zip(members: list, many_small: int = 0) -> bytes:
     """``members``: (name, kind) with kind as in the zip fuzzer (good, text, random, zeros, symlink, nested)."""
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
+    with warnings.catch_warnings(), zipfile.ZipFile(buf, "w") as z:
+        warnings.simplefilter("ignore", UserWarning)              # a duplicate member name is the point
         for name, kind in members:
             info = zipfile.ZipInfo(name)
             info.compress_type = zipfile.ZIP_DEFLATED
