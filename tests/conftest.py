@@ -6,6 +6,15 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property-based tests (tests/test_fuzz.py): "ci" keeps each test to a few derandomised examples so
+# the whole fuzz set stays within its share of `make test`; `--hypothesis-profile=long` explores.
+settings.register_profile("ci", max_examples=12, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("long", max_examples=400, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile("ci")
 
 
 @pytest.fixture(autouse=True)

@@ -236,3 +236,23 @@ def test_uploaded_zip_in_the_browser_becomes_the_dataset(tmp_path, server):
             raise
         _visit_every_page(page)
         screenshot(page, "upload-export.png")
+
+
+def test_bad_zip_in_the_browser_gives_a_message_not_a_traceback(tmp_path, server):
+    """One of the fuzzers' bad uploads in a real browser: a zip holding nothing but broken audio."""
+    from tests.test_fuzz import PAGE_CASES
+    data, expected = PAGE_CASES["only broken audio"]
+    archive = tmp_path / "broken.zip"
+    archive.write_bytes(data)
+    with browser_page() as page:
+        page.goto(server, wait_until="domcontentloaded")
+        page.get_by_text("Upload your own music").first.wait_for(timeout=90_000)
+        page.get_by_text("Upload your own music").first.click()
+        page.locator('input[type="file"]').set_input_files(str(archive))
+        try:
+            page.get_by_text(expected[0]).first.wait_for(timeout=90_000)
+        except Exception:
+            screenshot(page, "upload-broken-failed.png")
+            raise
+        _no_error(page)
+        screenshot(page, "upload-broken.png")

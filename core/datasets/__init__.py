@@ -51,7 +51,10 @@ def load_dataset(path, kind: str = "auto", check_audio: bool = True) -> Dataset:
     check_param("load_dataset", "kind", kind, f"one of {KINDS}", kind in KINDS)
     path = Path(path)
     if kind == "auto":
-        kind = detect_kind(path)
+        try:
+            kind = detect_kind(path)
+        except OSError as exc:  # e.g. the folder itself cannot be listed
+            raise DatasetError(f"Cannot read {path}: {exc.strerror or exc}") from None
     if kind == "synthetic":
         from core.datasets.synthetic import load_synthetic
         return load_synthetic(path)

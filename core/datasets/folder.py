@@ -29,7 +29,12 @@ from core.tracks import Dataset, Problem, make_tracks
 
 
 def _walk(root: Path, problems: list):
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    def unreadable(exc: OSError) -> None:  # os.walk would skip the folder without a word
+        problems.append(Problem(display_path(Path(exc.filename), root) if exc.filename else printable_name(str(root)),
+                                f"folder cannot be read ({exc.strerror or exc})",
+                                "its files are skipped: make it readable, e.g. chmod a+rx"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable, followlinks=False):
         for d in dirnames:
             if os.path.islink(os.path.join(dirpath, d)):
                 problems.append(Problem(display_path(Path(dirpath) / d, root), "symbolic link to a folder",

@@ -27,7 +27,16 @@ def looks_like_gtzan(root: Path) -> bool:
     root = Path(root)
     if not root.is_dir():
         return False
-    names = [p for d in root.iterdir() if d.is_dir() for p in d.iterdir() if p.is_file()]
+    names = []
+    try:
+        for d in root.iterdir():
+            if d.is_dir():
+                try:
+                    names += [p for p in d.iterdir() if p.is_file()]
+                except OSError:  # an unreadable genre folder: load_gtzan names it
+                    continue
+    except OSError:  # the root itself cannot be listed: load_dataset says so
+        return False
     if not names:
         return False
     matches = [p for p in names if GTZAN_NAME.match(p.name) and
@@ -60,9 +69,23 @@ def load_gtzan(root: Path, check_audio: bool = True, max_audio_bytes: Optional[i
         raise DatasetError(f"GTZAN folder not found: {root}")
     problems: list[Problem] = []
     rows, labels = [], []
-    for genre_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-        for path in sorted(genre_dir.iterdir()):
-            if not path.is_file() or path.name.startswith("."):
+    seen: dict[str, int] = {}
+    try:
+        genre_dirs = sorted(p for p in root.iterdir() if p.is_dir())
+    except OSError as exc:
+        raise DatasetError(f"Cannot read the GTZAN folder {root}: {exc.strerror or exc}") from None
+    for genre_dir in genre_dirs:
+        try:
+            listing = sorted(genre_dir.iterdir())
+        except OSError as exc:
+            problems.append(Problem(display_path(genre_dir, root), f"folder cannot be read ({exc.strerror or exc})",
+                                    "its clips are skipped: make it readable, e.g. chmod a+rx"))
+            continue
+        for path in listing:
+            if path.name.startswith(".") or path.is_dir():
+                continue
+            if not path.is_file():  # a named pipe, a device, a dangling link: not silently dropped
+                problems.append(Problem(display_path(path, root), "not a regular file", "file ignored"))
                 continue
             m = GTZAN_NAME.match(path.name)
             if not m:
@@ -73,6 +96,13 @@ def load_gtzan(root: Path, check_audio: bool = True, max_audio_bytes: Optional[i
                                                 noun="clip"):
                 continue
             track_id = f"{m.group('genre').lower()}.{m.group('num')}"
+            if track_id in seen:  # the same clip as .wav and .au, or in two folders differing in case
+                seen[track_id] += 1
+                problems.append(Problem(display_path(path, root), f"another clip already has the id {track_id!r}",
+                                        f"kept as {track_id}#{seen[track_id]}"))
+                track_id = f"{track_id}#{seen[track_id]}"
+            else:
+                seen[track_id] = 1
             audio_path = utf8_path(path.resolve())
             if audio_path is None:
                 problems.append(Problem(display_path(path, root), "the path is not valid UTF-8",

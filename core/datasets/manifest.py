@@ -33,7 +33,9 @@ def _decode_manifest(path: Path) -> str:
                            "e.g. chmod a+r") from None
     except OSError as exc:
         raise DatasetError(f"Cannot read manifest {path}: {exc.strerror or exc}") from None
-    for encoding in ("utf-8-sig", "utf-16", "cp1252"):
+    # a UTF-32 byte-order mark first: its FF FE 00 00 would otherwise decode as UTF-16 full of NULs
+    utf32 = raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"))
+    for encoding in (("utf-32",) if utf32 else ()) + ("utf-8-sig", "utf-16", "cp1252"):
         try:
             text = raw.decode(encoding)
             break
@@ -74,8 +76,14 @@ def _read_rows(path: Path) -> tuple[list[str], list[tuple[int, dict]], list[Prob
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.append(Problem(f"{path.name}:line {first + 1}", f"bad CSV quoting ({exc})",
-                                    "row skipped: fix the quotes on that line"))
+            if "field limit" in str(exc):
+                problems.append(Problem(f"{path.name}:line {first + 1}",
+                                        f"a field is longer than {csv.field_size_limit():,} characters",
+                                        "row skipped: shorten it (put long lyrics in a file named by "
+                                        "lyrics_path) or close a quote left open"))
+            else:
+                problems.append(Problem(f"{path.name}:line {first + 1}", f"bad CSV quoting ({exc})",
+                                        "row skipped: fix the quotes on that line"))
             pos = first + 1
             continue
         last = first + reader.line_num - 1      # 0-based index of the record's last physical line

@@ -162,6 +162,8 @@ def check_audio_file(path: Path, max_bytes: Optional[int] = None) -> AudioProbe:
     except OSError as exc:
         return AudioProbe(f"cannot read the file ({exc.strerror or exc})",
                           "track skipped: check that the file exists and its folder is readable")
+    if not os.path.isfile(path):  # a named pipe or a device reports size 0 but is no empty file
+        return AudioProbe("not a regular file (a named pipe or a device)", "track skipped: point it at an audio file")
     if size == 0:
         return AudioProbe("empty file (0 bytes)", "track skipped: the file was not written completely; copy it again")
     if size > limit:

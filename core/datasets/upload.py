@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import shutil
 import stat
@@ -54,6 +55,10 @@ class UploadLimits:
         return (f"zip files up to {self.max_upload_bytes / 2**20:,.0f} MiB, unpacking to at most "
                 f"{self.max_unpacked_bytes / 2**20:,.0f} MiB and {self.max_files:,} files")
 
+
+#: Where the member problems of an unpacked upload are kept (JSON), so a second upload of the same
+#: archive shows them again. Member names may hold tabs and newlines, hence JSON, not lines.
+_PROBLEMS_FILE = ".problems.json"
 
 _UNSAFE_HINT = "skipped: it could write outside the upload folder; zip the music folder itself"
 
@@ -138,6 +143,10 @@ def unpack_zip(source: Union[str, os.PathLike, bytes], dest_root: Path,
                 if reason:
                     problems.append(Problem(f"{label}:{name}", reason, _UNSAFE_HINT))
                     continue
+                if PurePosixPath(name.replace("\\", "/")).parts[:1] == (_PROBLEMS_FILE,):
+                    problems.append(Problem(f"{label}:{name}", "name reserved by the workbench",
+                                            "skipped: rename it"))
+                    continue
                 if repaired:
                     problems.append(Problem(f"{label}:{name}", "file name is not valid UTF-8",
                                             "kept with the undecodable characters replaced by _"))
@@ -175,6 +184,9 @@ def unpack_zip(source: Union[str, os.PathLike, bytes], dest_root: Path,
                         why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
                     problems.append(Problem(f"{label}:{name}", f"cannot be unpacked ({why})",
                                             "skipped: re-create the zip with a standard zip tool"))
+            # the problem list goes in before the rename, so the folder never exists without it
+            (tmp / _PROBLEMS_FILE).write_text(json.dumps([[p.path, p.reason, p.hint] for p in problems]),
+                                              encoding="utf-8")
             try:
                 os.replace(tmp, final)
             except OSError:  # another session unpacked the same archive meanwhile
@@ -182,15 +194,14 @@ def unpack_zip(source: Union[str, os.PathLike, bytes], dest_root: Path,
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        (final / ".problems.txt").write_text("\n".join(f"{p.path}\t{p.reason}\t{p.hint}" for p in problems),
-                                             encoding="utf-8")
     else:
-        saved = final / ".problems.txt"
+        saved = final / _PROBLEMS_FILE
         if saved.is_file():
-            for line in saved.read_text(encoding="utf-8").splitlines():
-                if line.strip():
-                    path, reason, hint = (line.split("\t") + ["", ""])[:3]
-                    problems.append(Problem(path, reason, hint))
+            try:
+                problems = [Problem(path, reason, hint)
+                            for path, reason, hint in json.loads(saved.read_text(encoding="utf-8"))]
+            except (ValueError, TypeError, OSError):  # written by hand or by an older version
+                problems = []
     entries = [p for p in final.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"]
     if not entries:
         raise DatasetError(f"{label}: the archive holds no usable file")

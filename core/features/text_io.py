@@ -41,6 +41,7 @@ _BOMS = (
 
 BINARY = "binary data, not text lyrics"
 EMPTY = "empty lyrics file"
+NOT_A_FILE = "not a regular file (a named pipe or a device)"
 NO_WORDS = "no words in lyrics (only punctuation or symbols)"
 
 
@@ -67,6 +68,8 @@ def lyrics_advice(problem: str) -> str:
         return "this does not look like a lyrics file; keep only the words"
     if problem == "file not found":
         return "fix the path"
+    if problem == NOT_A_FILE:
+        return "point it at a text file"
     return "check the file"
 
 
@@ -187,6 +190,7 @@ def read_lyrics_file(path) -> tuple[str | None, str | None]:
     problem : str or None
         ``None`` when the file gave usable lyrics; otherwise a short reason without the file name, one
         of ``"file not found"``, ``"permission denied"``, ``"is a directory, not a file"``,
+        ``"not a regular file (a named pipe or a device)"``,
         ``"cannot read file: <OS reason>"``, ``"file too large for lyrics (<n> bytes)"``,
         ``"empty lyrics file"``, ``"binary data, not text lyrics"``,
         ``"no words in lyrics (only punctuation or symbols)"``.
@@ -198,6 +202,8 @@ def read_lyrics_file(path) -> tuple[str | None, str | None]:
     control/unprintable characters is rejected as binary.
     """
     try:
+        if os.path.exists(path) and not os.path.isdir(path) and not os.path.isfile(path):
+            return None, NOT_A_FILE  # a named pipe or a device: open() would wait or read forever
         with open(path, "rb") as fh:
             raw = fh.read(MAX_LYRICS_BYTES + 1)
     except FileNotFoundError:

@@ -86,7 +86,8 @@ def _fmt(value) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        short = f"{value:.6g}"
+        return short if float(short) == value else repr(value)  # a link must restore the exact value
     return str(value)
 
 

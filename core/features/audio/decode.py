@@ -38,7 +38,7 @@ def load_audio(path: Union[str, os.PathLike], config: AudioConfig = AudioConfig(
     Raises
     ------
     AudioDecodeError
-        Naming the file and the reason: not found, a directory, empty (0 bytes), permission denied,
+        Naming the file and the reason: not found, a directory, not a regular file, empty (0 bytes), permission denied,
         not a decodable audio file (format not recognised or damaged), no samples, NaN or infinite
         samples, or shorter than ``config.min_duration_s`` (with the duration found).
     """
@@ -50,6 +50,8 @@ def load_audio(path: Union[str, os.PathLike], config: AudioConfig = AudioConfig(
         raise AudioDecodeError(p, "file not found", "check the path, or rescan the dataset folder")
     if p.is_dir():
         raise AudioDecodeError(p, "is a folder, not an audio file")
+    if not p.is_file():  # a named pipe or a device: opening it would wait or read forever
+        raise AudioDecodeError(p, "not a regular file (a named pipe or a device)", "point it at an audio file")
     try:
         size = p.stat().st_size
         with open(p, "rb"):
