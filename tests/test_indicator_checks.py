@@ -181,3 +181,15 @@ def test_pooling_sets_keeps_each_tracks_truth():
     assert checks.loc[("snr_db", "audio_noise"), ["n_pos", "n_neg"]].tolist() == [4, 6]
     assert checks.loc[("snr_db", "audio_noise"), "auc"] == pytest.approx(5 / 6)
     assert pool_sets([(IND, None, list("abcdef")), (IND, TRUTH, list("abcdef"))])[1] is None
+
+
+def test_auc_is_sklearns_roc_auc_score_with_ties():
+    from sklearn.metrics import roc_auc_score
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        x = rng.integers(0, 6, 40).astype(float)  # many ties
+        y = rng.random(40) < 0.3
+        x[rng.random(40) < 0.1] = np.nan
+        keep = np.isfinite(x)
+        ours, _, _ = auc(x, y, np.ones(40, bool), -1)
+        assert ours == pytest.approx(roc_auc_score(y[keep], -x[keep]), abs=1e-12)

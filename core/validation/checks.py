@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import roc_auc_score
+from scipy.stats import rankdata
 
 from core.validation.truth import AUDIO_KINDS, AUDIO_PARAM_UNITS, LYRICS_KINDS, target
 
@@ -65,6 +65,9 @@ CURVE_BINS = 3
 def auc(values, positive, population, sign: int) -> tuple:
     """ROC AUC of ``sign * values`` for ``positive`` within ``population`` (NaN values left out).
 
+    The Mann-Whitney form, ties counted half: the same number as ``sklearn.metrics.roc_auc_score``
+    (a test checks it) at a fraction of its cost, so the Rules page can recompute it on every slider move.
+
     Returns ``(auc or NaN, n_pos, n_neg)``; NaN when either class is empty.
     """
     x = np.asarray(values, dtype=np.float64)
@@ -73,7 +76,8 @@ def auc(values, positive, population, sign: int) -> tuple:
     n_pos, n_neg = int(y.sum()), int((~y).sum())
     if n_pos == 0 or n_neg == 0:
         return math.nan, n_pos, n_neg
-    return float(roc_auc_score(y, sign * x[keep])), n_pos, n_neg
+    ranks = rankdata(sign * x[keep])
+    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg)), n_pos, n_neg
 
 
 def indicator_checks(ind, truth: pd.DataFrame) -> pd.DataFrame:
