@@ -121,8 +121,9 @@ class IndicatorSpec:
 
 _SPECS = (
     # instrument presence
-    IndicatorSpec("vocal_presence", "", "Sung words: audio voice estimate times lyric availability "
-                  "(0 without lyrics, NaN with lyrics but no audio).", 0.0, 1.0, "instrument presence", "both"),
+    IndicatorSpec("vocal_presence", "", "Sung words: with lyrics, 0.5 (the lyrics' prior) plus half the "
+                  "audio voice estimate; 0 without lyrics, NaN with lyrics but no audio.",
+                  0.0, 1.0, "instrument presence", "both"),
     IndicatorSpec("vocal_presence_audio", "", "Voice-like energy estimated from the audio alone.",
                   0.0, 1.0, "instrument presence", "audio"),
     IndicatorSpec("lyrics_available", "", "1 if the track has usable lyrics, else 0.",
