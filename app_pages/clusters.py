@@ -15,8 +15,8 @@ from core.fusion import fuse_concat
 from core.loop import COLD_N_INIT
 from core.metrics import NEUTRAL_SPACE
 from core.projection import ProjectionConfig, project, warm_up
-from core.views.map import (MapLayout, chart_selection, color_label, color_options, genres_for, map_frame,
-                            resolve_color_by, selected_tracks, warm_start, weights_key)
+from core.views.map import (MapLayout, chart_selection, color_label, color_options, genres_for, has_languages,
+                            map_frame, resolve_color_by, selected_tracks, warm_start, weights_key)
 from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table
 from core.views.viewstate import PROJECTIONS
 from ui import cached
@@ -86,7 +86,7 @@ def _umap_compiled() -> bool:
 
 @st.fragment
 def map_panel() -> None:
-    options = color_options(prepared.indicators.names, labelled)
+    options = color_options(prepared.indicators.names, labelled, has_languages(prepared.indicators))
     st.session_state["color_by"] = resolve_color_by(st.session_state.get("color_by"), options)
     controls = st.columns([1, 1, 2])
     controls[0].radio("Map", PROJECTIONS, key="projection", horizontal=True,

@@ -10,9 +10,10 @@ import streamlit as st
 
 from core import views
 from core.rules import DEFAULT_RULES, rule_counts
-from ui import figures
+from core.views.indicator_checks import current_rules_table
+from ui import cached, figures
 from ui.common import fusion_note, require_ready, run_current
-from ui.state import apply_view, current_ruleset, current_view, rule_key, write_query_params
+from ui.state import apply_view, current_ruleset, current_view, dataset_path, rule_key, write_query_params
 
 st.title("Rules and weights")
 st.caption("Each track starts at the base audio weight; every soft rule whose condition holds shifts it by its "
@@ -138,6 +139,36 @@ def _views(ready, result) -> None:
                f"metrics {t.get('metrics', float('nan')):.0f} ms) on {summary['n_tracks']} tracks.")
 
 
+_PCT = st.column_config.NumberColumn(format="%.3f")
+
+
+def _truth_checks(result) -> None:
+    """Do the indicators measure what they say? AUC against the generator's truth, rules against theirs."""
+    st.subheader("Do the indicators measure what they say?")
+    report, truth = cached.indicator_report(str(dataset_path()))
+    rules = current_rules_table(result.rules, truth)
+    if not report.has_truth:
+        st.info("No ground truth is available for this dataset: below are how often each rule fires and "
+                "each indicator's distribution, but no AUC, precision or recall.")
+    else:
+        st.caption(f"ROC AUC of each indicator against the generator's truth (pass: ≥ 0.95; "
+                   f"`python -m core indicators` prints the same). Evaluation only: the rules never see it.")
+        st.dataframe(report.checks, hide_index=True, width="stretch", key="indicator_checks",
+                     column_config={"auc": _PCT, "passes": st.column_config.CheckboxColumn("pass")})
+        if not report.curves.empty:
+            with st.expander("AUC over each degradation's parameter (harshest first)"):
+                st.dataframe(report.curves, hide_index=True, width="stretch", key="indicator_curves",
+                             column_config={"auc": _PCT})
+        for line in report.failures:
+            st.caption(f"Below the bar: {line}")
+    st.dataframe(rules, hide_index=True, width="stretch", key="rule_checks",
+                 column_config={"share": st.column_config.ProgressColumn("share", format="percent", min_value=0.0,
+                                                                         max_value=1.0),
+                                "target_share": _PCT, "precision": _PCT, "recall": _PCT})
+    with st.expander("What each indicator claims, and its distribution"):
+        st.dataframe(report.distributions, hide_index=True, width="stretch", key="indicator_distributions")
+
+
 @st.fragment
 def playground() -> None:
     rs = current_ruleset()
@@ -150,6 +181,7 @@ def playground() -> None:
         _controls(rs, counts)
     with shown:
         _views(ready, result)
+    _truth_checks(result)
 
 
 playground()

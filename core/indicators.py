@@ -9,7 +9,7 @@ from the raw measures a :class:`~core.features.featureset.FeatureSet` carries
 and nothing else: its signature has no place for genres or any evaluation table, so the
 weights the rules derive from indicators cannot depend on them.
 
-Three groups, as in the method (DESIGN.md section 3):
+Four groups, as in the method (DESIGN.md section 3):
 
 ``instrument presence``
     ``vocal_presence`` (sung words: audio voice estimate x lyric availability),
@@ -19,9 +19,12 @@ Three groups, as in the method (DESIGN.md section 3):
     ``loudness_dbfs``, ``dynamic_range_db``, ``onset_rate``.
 ``quality``
     ``audio_quality`` (0..1) and its parts ``silence_ratio``, ``clipping_ratio``, ``snr_db``,
-    ``usable_duration_s`` (plus ``bandwidth_hz`` for display); ``lyrics_quality`` (0..1) and its
-    parts ``word_count``, ``type_token_ratio``, ``line_repetition``, ``junk_token_share``,
-    ``unknown_token_share``.
+    ``usable_duration_s``, ``high_band_db`` (plus ``bandwidth_hz`` for display); ``lyrics_quality``
+    (0..1) and its parts ``word_count``, ``type_token_ratio``, ``line_repetition``,
+    ``junk_token_share``, ``unknown_token_share``.
+``language``
+    ``language_confidence`` (0..1) and ``lyrics_english`` (0/1) from py3langid; the language code
+    itself is :attr:`Indicators.languages` (a categorical field: the map colours by it).
 
 Missing modality
     Every indicator that needs the audio is NaN where ``audio_ok`` is False; every indicator
@@ -34,16 +37,23 @@ Missing modality
 The two quality scores are products of per-part scores in [0, 1] (one bad part is enough to
 make the modality poor), with a priori scales held in :class:`IndicatorConfig`:
 
-``audio_quality = q_silence * q_clipping * q_snr * q_duration`` where
-    ``q_silence  = 1 - silence_ratio``,
+``audio_quality = q_silence * q_clipping * q_snr * q_duration * q_band`` where
+    ``q_silence  = clip(1 - silence_ratio / silence_bad, 0, 1)``,
     ``q_clipping = clip(1 - clipping_ratio / clipping_full, 0, 1)``,
     ``q_snr      = clip(snr_db / snr_good_db, 0, 1)``,
-    ``q_duration = clip(usable_duration_s / duration_good_s, 0, 1)``.
-``lyrics_quality = q_length * q_richness * q_repetition * q_clean`` where
+    ``q_duration = clip(usable_duration_s / duration_good_s, 0, 1)``,
+    ``q_band     = clip((high_band_db - high_band_bad_db) / (high_band_good_db - high_band_bad_db), 0, 1)``.
+``lyrics_quality = q_length * q_richness * q_repetition * q_junk * q_unknown`` where
     ``q_length     = clip(word_count / words_good, 0, 1)``,
     ``q_richness   = clip(type_token_ratio / ttr_good, 0, 1)``,
     ``q_repetition = clip((1 - line_repetition) / (1 - repetition_ok), 0, 1)``,
-    ``q_clean      = clip(1 - max(junk_token_share, unknown_token_share) / junk_bad, 0, 1)``.
+    ``q_junk       = clip(1 - junk_token_share / junk_bad, 0, 1)``,
+    ``q_unknown    = clip(1 - unknown_token_share / unknown_bad, 0, 1)`` for English lyrics only
+    (``lyrics_english == 1``; the vocabulary is the English model's), left out otherwise, so a
+    clean German lyric scores like a clean English one.
+
+``vocal_presence = lyrics_voice_prior + (1 - lyrics_voice_prior) * vocal_presence_audio`` where the
+track has lyrics, 0 where it has none (see :class:`IndicatorConfig`).
 
 A part whose raw measure is NaN on a track that has the modality (the extractor could not
 estimate it) is left out of the product; if every part is NaN the score is NaN.
@@ -52,14 +62,13 @@ estimate it) is left out of the product; if every part is NaN the score is NaN.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from numbers import Real
 from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
 
 from core.errors import ParameterError, check_param
-from core.params import Interval, validate_fields
+from core.indicator_config import IndicatorConfig
 
 __all__ = [
     "IndicatorSpec",
@@ -76,8 +85,8 @@ __all__ = [
 # The indicator registry
 # ----------------------------------------------------------------------------------------------
 
-#: The three indicator groups, in display order.
-GROUPS = ("instrument presence", "energy", "quality")
+#: The indicator groups, in display order.
+GROUPS = ("instrument presence", "energy", "quality", "language")
 
 
 @dataclass(frozen=True)
@@ -112,8 +121,9 @@ class IndicatorSpec:
 
 _SPECS = (
     # instrument presence
-    IndicatorSpec("vocal_presence", "", "Sung words: audio voice estimate times lyric availability "
-                  "(0 without lyrics, NaN with lyrics but no audio).", 0.0, 1.0, "instrument presence", "both"),
+    IndicatorSpec("vocal_presence", "", "Sung words: with lyrics, 0.5 (the lyrics' prior) plus half the "
+                  "audio voice estimate; 0 without lyrics, NaN with lyrics but no audio.",
+                  0.0, 1.0, "instrument presence", "both"),
     IndicatorSpec("vocal_presence_audio", "", "Voice-like energy estimated from the audio alone.",
                   0.0, 1.0, "instrument presence", "audio"),
     IndicatorSpec("lyrics_available", "", "1 if the track has usable lyrics, else 0.",
@@ -140,6 +150,8 @@ _SPECS = (
                   0.0, 60.0, "quality", "audio"),
     IndicatorSpec("bandwidth_hz", "Hz", "Audio bandwidth (low for lo-fi, low-passed audio).",
                   0.0, 11025.0, "quality", "audio"),
+    IndicatorSpec("high_band_db", "dB", "Energy above 4 kHz relative to the whole clip (very low: "
+                  "low-passed, lo-fi audio).", -120.0, 0.0, "quality", "audio"),
     # quality: lyrics
     IndicatorSpec("lyrics_quality", "", "Lyrics quality score: length x vocabulary richness x "
                   "repetition x clean-token scores.", 0.0, 1.0, "quality", "lyrics"),
@@ -150,8 +162,14 @@ _SPECS = (
                   0.0, 1.0, "quality", "lyrics"),
     IndicatorSpec("junk_token_share", "", "Share of tokens that are junk (garbled, symbols).",
                   0.0, 1.0, "quality", "lyrics"),
-    IndicatorSpec("unknown_token_share", "", "Share of tokens outside the known vocabulary.",
-                  0.0, 1.0, "quality", "lyrics"),
+    IndicatorSpec("unknown_token_share", "", "Share of tokens outside the (English) model vocabulary; "
+                  "read by the quality score only for English lyrics.", 0.0, 1.0, "quality", "lyrics"),
+    # language
+    IndicatorSpec("language_confidence", "", "How sure the language identifier (py3langid) is of the "
+                  "lyrics' language (0: no language found).", 0.0, 1.0, "language", "lyrics"),
+    IndicatorSpec("lyrics_english", "", "1 if the lyrics are in English, the language the sentence "
+                  "encoder was trained on; 0 for another language (NaN: none identified).",
+                  0.0, 1.0, "language", "lyrics"),
 )
 
 #: Registry: indicator name -> :class:`IndicatorSpec`, in column order.
@@ -166,64 +184,9 @@ _AUDIO_STATS = ("usable_duration_s", "loudness_dbfs", "dynamic_range_db", "silen
                 "instrumental_density", "bandwidth_hz")
 _LYRICS_STATS = ("word_count", "type_token_ratio", "line_repetition", "junk_token_share",
                  "unknown_token_share")
-
-
-# ----------------------------------------------------------------------------------------------
-# Configuration of the two quality scores
-# ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IndicatorConfig:
-    """Scales of the audio and lyrics quality scores, fixed a priori (never fitted to data).
-
-    Parameters
-    ----------
-    clipping_full : float, > 0
-        Clipping ratio at which ``q_clipping`` reaches 0. Default 0.05: when one sample in twenty
-        sits at full scale the distortion is pervasive.
-    snr_good_db : float, > 0, dB
-        SNR at which ``q_snr`` reaches 1 (0 dB, noise as loud as the music, scores 0). Default
-        20 dB: noise a tenth of the signal's amplitude.
-    duration_good_s : float, > 0, s
-        Usable duration at which ``q_duration`` reaches 1. Default 3 s, the segment length
-        genre classifiers commonly work on.
-    words_good : float, > 0, words
-        Word count at which ``q_length`` reaches 1. Default 50 words, about a verse and a chorus;
-        fewer is a fragment.
-    ttr_good : float in (0, 1]
-        Type-token ratio at which ``q_richness`` reaches 1. Default 0.3: full songs with a
-        chorus sit around 0.3-0.6; far below is one word repeated.
-    repetition_ok : float in [0, 1)
-        Line repetition up to which ``q_repetition`` stays 1, falling linearly to 0 at 1 (every
-        line the same). Default 0.5: a chorus repeats, but half the lines should be new.
-    junk_bad : float in (0, 1]
-        Junk / unknown token share at which ``q_clean`` reaches 0. Default 0.5: a text where half
-        the tokens are junk is unreadable.
-    """
-
-    clipping_full: float = 0.05
-    snr_good_db: float = 20.0
-    duration_good_s: float = 3.0
-    words_good: float = 50.0
-    ttr_good: float = 0.3
-    repetition_ok: float = 0.5
-    junk_bad: float = 0.5
-
-    _parameter_constraints = {
-        "clipping_full": [Interval(Real, 0.0, 1.0, closed="right")],
-        "snr_good_db": [Interval(Real, 0.0, None, closed="neither")],
-        "duration_good_s": [Interval(Real, 0.0, None, closed="neither")],
-        "words_good": [Interval(Real, 0.0, None, closed="neither")],
-        "ttr_good": [Interval(Real, 0.0, 1.0, closed="right")],
-        "repetition_ok": [Interval(Real, 0.0, 1.0, closed="left")],
-        "junk_bad": [Interval(Real, 0.0, 1.0, closed="right")],
-    }
-
-    def __post_init__(self):
-        validate_fields(type(self).__name__, self, self._parameter_constraints)
-        for name in self._parameter_constraints:
-            object.__setattr__(self, name, float(getattr(self, name)))
+#: Raw measures read when present (feature sets from older code lack them: the indicator is NaN).
+_OPTIONAL_AUDIO = ("high_band_db",)
+_OPTIONAL_LYRICS = ("language_id", "language_confidence")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -243,6 +206,9 @@ class Indicators:
         Column names, each a key of :data:`INDICATORS`.
     specs : tuple of IndicatorSpec
         Unit, description, typical range and group of each column (filled from the registry).
+    languages : tuple of str, length n_tracks, or ()
+        The lyrics' language per track as an ISO 639 code ("en", "de", ...; "" where there are
+        no lyrics or no language was identified); () when not computed (hand-made tables).
 
     Frozen: attributes cannot be rebound and ``values`` is not writeable. Compared and hashed by
     identity (it holds an array); cache on the FeatureSet / configuration that produced it.
@@ -251,9 +217,11 @@ class Indicators:
     values: np.ndarray
     names: tuple
     specs: tuple = field(default=(), repr=False)
+    languages: tuple = field(default=(), repr=False)
 
     def __post_init__(self):
         names = tuple(self.names)
+        languages = tuple(str(x) for x in self.languages)
         check_param("Indicators", "names", names, "unique names from core.indicators.INDICATORS",
                     len(set(names)) == len(names) and all(n in INDICATORS for n in names))
         values = np.asarray(self.values)
@@ -268,6 +236,10 @@ class Indicators:
         object.__setattr__(self, "values", values)
         object.__setattr__(self, "names", names)
         object.__setattr__(self, "specs", tuple(INDICATORS[n] for n in names))
+        check_param("Indicators", "languages", f"{len(languages)} codes",
+                    f"() or one code per track ({values.shape[0]})",
+                    len(languages) in (0, values.shape[0]))
+        object.__setattr__(self, "languages", languages)
         object.__setattr__(self, "_index", {n: j for j, n in enumerate(names)})
 
     @classmethod
@@ -352,11 +324,12 @@ def compute_indicators(fs, config: IndicatorConfig | None = None) -> Indicators:
                 isinstance(config, IndicatorConfig))
     cols = _RawColumns(fs)
     n = cols.n
-    out = {**_audio_indicators(cols, config), **_lyrics_indicators(cols, config)}
+    lyr, languages = _lyrics_indicators(cols, config)
+    out = {**_audio_indicators(cols, config, lyr["lyrics_available"]), **lyr}
     values = np.empty((n, len(INDICATOR_NAMES)), dtype=np.float32, order="F")
     for j, name in enumerate(INDICATOR_NAMES):
         values[:, j] = out[name]
-    return Indicators(values=values, names=INDICATOR_NAMES)
+    return Indicators(values=values, names=INDICATOR_NAMES, languages=languages)
 
 
 def _unit(x):
@@ -392,25 +365,31 @@ class _RawColumns:
         self._a, self._l, self._a_names, self._l_names = a_stats, l_stats, audio_names, lyrics_names
 
     def audio(self, name):
+        """Column ``name`` (n,), NaN where the audio is unusable or the column is absent (optional)."""
+        if name not in self._a_names:
+            return np.full(self.n, np.nan)
         x = self._a[:, self._a_names.index(name)].copy()
         x[~self.audio_ok] = np.nan
         return x
 
     def lyrics(self, name):
+        """Column ``name`` (n,), NaN where there are no usable lyrics or the column is absent (optional)."""
+        if name not in self._l_names:
+            return np.full(self.n, np.nan)
         x = self._l[:, self._l_names.index(name)].copy()
         x[~self.lyrics_ok] = np.nan
         return x
 
 
-def _audio_indicators(cols: _RawColumns, c: IndicatorConfig) -> dict:
+def _audio_indicators(cols: _RawColumns, c: IndicatorConfig, lyrics_available: np.ndarray) -> dict:
     """Instrument presence, energy and audio quality, each (n,) float64."""
     audio, unit = cols.audio, _unit
     out = {}
     # instrument presence
     voice_audio = unit(audio("vocal_presence"))
-    out["vocal_presence"] = np.where(cols.lyrics_ok, voice_audio, 0.0)
+    prior = c.lyrics_voice_prior
+    out["vocal_presence"] = np.where(lyrics_available > 0.5, prior + (1.0 - prior) * voice_audio, 0.0)
     out["vocal_presence_audio"] = voice_audio
-    out["lyrics_available"] = cols.lyrics_ok.astype(np.float64)
     out["audio_available"] = cols.audio_ok.astype(np.float64)
     out["percussive_ratio"] = unit(audio("percussive_ratio"))
     out["instrumental_density"] = unit(audio("instrumental_density"))
@@ -423,11 +402,13 @@ def _audio_indicators(cols: _RawColumns, c: IndicatorConfig) -> dict:
     clipping = unit(audio("clipping_ratio"))
     snr = audio("snr_db")
     usable = audio("usable_duration_s")
+    high_band = audio("high_band_db")
     a_parts = np.stack([
-        1.0 - silence,
+        unit(1.0 - silence / c.silence_bad),
         unit(1.0 - clipping / c.clipping_full),
         unit(snr / c.snr_good_db),
         unit(usable / c.duration_good_s),
+        unit((high_band - c.high_band_bad_db) / (c.high_band_good_db - c.high_band_bad_db)),
     ], axis=1)
     out["audio_quality"] = _score_product(a_parts, cols.audio_ok)
     out["silence_ratio"] = silence
@@ -435,24 +416,35 @@ def _audio_indicators(cols: _RawColumns, c: IndicatorConfig) -> dict:
     out["snr_db"] = snr
     out["usable_duration_s"] = usable
     out["bandwidth_hz"] = audio("bandwidth_hz")
+    out["high_band_db"] = high_band
     return out
 
 
-def _lyrics_indicators(cols: _RawColumns, c: IndicatorConfig) -> dict:
-    """Lyrics quality and its parts, each (n,) float64."""
+def _lyrics_indicators(cols: _RawColumns, c: IndicatorConfig) -> tuple:
+    """(lyrics quality, its parts, availability and the language indicators, each (n,) float64;
+    the language code per track)."""
+    from core.features.lyrics.language import code_from_number
     lyrics, unit = cols.lyrics, _unit
     words = lyrics("word_count")
     ttr = unit(lyrics("type_token_ratio"))
     repetition = unit(lyrics("line_repetition"))
     junk = unit(lyrics("junk_token_share"))
     unknown = unit(lyrics("unknown_token_share"))
-    worst = np.fmax(junk, unknown)  # ignores a NaN on one side
+    codes = tuple(code_from_number(x) for x in lyrics("language_id"))
+    known = np.array([bool(code) for code in codes])
+    english = np.where(known, np.array([code == "en" for code in codes], dtype=np.float64), np.nan)
+    english[~cols.lyrics_ok] = np.nan
+    # The vocabulary is English: its unknown share says nothing about lyrics in another language.
+    unknown_part = np.where(english == 0.0, np.nan, unit(1.0 - unknown / c.unknown_bad))
     l_parts = np.stack([
         unit(words / c.words_good),
         unit(ttr / c.ttr_good),
         unit((1.0 - repetition) / (1.0 - c.repetition_ok)),
-        unit(1.0 - worst / c.junk_bad),
+        unit(1.0 - junk / c.junk_bad),
+        unknown_part,
     ], axis=1)
-    return {"lyrics_quality": _score_product(l_parts, cols.lyrics_ok), "word_count": words,
-            "type_token_ratio": ttr, "line_repetition": repetition, "junk_token_share": junk,
-            "unknown_token_share": unknown}
+    out = {"lyrics_quality": _score_product(l_parts, cols.lyrics_ok), "word_count": words,
+           "type_token_ratio": ttr, "line_repetition": repetition, "junk_token_share": junk,
+           "unknown_token_share": unknown, "lyrics_available": cols.lyrics_ok.astype(np.float64),
+           "language_confidence": unit(lyrics("language_confidence")), "lyrics_english": english}
+    return out, codes

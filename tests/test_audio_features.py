@@ -163,7 +163,7 @@ def test_stat_names_are_the_agreed_ones():
     assert STAT_NAMES == (
         "duration_s", "usable_duration_s", "loudness_dbfs", "dynamic_range_db", "silence_ratio",
         "clipping_ratio", "snr_db", "percussive_ratio", "vocal_presence", "onset_rate",
-        "instrumental_density", "bandwidth_hz")
+        "instrumental_density", "bandwidth_hz", "high_band_db")
 
 
 def test_config_key_is_stable_and_tracks_every_field():
@@ -319,6 +319,17 @@ def test_low_passed_noise_has_low_bandwidth():
     lofi_bw = stat(extract_signal(lofi, CFG), "bandwidth_hz")
     assert full_bw > 8000.0
     assert lofi_bw < 1500.0
+
+
+def test_high_band_share_sees_a_low_pass_at_the_top_of_the_generators_range():
+    # a chord with bright harmonics and clicks: full band; the same through an 8th-order 2 kHz low-pass
+    y = (chord(seconds=3.0) + clicks(120.0, 3.0, amp=0.3)).astype(np.float32)
+    lofi = signal.sosfilt(signal.butter(8, 2000.0, btype="low", fs=SR, output="sos"), y).astype(np.float32)
+    full = stat(extract_signal(y, CFG), "high_band_db")
+    low = stat(extract_signal(lofi, CFG), "high_band_db")
+    assert -40.0 < full <= 0.0          # within the indicator's "good" level
+    assert low < -60.0                  # under its "bad" level: audio_quality's band part is 0
+    assert stat(extract_signal(np.zeros(SR, np.float32), CFG), "high_band_db") == -120.0  # silence: the floor
 
 
 def test_percussive_ratio_clicks_versus_a_sustained_chord():

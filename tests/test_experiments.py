@@ -41,6 +41,7 @@ from core.experiments import (
 from core.features.audio import STAT_NAMES as AUDIO_STATS
 from core.features.featureset import FeatureSet
 from core.features.lyrics import STAT_NAMES as LYRICS_STATS
+from core.features.lyrics.language import code_number
 from core.report import write_report
 from core.rules import DEFAULT_RULES, RuleSet
 
@@ -77,12 +78,14 @@ def hand_featureset(seed: int = 0, n_per: int = 12, drop_one: bool = True):
         "snr_db": rng.uniform(3, 40, n), "percussive_ratio": rng.uniform(0.2, 0.8, n),
         "vocal_presence": rng.uniform(0, 1, n), "onset_rate": rng.uniform(0.5, 6, n),
         "instrumental_density": rng.uniform(0.3, 0.9, n), "bandwidth_hz": rng.uniform(2e3, 9e3, n),
+        "high_band_db": np.full(n, -20.0),  # full-band (a constant: the random stream stays as it was)
     }
     l = {
         "word_count": rng.uniform(10, 200, n), "line_count": rng.uniform(4, 30, n),
         "type_token_ratio": rng.uniform(0.2, 0.7, n), "line_repetition": rng.uniform(0, 0.7, n),
         "junk_token_share": rng.uniform(0, 0.3, n), "unknown_token_share": rng.uniform(0, 0.3, n),
         "mean_word_length": rng.uniform(3, 6, n),
+        "language_id": np.full(n, code_number("en")), "language_confidence": np.full(n, 0.99),
     }
     a_stats = np.stack([a[k] for k in AUDIO_STATS], axis=1).astype(np.float32)
     l_stats = np.stack([l[k] for k in LYRICS_STATS], axis=1).astype(np.float32)

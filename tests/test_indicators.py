@@ -14,6 +14,7 @@ import pytest
 import core.indicators as indicators_module
 from core.errors import ParameterError
 from core.features.featureset import FeatureSet
+from core.features.lyrics.language import code_number
 from core.indicators import (
     GROUPS,
     INDICATOR_NAMES,
@@ -25,15 +26,18 @@ from core.indicators import (
 
 AUDIO_STATS = ("duration_s", "usable_duration_s", "loudness_dbfs", "dynamic_range_db", "silence_ratio",
                "clipping_ratio", "snr_db", "percussive_ratio", "vocal_presence", "onset_rate",
-               "instrumental_density", "bandwidth_hz")
+               "instrumental_density", "bandwidth_hz", "high_band_db")
 LYRICS_STATS = ("word_count", "line_count", "type_token_ratio", "line_repetition", "junk_token_share",
-                "unknown_token_share", "mean_word_length")
+                "unknown_token_share", "mean_word_length", "language_id", "language_confidence")
+EN = code_number("en")
 
 CLEAN_AUDIO = dict(duration_s=10.0, usable_duration_s=10.0, loudness_dbfs=-12.0, dynamic_range_db=12.0,
                    silence_ratio=0.0, clipping_ratio=0.0, snr_db=40.0, percussive_ratio=0.4,
-                   vocal_presence=0.8, onset_rate=3.0, instrumental_density=0.5, bandwidth_hz=8000.0)
+                   vocal_presence=0.8, onset_rate=3.0, instrumental_density=0.5, bandwidth_hz=8000.0,
+                   high_band_db=-20.0)
 CLEAN_LYRICS = dict(word_count=120.0, line_count=20.0, type_token_ratio=0.5, line_repetition=0.3,
-                    junk_token_share=0.0, unknown_token_share=0.0, mean_word_length=4.2)
+                    junk_token_share=0.0, unknown_token_share=0.0, mean_word_length=4.2,
+                    language_id=EN, language_confidence=0.99)
 
 
 def make_featureset(audio_rows, lyrics_rows, audio_ok=None, lyrics_ok=None, has_lyrics=True):
@@ -91,13 +95,14 @@ def test_quality_scores_worked_out_by_hand():
                             junk_token_share=0.1, unknown_token_share=0.2)],
     )
     ind = compute_indicators(fs)
-    # clean: every part 1 (snr 40 dB >= 20, 10 s >= 3 s, 120 words >= 50, ttr 0.5 >= 0.3, rep 0.3 <= 0.5)
+    # clean: every part 1 (snr 40 dB >= 15, 10 s >= 3 s, 120 words >= 50, ttr 0.5 >= 0.3, rep 0.3 <= 0.5)
     assert ind.column("audio_quality")[0] == pytest.approx(1.0)
     assert ind.column("lyrics_quality")[0] == pytest.approx(1.0)
-    # (1 - 0.2) * (1 - 0.01 / 0.05) * (10 / 20) * min(6 / 3, 1) = 0.8 * 0.8 * 0.5 * 1 = 0.32
-    assert ind.column("audio_quality")[1] == pytest.approx(0.32, abs=1e-6)
-    # (25 / 50) * min(0.6 / 0.3, 1) * (1 - 0.75) / 0.5 * (1 - max(0.1, 0.2) / 0.5) = 0.5 * 1 * 0.5 * 0.6 = 0.15
-    assert ind.column("lyrics_quality")[1] == pytest.approx(0.15, abs=1e-6)
+    # (1 - 0.2 / 0.4) * (1 - 0.01 / 0.05) * (10 / 15) * min(6 / 3, 1) * q_band(-20 dB >= -40) = 0.2667
+    assert ind.column("audio_quality")[1] == pytest.approx(0.8 / 3, abs=1e-6)
+    # (25 / 50) * min(0.6 / 0.3, 1) * (1 - 0.75) / 0.5 * (1 - 0.1 / 0.25) * (1 - 0.2 / 0.5)
+    # = 0.5 * 1 * 0.5 * 0.6 * 0.6 = 0.09 (English lyrics: the unknown share counts)
+    assert ind.column("lyrics_quality")[1] == pytest.approx(0.09, abs=1e-6)
     # the parts pass through in their units
     assert ind.column("snr_db")[1] == pytest.approx(10.0)
     assert ind.column("usable_duration_s")[1] == pytest.approx(6.0)
@@ -109,7 +114,7 @@ def test_config_scales_change_the_scores():
     fs = make_featureset([dict(snr_db=10.0)], [dict(word_count=25.0)])
     default = compute_indicators(fs)
     relaxed = compute_indicators(fs, IndicatorConfig(snr_good_db=10.0, words_good=25.0))
-    assert default.column("audio_quality")[0] == pytest.approx(0.5)
+    assert default.column("audio_quality")[0] == pytest.approx(10 / 15)
     assert default.column("lyrics_quality")[0] == pytest.approx(0.5)
     assert relaxed.column("audio_quality")[0] == pytest.approx(1.0)
     assert relaxed.column("lyrics_quality")[0] == pytest.approx(1.0)
@@ -122,10 +127,10 @@ def test_vocal_presence_combines_voice_and_lyrics():
     )
     ind = compute_indicators(fs)
     vp = ind.column("vocal_presence")
-    assert vp[0] == pytest.approx(0.8)          # lyrics and audible voice: high
+    assert vp[0] == pytest.approx(0.9)          # lyrics and audible voice: 0.5 + 0.5 * 0.8
     assert vp[1] == 0.0                         # audible voice but no words: 0
     assert math.isnan(vp[2])                    # words but no audio: unknown
-    assert vp[3] == pytest.approx(0.05)         # words, but the audio hears no voice
+    assert vp[3] == pytest.approx(0.525)        # words, the audio hears little: the lyrics' prior 0.5
     assert vp[4] == 0.0                         # nothing at all: no words can be sung
     np.testing.assert_allclose(ind.column("vocal_presence_audio"), [0.8, 0.8, np.nan, 0.05, np.nan])
     np.testing.assert_array_equal(ind.column("lyrics_available"), [1, 0, 1, 1, 0])
@@ -164,12 +169,13 @@ def test_dataset_without_lyrics_has_no_lyrics_anywhere():
 
 
 def test_a_nan_part_is_left_out_of_the_score():
-    fs = make_featureset([dict(snr_db=float("nan"), silence_ratio=0.5)],
-                         [dict(unknown_token_share=float("nan"), junk_token_share=0.25)])
+    fs = make_featureset([dict(snr_db=float("nan"), silence_ratio=0.2)],
+                         [dict(unknown_token_share=float("nan"), junk_token_share=0.125)])
     ind = compute_indicators(fs)
-    assert ind.column("audio_quality")[0] == pytest.approx(0.5)    # (1 - 0.5), snr unknown
-    assert ind.column("lyrics_quality")[0] == pytest.approx(0.5)   # 1 - 0.25 / 0.5
-    all_nan = {k: float("nan") for k in ("silence_ratio", "clipping_ratio", "snr_db", "usable_duration_s")}
+    assert ind.column("audio_quality")[0] == pytest.approx(0.5)    # (1 - 0.2 / 0.4), snr unknown
+    assert ind.column("lyrics_quality")[0] == pytest.approx(0.5)   # 1 - 0.125 / 0.25
+    all_nan = {k: float("nan") for k in ("silence_ratio", "clipping_ratio", "snr_db", "usable_duration_s",
+                                         "high_band_db")}
     ind = compute_indicators(make_featureset([all_nan], [CLEAN_LYRICS]))
     assert math.isnan(ind.column("audio_quality")[0])
 
@@ -178,7 +184,8 @@ def test_ratios_are_clipped_into_unit_range():
     fs = make_featureset([dict(silence_ratio=1.3, vocal_presence=-0.2, percussive_ratio=1.5)], [CLEAN_LYRICS])
     ind = compute_indicators(fs)
     assert ind.column("silence_ratio")[0] == 1.0
-    assert ind.column("vocal_presence")[0] == 0.0
+    assert ind.column("vocal_presence_audio")[0] == 0.0
+    assert ind.column("vocal_presence")[0] == 0.5  # the lyrics' prior, nothing added from the audio
     assert ind.column("percussive_ratio")[0] == 1.0
     assert ind.column("audio_quality")[0] == 0.0
 

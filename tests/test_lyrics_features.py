@@ -270,13 +270,16 @@ def test_stylistic_checks_durations():
 
 def test_stats_names_and_hand_checked_values():
     assert L.STAT_NAMES == ("word_count", "line_count", "type_token_ratio", "line_repetition",
-                            "junk_token_share", "unknown_token_share", "mean_word_length")
+                            "junk_token_share", "unknown_token_share", "mean_word_length", "language_id",
+                            "language_confidence")
     S = L.lyrics_stats(["a b\na b\nc d", "Love me tender,\n\nlove me true...", None, "  "])
-    assert S.shape == (4, 7) and S.dtype == np.float32
-    np.testing.assert_allclose(S[0], [6, 3, 4 / 6, 1 / 3, 0, 0, 1.0], rtol=1e-6)
+    assert S.shape == (4, 9) and S.dtype == np.float32
+    np.testing.assert_allclose(S[0, :7], [6, 3, 4 / 6, 1 / 3, 0, 0, 1.0], rtol=1e-6)
     # words love me tender love me true: 6 words, 2 lines, 4 distinct, no repeated line,
     # all known, mean length (4+2+6+4+2+4)/6 = 22/6
-    np.testing.assert_allclose(S[1], [6, 2, 4 / 6, 0, 0, 0, 22 / 6], rtol=1e-6)
+    np.testing.assert_allclose(S[1, :7], [6, 2, 4 / 6, 0, 0, 0, 22 / 6], rtol=1e-6)
+    from core.features.lyrics.language import code_from_number
+    assert code_from_number(S[1, 7]) == "en" and 0.0 < S[1, 8] <= 1.0  # short text: low confidence
     assert np.isnan(S[2]).all() and np.isnan(S[3]).all()
 
 

@@ -339,3 +339,23 @@ def test_pages_explain_missing_features_and_bad_paths_without_a_traceback(page, 
     assert any("not extracted" in i.value for i in at.info)
     at = open_page(tmp_path / "does-not-exist", page)
     assert any("Cannot load this dataset" in e.value for e in at.error)
+
+
+def test_rules_page_checks_indicators_and_the_current_rules_against_the_truth(synth, gtzan, use_cache):
+    from core.validation import validate_indicators
+    at = open_page(synth.path, "rules")
+    checks = frame_with(at, "auc")
+    expected = validate_indicators(synth.prepared.indicators, apply_rules(synth.prepared.indicators, DEFAULT_RULES),
+                                   synth.ds.ground_truth, synth.prepared.track_ids).checks
+    np.testing.assert_allclose(checks["auc"].to_numpy(float), expected["auc"].to_numpy(float))
+    rules = frame_with(at, "precision").set_index("rule")
+    assert rules.loc["voice_present", "fires"] == rule_counts(apply_rules(synth.prepared.indicators,
+                                                                          DEFAULT_RULES))["voice_present"]
+    at.slider(key="t.voice_present").set_value(0.95).run()      # the rules table follows the slider
+    moved = apply_rules(synth.prepared.indicators, DEFAULT_RULES.replace_rule("voice_present", threshold=0.95))
+    assert frame_with(at, "precision").set_index("rule").loc["voice_present", "fires"] == \
+        rule_counts(moved)["voice_present"]
+    # GTZAN: no truth, and the page says so
+    at = open_page(gtzan.path, "rules")
+    assert any("No ground truth is available" in i.value for i in at.info)
+    assert not [d for d in at.dataframe if "auc" in d.value.columns]

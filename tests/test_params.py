@@ -194,7 +194,7 @@ def test_discovery_finds_the_known_tables():
     # A floor, so a broken discovery cannot pass the walk with nothing to walk.
     for table_id in ("core.fusion.REDUCER_CONSTRAINTS", "core.fusion.GRAPH_CONSTRAINTS",
                      "core.clustering.CLUSTER_CONSTRAINTS[kmeans]", "core.clustering._KMEANS_CONSTRAINTS",
-                     "core.metrics.METRIC_CONSTRAINTS", "core.indicators.IndicatorConfig",
+                     "core.metrics.METRIC_CONSTRAINTS", "core.indicator_config.IndicatorConfig",
                      "core.rules.Rule", "core.rules.RuleSet"):
         assert table_id in TABLES
 
@@ -328,7 +328,7 @@ CALLERS = {
        for a in ("kmeans", "agglomerative", "spectral", "gmm", "hdbscan")},
     "core.clustering._KMEANS_CONSTRAINTS": [Caller("FusedKMeans", _kmeans("FusedKMeans")),
                                             Caller("WeightedKMeans", _kmeans("WeightedKMeans"))],
-    "core.indicators.IndicatorConfig": [Caller("IndicatorConfig", _indicator_config)],
+    "core.indicator_config.IndicatorConfig": [Caller("IndicatorConfig", _indicator_config)],
     "core.rules.Rule": [Caller("Rule", _rule)],
     "core.rules.RuleSet": [Caller("RuleSet", _ruleset)],
     "core.projection.PROJECTION_CONSTRAINTS": [Caller("ProjectionConfig", _projection)],

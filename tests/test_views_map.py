@@ -334,3 +334,17 @@ def test_contingency_and_sensitivity_figures_draw_their_tables():
     assert heat.reversescale is True
     assert (current.x[0], current.y[0]) == (-20.0, 0.5)         # x: threshold B, y: threshold A
     assert (chosen.x[0], chosen.y[0]) == (-10.0, 0.8)
+
+
+def test_the_map_colours_by_the_lyrics_language_when_one_is_known():
+    from core.views.map import has_languages
+    names = ("vocal_presence",)
+    ind = Indicators(values=_indicators().values, names=_indicators().names, languages=("de", "en", "", "es"))
+    assert has_languages(ind) and not has_languages(_indicators()) and not has_languages(None)
+    assert color_options(names, labelled=False, languages=True) == ["cluster", "weight", "language", "vocal_presence"]
+    df = map_frame(IDS, COORDS, LABELS, WEIGHTS, indicators=ind, color_by="language")
+    assert list(df["color"]) == ["de", "en", "none", "es"] and df.attrs["color_kind"] == "categorical"
+    with pytest.raises(ParameterError, match="'color_by'"):
+        map_frame(IDS, COORDS, LABELS, WEIGHTS, indicators=_indicators(), color_by="language")
+    with pytest.raises(ParameterError, match="'languages'"):
+        Indicators(values=_indicators().values, names=_indicators().names, languages=("de",))

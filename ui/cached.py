@@ -110,5 +110,18 @@ def features_ready(path: str) -> bool:
         return False
 
 
+@st.cache_data(show_spinner="Checking the indicators against the truth...", max_entries=4)
+def _indicator_report(path: str, stamp: float, _r: Ready):
+    from core.views.indicator_checks import indicator_report, truth_table
+    p = _r.prepared
+    return (indicator_report(p.indicators, _r.dataset.ground_truth, p.track_ids),
+            truth_table(_r.dataset.ground_truth, p.track_ids))
+
+
+def indicator_report(path: str):
+    """``(IndicatorReport with the default rules, canonical truth or None)`` of the dataset at ``path``."""
+    return _indicator_report(path, stamp(path), ready(path))
+
+
 def ready_or_none(path: str) -> Optional[Ready]:
     return ready(path) if features_ready(path) else None

@@ -56,7 +56,7 @@ from core.tracks import Dataset, Problem, printable_name
 
 #: Version of the assembly step (standardisation, balancing, block layout). "2": feature sets that
 #: version 1 stored with clips whose worker process had crashed (issue 18) are not read again.
-ASSEMBLY_VERSION = "2"
+ASSEMBLY_VERSION = "3"  # 3: lyrics stats gained language_id, language_confidence
 
 #: More than this share of failed audio clips makes the extraction unusable (:meth:`ExtractionReport.health_problem`).
 MAX_FAILED_SHARE = 0.2

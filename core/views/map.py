@@ -21,16 +21,28 @@ from core.views.checks import _is_real
 FIXED_COLORS = ("cluster", "genre", "weight")
 
 
-def color_options(indicator_names: Sequence[str], labelled: bool) -> list:
-    """What the map can be coloured by: ``cluster``, ``genre`` (when labelled), ``weight``, then
-    every indicator in ``indicator_names`` (their order).
+#: The categorical colouring by the lyrics' language (:attr:`core.indicators.Indicators.languages`).
+LANGUAGE = "language"
+#: What the language colouring calls a track whose lyrics have no identified language (or none).
+NO_LANGUAGE = "none"
+
+
+def color_options(indicator_names: Sequence[str], labelled: bool, languages: bool = False) -> list:
+    """What the map can be coloured by: ``cluster``, ``genre`` (when labelled), ``weight``,
+    ``language`` (when ``languages``: some track's lyrics have an identified language), then every
+    indicator in ``indicator_names`` (their order).
 
     Returns
     -------
     list of str
     """
-    fixed = [c for c in FIXED_COLORS if labelled or c != "genre"]
+    fixed = [c for c in FIXED_COLORS if labelled or c != "genre"] + ([LANGUAGE] if languages else [])
     return fixed + [n for n in indicator_names if n not in fixed]
+
+
+def has_languages(indicators: Optional[Indicators]) -> bool:
+    """True when ``indicators`` carry a language for at least one track (the map offers the colouring)."""
+    return indicators is not None and any(indicators.languages)
 
 
 def resolve_color_by(value, options: Sequence[str]) -> str:
@@ -100,7 +112,8 @@ def map_frame(track_ids: Sequence[str], coords, labels, weights, *, effective=No
     indicators : Indicators, optional
         Rows in ``track_ids`` order; required to colour by an indicator.
     color_by : str
-        ``"cluster"``, ``"genre"``, ``"weight"`` or an indicator name.
+        ``"cluster"``, ``"genre"``, ``"weight"``, ``"language"`` (the lyrics' ISO 639 code,
+        :data:`NO_LANGUAGE` where none; needs ``indicators`` with languages) or an indicator name.
 
     Returns
     -------
@@ -129,7 +142,8 @@ def map_frame(track_ids: Sequence[str], coords, labels, weights, *, effective=No
         genres = np.asarray(genres, dtype=object)
         check_param(own, "genres", f"array of shape {genres.shape}", f"None or an array of shape ({n},)",
                     genres.shape == (n,))
-    allowed = list(FIXED_COLORS) + (list(indicators.names) if indicators is not None else [])
+    allowed = list(FIXED_COLORS) + ([LANGUAGE] if has_languages(indicators) else []) + \
+        (list(indicators.names) if indicators is not None else [])
     check_param(own, "color_by", color_by, f"one of {allowed}", color_by in allowed)
     check_param(own, "color_by", color_by, "a colouring other than 'genre' when there are no labels",
                 not (color_by == "genre" and genres is None))
@@ -151,6 +165,9 @@ def map_frame(track_ids: Sequence[str], coords, labels, weights, *, effective=No
         color, kind = genres, "categorical"
     elif color_by == "weight":
         color, kind = w, "continuous"
+    elif color_by == LANGUAGE:
+        color = np.array([code or NO_LANGUAGE for code in indicators.languages], dtype=object)
+        kind = "categorical"
     else:
         color, kind = np.asarray(indicators.column(color_by), dtype=np.float64), "continuous"
     data["color"] = color

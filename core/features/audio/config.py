@@ -14,7 +14,7 @@ import numpy as np
 from core.errors import check_param
 
 #: Version of the feature code; part of the cache key. Bump it whenever a value changes.
-FEATURE_VERSION = "audio-1"
+FEATURE_VERSION = "audio-2"  # audio-2: + high_band_db
 
 #: Raw per-clip measures in ``ClipFeatures.stats``, in this order (units in the comments).
 STAT_NAMES = (
@@ -30,7 +30,15 @@ STAT_NAMES = (
     "onset_rate",  # detected onsets per second, 1/s
     "instrumental_density",  # mean fraction of mel bands within 30 dB of the loudest, 0..1
     "bandwidth_hz",  # mean 85 % spectral roll-off over non-silent frames, Hz
+    "high_band_db",  # energy above HIGH_BAND_HZ over total energy (non-silent frames), dB (<= 0)
 )
+
+#: Lower edge of the band whose energy share ``high_band_db`` measures, Hz: above the cut-off of a
+#: lo-fi / telephone-like low-pass and below the Nyquist frequency of every accepted rate (sr >= 8000).
+HIGH_BAND_HZ = 4000.0
+
+#: Floor of ``high_band_db``, dB (an empty high band, e.g. audio sampled at 8 kHz).
+HIGH_BAND_FLOOR_DB = -120.0
 
 #: Frequency band (Hz) searched for a singing voice's harmonics.
 VOCAL_BAND_HZ = (200.0, 3500.0)

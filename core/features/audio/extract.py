@@ -14,7 +14,7 @@ from core.features.audio.decode import _stft, load_audio
 from core.features.audio.frames import frame_measures
 from core.features.audio.high import high_level
 from core.features.audio.low import low_level
-from core.features.audio.measures import _instrumental_density, _snr_db
+from core.features.audio.measures import _high_band_db, _instrumental_density, _snr_db
 from core.features.audio.mid import mid_level
 from core.features.audio.vocal import _vocal_presence
 
@@ -84,11 +84,12 @@ def _extract(y: np.ndarray, config: AudioConfig) -> ClipFeatures:
     vocal = _vocal_presence(S, power, high["perc_median"], freqs, active, sr, hop, n_fft)
     density = _instrumental_density(low["mel_db"], active)
     bandwidth_hz = float(np.mean(low["rolloff"][0, active])) if active.any() else 0.0
+    high_band = _high_band_db(power, freqs, active)
 
     features = _pool(low, mid, high, frames)
     stats = np.array([duration, high["usable"], high["loudness"], high["dynamic_range"],
                       high["silence_ratio"], high["clipping_ratio"], snr,
-                      high["percussive_ratio"], vocal, mid["onset_rate"], density, bandwidth_hz],
+                      high["percussive_ratio"], vocal, mid["onset_rate"], density, bandwidth_hz, high_band],
                      dtype=np.float64)
     features = np.nan_to_num(features, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
     stats = np.nan_to_num(stats, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)

