@@ -70,22 +70,52 @@ def _add_dataset(p: argparse.ArgumentParser) -> None:
 
 
 def _add_synth_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, help="tracks per genre (default 40)")
-    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, help="clip length in s (default 20)")
-    p.add_argument("--seed", type=int, help="random seed (default 0)")
-    p.add_argument("--genres", help="comma-separated genre names (default: all)")
+    """One flag per SynthConfig field (``--generator`` for its version) and ``--degrade``."""
+    from core.datasets.synthetic.config import DEFAULT_VERSION, SynthConfig
+    from core.datasets.synthetic.fields import FIELD_SPECS
+    default = SynthConfig()
+    g = p.add_argument_group("generator settings (default: the built-in set's)")
+    for spec in FIELD_SPECS:
+        value = getattr(default, spec.name)
+        shown = ",".join(value) if spec.kind == "names" else \
+            f"{value[0]:g} {value[1]:g}" if spec.kind == "pair" else \
+            f"v{DEFAULT_VERSION}" if spec.kind == "version" else f"{value:g}"
+        kw = dict(dest=spec.name, default=None, help=f"{spec.help} (default {shown})")
+        if spec.kind == "pair":
+            kw.update(nargs=2, type=float, metavar=("LOW", "HIGH"))
+        elif spec.kind == "int":
+            kw.update(type=int)
+        elif spec.kind in ("float", "rate"):
+            kw.update(type=float)
+        elif spec.kind == "version":
+            kw.update(choices=["v1", "v2"])
+        g.add_argument(spec.flag, **kw)
+    g.add_argument("--degrade", type=float, default=None, metavar="SHARE",
+                   help="share of tracks degraded per modality (0..1), split evenly over the "
+                        "kinds (audio rates SHARE/4, lyrics rates SHARE/3); explicit --*-rate "
+                        "flags override it")
 
 
 def _synth_config(args):
-    from core.datasets.synthetic import SynthConfig
-    kw = {}
-    for name in ("tracks_per_genre", "clip_seconds", "seed"):
-        value = getattr(args, name, None)
-        if value is not None:
-            kw[name] = value
-    if getattr(args, "genres", None):
-        kw["genres"] = tuple(g.strip() for g in args.genres.split(",") if g.strip())
-    return SynthConfig(**kw)
+    from core.datasets.synthetic.fields import (
+        FIELD_SPECS,
+        config_from_values,
+        parse_names,
+        parse_version,
+    )
+    values = {}
+    for spec in FIELD_SPECS:
+        value = getattr(args, spec.name, None)
+        if value is None:
+            continue
+        if spec.kind == "names":
+            value = parse_names(spec.name, value)
+        elif spec.kind == "version":
+            value = parse_version(value)
+        elif spec.kind == "pair":
+            value = tuple(value)
+        values[spec.name] = value
+    return config_from_values(values, degrade=getattr(args, "degrade", None))
 
 
 def cmd_synth(args) -> int:

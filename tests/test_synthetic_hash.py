@@ -17,7 +17,7 @@ import pandas as pd
 
 from core.datasets.synthetic import SynthConfig, generate
 
-GOLDEN = SynthConfig(tracks_per_genre=2, clip_seconds=2.0, seed=7,
+GOLDEN = SynthConfig(version=1, tracks_per_genre=2, clip_seconds=2.0, seed=7,
                      audio_noise_rate=0.2, audio_dropout_rate=0.2, audio_clipping_rate=0.2,
                      audio_lowpass_rate=0.2, lyrics_truncate_rate=0.3, lyrics_garble_rate=0.3,
                      lyrics_missing_rate=0.3)
