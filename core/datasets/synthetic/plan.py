@@ -1,8 +1,9 @@
 """Generator v2's per-genre plan: which track is voiced, degraded (how), in which language, and
 its opaque id; and the shuffled order of the set's tables.
 
-Stratified, not drawn per track: each genre gets exactly ``rate * n`` (rounded half up) tracks of each kind
-(capped by the kind's share of the genre, below). Each kind owns its own slots: a seeded
+Stratified, not drawn per track: each genre gets a fixed number of tracks of each kind,
+``rate * n`` rounded with a staggered offset (:func:`_count`), capped by the kind's share of the
+genre (below). Each kind owns its own slots: a seeded
 permutation of the genre's tracks is dealt round-robin to the kinds (positions 0, 4, 8, ... to
 noise, 1, 5, 9, ... to dropout, ...), and a kind takes the first ``count`` of its own slots. So
 raising one rate adds tracks of that kind only and never moves another kind's tracks, and a rate
@@ -60,9 +61,14 @@ def opaque_id(seed: int, genre: str, index: int) -> str:
     return "t" + digest[:10]
 
 
-def _count(rate: float, n: int) -> int:
-    """``rate * n`` rounded half up (0.5 -> 1): the fixed number of tracks of a kind."""
-    return int(math.floor(rate * n + 0.5 + 1e-9))
+def _count(rate: float, n: int, slot: int = 0, n_slots: int = 1) -> int:
+    """The fixed number of tracks of one kind: ``floor(rate * n + (slot + 0.5) / n_slots)``.
+
+    With one slot that is ``rate * n`` rounded half up. With ``n_slots`` kinds at equal rates the
+    offsets stagger the rounding, so the kinds together get ``round(n_slots * rate * n)`` tracks
+    (a share of 0.1 of 8 tracks gives 1 degraded track, not 0 or 4), and each kind's count still
+    depends on its own rate only."""
+    return int(math.floor(rate * n + (slot + 0.5) / n_slots + 1e-9))
 
 
 def _deal(rng: np.random.Generator, members: np.ndarray, kinds: tuple, counts: tuple) -> dict:
@@ -97,12 +103,13 @@ def genre_plan(config: SynthConfig, genre: str) -> tuple[TrackPlan, ...]:
     c = config
     audio_rates = (c.audio_noise_rate, c.audio_dropout_rate, c.audio_clipping_rate,
                    c.audio_lowpass_rate)
+    g = config.genres.index(genre)  # rotates which kind rounds up first, genre to genre
     audio = _deal(rng, idx, AUDIO_DEGRADATIONS[1:],
-                  tuple(_count(r, n) for r in audio_rates))
+                  tuple(_count(r, n, (k + g) % 4, 4) for k, r in enumerate(audio_rates)))
     sung = idx[voiced]
     lyrics_rates = (c.lyrics_truncate_rate, c.lyrics_garble_rate, c.lyrics_missing_rate)
     lyrics = _deal(rng, sung, LYRICS_DEGRADATIONS[1:4],
-                   tuple(_count(r, len(sung)) for r in lyrics_rates))
+                   tuple(_count(r, len(sung), (k + g) % 3, 3) for k, r in enumerate(lyrics_rates)))
     langs = config.languages
     lang_order = rng.permutation(n)
     language = {int(i): langs[p % len(langs)] for p, i in enumerate(lang_order)}
