@@ -71,52 +71,13 @@ def _add_dataset(p: argparse.ArgumentParser) -> None:
 
 
 def _add_synth_flags(p: argparse.ArgumentParser) -> None:
-    """One flag per SynthConfig field (``--generator`` for its version) and ``--degrade``."""
-    from core.datasets.synthetic.config import DEFAULT_VERSION, SynthConfig
-    from core.datasets.synthetic.fields import FIELD_SPECS
-    default = SynthConfig()
-    g = p.add_argument_group("generator settings (default: the built-in set's)")
-    for spec in FIELD_SPECS:
-        value = getattr(default, spec.name)
-        shown = ",".join(value) if spec.kind == "names" else \
-            f"{value[0]:g} {value[1]:g}" if spec.kind == "pair" else \
-            f"v{DEFAULT_VERSION}" if spec.kind == "version" else f"{value:g}"
-        kw = dict(dest=spec.name, default=None, help=f"{spec.help} (default {shown})")
-        if spec.kind == "pair":
-            kw.update(nargs=2, type=float, metavar=("LOW", "HIGH"))
-        elif spec.kind == "int":
-            kw.update(type=int)
-        elif spec.kind in ("float", "rate"):
-            kw.update(type=float)
-        elif spec.kind == "version":
-            kw.update(choices=["v1", "v2"])
-        g.add_argument(spec.flag, **kw)
-    g.add_argument("--degrade", type=float, default=None, metavar="SHARE",
-                   help="share of tracks degraded per modality (0..1), split evenly over the "
-                        "kinds (audio rates SHARE/4, lyrics rates SHARE/3); explicit --*-rate "
-                        "flags override it")
+    from core.datasets.synthetic.fields import add_synth_flags
+    add_synth_flags(p)
 
 
 def _synth_config(args):
-    from core.datasets.synthetic.fields import (
-        FIELD_SPECS,
-        config_from_values,
-        parse_names,
-        parse_version,
-    )
-    values = {}
-    for spec in FIELD_SPECS:
-        value = getattr(args, spec.name, None)
-        if value is None:
-            continue
-        if spec.kind == "names":
-            value = parse_names(spec.name, value)
-        elif spec.kind == "version":
-            value = parse_version(value)
-        elif spec.kind == "pair":
-            value = tuple(value)
-        values[spec.name] = value
-    return config_from_values(values, degrade=getattr(args, "degrade", None))
+    from core.datasets.synthetic.fields import config_from_args
+    return config_from_args(args)
 
 
 def cmd_synth(args) -> int:
@@ -482,7 +443,7 @@ def cmd_sweep(args) -> int:
     """``sweep``: per share of degraded tracks, dynamic / shuffled / static 0.5 / oracle static."""
     import time
     from core.errors import ParameterError
-    from core.experiments.sweep import crossing, parse_shares, run_sweep
+    from core.experiments.sweep import format_sweep, parse_shares, run_sweep
     from core.paths import data_dir
     from core.progress import TerminalBar
     try:
@@ -507,16 +468,7 @@ def cmd_sweep(args) -> int:
                       features=features, progress=TerminalBar("sweep"))
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "sweep.csv", index=False)
-    for fusion in dict.fromkeys(table.fusion):
-        print(f"\n== sweep, fusion {fusion}: NMI mean over {len(seeds)} generated set(s) "
-              "[95 % CI] ==")
-        for _, r in table[table.fusion == fusion].iterrows():
-            ci = "" if r["n_datasets"] < 2 else f" [{r['ci_low']:.3f}, {r['ci_high']:.3f}]"
-            w = "" if r["condition"] != "best_static" else f" (oracle: w = {r['static_weight']:g})"
-            print(f"  degrade {r['degrade']:<4g} {r['condition']:<12} {r['mean']:.3f}{ci}{w}")
-        cross = crossing(table, fusion)
-        print(f"  dynamic above static 0.5 from degrade = {cross:g}" if cross is not None
-              else "  dynamic is not above static 0.5 at any share")
+    print(format_sweep(table))
     print(f"\nsweep written to {out / 'sweep.csv'}")
     return 0
 

@@ -203,3 +203,21 @@ def latest_sweep(root: Optional[Path] = None) -> Optional[Path]:
     found = sorted(runs.glob("sweep-*/sweep.csv"), key=lambda p: p.stat().st_mtime) \
         if runs.is_dir() else []
     return found[-1] if found else None
+
+
+def format_sweep(table: pd.DataFrame) -> str:
+    """The sweep table as text: per fusion, each share's conditions with their 95 % interval,
+    then where dynamic first beats static 0.5."""
+    lines = []
+    for fusion in dict.fromkeys(table.fusion):
+        t = table[table.fusion == fusion]
+        n = int(t.n_datasets.max()) if len(t) else 0
+        lines.append(f"\n== sweep, fusion {fusion}: NMI mean over {n} generated set(s) [95 % CI] ==")
+        for _, r in t.iterrows():
+            ci = "" if r["n_datasets"] < 2 else f" [{r['ci_low']:.3f}, {r['ci_high']:.3f}]"
+            w = "" if r["condition"] != "best_static" else f" (oracle: w = {r['static_weight']:g})"
+            lines.append(f"  degrade {r['degrade']:<4g} {r['condition']:<12} {r['mean']:.3f}{ci}{w}")
+        cross = crossing(table, fusion)
+        lines.append(f"  dynamic above static 0.5 from degrade = {cross:g}" if cross is not None
+                     else "  dynamic is not above static 0.5 at any share")
+    return "\n".join(lines)

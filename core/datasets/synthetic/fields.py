@@ -7,9 +7,11 @@ range of floats), ``"names"`` (comma-separated names) and ``"version"`` (``v1`` 
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, fields
 
 from core.datasets.synthetic.config import (
+    DEFAULT_VERSION,
     GENERATOR_VERSIONS,
     LANGUAGES,
     V2_FIELDS,
@@ -122,3 +124,47 @@ def config_from_values(values: dict, degrade=None) -> SynthConfig:
     base = SynthConfig(**{k: v for k, v in kw.items() if k not in rates})
     return SynthConfig(**{**base.with_degrade(degrade).to_dict(), "version": base.version,
                           **{k: v for k, v in kw.items() if k in rates}})
+
+
+def add_synth_flags(p: argparse.ArgumentParser) -> None:
+    """One flag per SynthConfig field (``--generator`` for its version) and ``--degrade``, in an
+    argument group; every default is None (= the config's default, shown in the help)."""
+    default = SynthConfig()
+    g = p.add_argument_group("generator settings (default: the built-in set's)")
+    for spec in FIELD_SPECS:
+        value = getattr(default, spec.name)
+        shown = ",".join(value) if spec.kind == "names" else \
+            f"{value[0]:g} {value[1]:g}" if spec.kind == "pair" else \
+            f"v{DEFAULT_VERSION}" if spec.kind == "version" else f"{value:g}"
+        kw = dict(dest=spec.name, default=None, help=f"{spec.help} (default {shown})")
+        if spec.kind == "pair":
+            kw.update(nargs=2, type=float, metavar=("LOW", "HIGH"))
+        elif spec.kind == "int":
+            kw.update(type=int)
+        elif spec.kind in ("float", "rate"):
+            kw.update(type=float)
+        elif spec.kind == "version":
+            kw.update(choices=["v1", "v2"])
+        g.add_argument(spec.flag, **kw)
+    g.add_argument("--degrade", type=float, default=None, metavar="SHARE",
+                   help="share of tracks degraded per modality (0..1), split evenly over the "
+                        "kinds (audio rates SHARE/4, lyrics rates SHARE/3); explicit --*-rate "
+                        "flags override it")
+
+
+def config_from_args(args: argparse.Namespace) -> SynthConfig:
+    """The SynthConfig the flags of :func:`add_synth_flags` describe (ParameterError naming a
+    bad value)."""
+    values = {}
+    for spec in FIELD_SPECS:
+        value = getattr(args, spec.name, None)
+        if value is None:
+            continue
+        if spec.kind == "names":
+            value = parse_names(spec.name, value)
+        elif spec.kind == "version":
+            value = parse_version(value)
+        elif spec.kind == "pair":
+            value = tuple(value)
+        values[spec.name] = value
+    return config_from_values(values, degrade=getattr(args, "degrade", None))
