@@ -5,6 +5,7 @@ Reads the sidebar (algorithm, fusion, k) and the rule sliders, runs
 ``st.session_state["_ablation"]`` and draws it: the metric against the static weight with its
 95 % interval band and the dynamic result as a line with its band, the condition table, the
 paired Wilcoxon tests with the oracle flag, and the degradation slices when ground truth exists.
+Above it, the degradation sweep (:mod:`ui.sweep_section`): a sweep CSV drawn as one line chart.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from core.views.viewstate import ALGORITHM_FUSIONS
 from ui.common import fusion_note, require_ready
 from ui.figures_report import ablation_figure
 from ui.state import current_ruleset, current_view, dataset_path
+from ui.sweep_section import sweep_section
 
 FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
                  "affinity": "mixed similarity graphs"}
@@ -30,6 +32,7 @@ for key, default in (("abl.seeds", 5), ("abl.subsample", 0.8), ("abl.both", Fals
     st.session_state.setdefault(key, default)
 
 st.title("Ablation")
+sweep_section()
 ready = require_ready()
 fusion_note(ready)
 ds = ready.dataset

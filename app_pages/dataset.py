@@ -23,18 +23,9 @@ from core.views.indicator_overview import indicator_overview
 from core.views.viewstate import BUILTIN
 from ui import cached
 from ui.state import dataset_location, dataset_path
+from ui.synth_form import form_config, generator_inputs
 
 UPLOAD_LIMITS = UploadLimits()
-#: SynthConfig fields the form offers, with their labels.
-_RATES = {
-    "audio_noise_rate": "Audio: added noise",
-    "audio_dropout_rate": "Audio: silent dropouts",
-    "audio_clipping_rate": "Audio: clipping",
-    "audio_lowpass_rate": "Audio: lo-fi low-pass",
-    "lyrics_truncate_rate": "Lyrics: truncated",
-    "lyrics_garble_rate": "Lyrics: garbled",
-    "lyrics_missing_rate": "Lyrics: missing file",
-}
 
 
 @st.cache_resource
@@ -44,48 +35,34 @@ def _build_lock() -> threading.Lock:
 
 
 def _current_synth_config() -> SynthConfig:
+    """The built-in set's settings as recorded (v1 records have no version), or the defaults."""
     record = read_config(default_synthetic_dir()) or {}
-    fields = {k: v for k, v in record.items() if k in SynthConfig.__dataclass_fields__}
     try:
-        return SynthConfig(**fields)
+        return SynthConfig.from_dict(record) if record else SynthConfig()
     except (WorkbenchError, TypeError):
         return SynthConfig()
 
 
 def _generator_form(missing: bool) -> None:
-    """The built-in set's knobs and a "Regenerate" button (progress bar, one build at a time)."""
+    """The built-in set's knobs (every SynthConfig field, at the current set's values) and a
+    "Regenerate" button (progress bar, one build at a time)."""
     current = _current_synth_config()
     label = "Build the built-in synthetic set" if missing else "Built-in set: generator settings"
     with st.expander(label, expanded=missing):
         if not missing:
-            st.caption(f"Current set: {len(current.genres)} genres x {current.tracks_per_genre} tracks, "
-                       f"{current.clip_seconds:g} s clips, seed {current.seed}.")
+            st.caption(f"Current set: generator v{current.version}, {len(current.genres)} genres x "
+                       f"{current.tracks_per_genre} tracks, {current.clip_seconds:g} s clips, "
+                       f"seed {current.seed}.")
         with st.form("synth_form"):
-            c1, c2, c3 = st.columns(3)
-            tpg = c1.number_input("Tracks per genre", min_value=1, max_value=1000, step=1,
-                                  value=int(current.tracks_per_genre), key="synth.tracks_per_genre")
-            secs = c2.number_input("Clip length (s)", min_value=1.0, max_value=120.0, step=1.0,
-                                   value=float(current.clip_seconds), key="synth.clip_seconds")
-            seed = c3.number_input("Generator seed", min_value=0, max_value=2**31 - 1, step=1,
-                                   value=int(current.seed), key="synth.seed")
-            st.caption("Degradation rates: the share of tracks that get each degradation (audio rates "
-                       "sum to at most 1, lyrics rates too; the generator records which track got which, "
-                       "for evaluation only).")
-            rate_cols = st.columns(4)
-            rates = {}
-            for i, (name, text) in enumerate(_RATES.items()):
-                rates[name] = rate_cols[i % 4].number_input(
-                    text, min_value=0.0, max_value=1.0, step=0.01, format="%.2f",
-                    value=float(getattr(current, name)), key=f"synth.{name}")
+            values = generator_inputs(current)
             submitted = st.form_submit_button("Regenerate" if not missing else "Build", type="primary")
         if submitted:
-            _regenerate(int(tpg), float(secs), int(seed), rates)
+            _regenerate(values)
 
 
-def _regenerate(tracks_per_genre: int, clip_seconds: float, seed: int, rates: dict) -> None:
+def _regenerate(values: dict) -> None:
     try:
-        config = SynthConfig(tracks_per_genre=tracks_per_genre, clip_seconds=clip_seconds, seed=seed,
-                             **rates)
+        config = form_config(values)
     except WorkbenchError as exc:
         st.error(f"These settings cannot build a set: {exc}")
         return

@@ -7,6 +7,7 @@ extract   extract (or load cached) features for any dataset, with a progress bar
 summary   print a dataset's summary (tracks, genres, lyrics coverage, problems)
 prepare   make sure the built-in synthetic set and its features exist (what `make app` runs)
 ablate    multi-seed ablation (audio only, lyrics only, static weights, dynamic rules) + report
+sweep     the ablation over shares of degraded tracks (generator v2), CSV for the Ablation page
 export    per-track weights, rule traces, indicators and clusters as CSV and JSON
 indicators  what each indicator claims, its distribution, its ROC AUC against the generator's truth,
           and each rule's firing rate, precision and recall (``--json`` for one JSON object)
@@ -72,22 +73,13 @@ def _add_dataset(p: argparse.ArgumentParser) -> None:
 
 
 def _add_synth_flags(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, help="tracks per genre (default 40)")
-    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, help="clip length in s (default 20)")
-    p.add_argument("--seed", type=int, help="random seed (default 0)")
-    p.add_argument("--genres", help="comma-separated genre names (default: all)")
+    from core.datasets.synthetic.fields import add_synth_flags
+    add_synth_flags(p)
 
 
 def _synth_config(args):
-    from core.datasets.synthetic import SynthConfig
-    kw = {}
-    for name in ("tracks_per_genre", "clip_seconds", "seed"):
-        value = getattr(args, name, None)
-        if value is not None:
-            kw[name] = value
-    if getattr(args, "genres", None):
-        kw["genres"] = tuple(g.strip() for g in args.genres.split(",") if g.strip())
-    return SynthConfig(**kw)
+    from core.datasets.synthetic.fields import config_from_args
+    return config_from_args(args)
 
 
 def cmd_synth(args) -> int:
@@ -482,6 +474,70 @@ def _indicators_of(ds, args):
     return compute_indicators(fs)
 
 
+def cmd_sweep(args) -> int:
+    """``sweep``: per share of degraded tracks, dynamic / shuffled / static 0.5 / oracle static."""
+    import time
+    from core.errors import ParameterError
+    from core.experiments.sweep import format_sweep, parse_shares, run_sweep
+    from core.paths import data_dir
+    from core.progress import TerminalBar
+    try:
+        shares = parse_shares(args.degrade)
+        seeds = tuple(int(s) for s in args.data_seeds.split(",") if s.strip()) \
+            if args.data_seeds else (0,)
+        if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
+            raise ParameterError("The 'data_seeds' parameter of sweep must be distinct ints >= 0. "
+                                 f"Got {args.data_seeds!r} instead.")
+        configs = _experiment_configs(args)
+        genres = [g.strip() for g in args.genres.split(",") if g.strip()] if args.genres else None
+    except (ParameterError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else data_dir() / "runs" / f"sweep-{time.strftime('%Y%m%d-%H%M%S')}"
+
+    def features(ds):
+        return _features(ds, args)
+
+    table = run_sweep(shares, seeds, configs, tracks_per_genre=args.tracks_per_genre,
+                      clip_seconds=args.clip_seconds, genres=genres, n_jobs=args.jobs,
+                      features=features, progress=TerminalBar("sweep"))
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "sweep.csv", index=False)
+    print(format_sweep(table))
+    print(f"\nsweep written to {out / 'sweep.csv'}")
+    return 0
+
+
+def _add_sweep_parser(sub) -> None:
+    """The ``sweep`` command: the ablation over shares of degraded tracks (generator v2)."""
+    from core.clustering import ALGORITHMS
+    p = sub.add_parser("sweep", help="ablation over shares of degraded tracks (generator v2)",
+                       description=(
+        "For each share of degraded tracks (per modality), build generator-v2 sets (one per data "
+        "seed, cached in data/sweep/), extract, and run the ablation: dynamic, shuffled, static 0.5 "
+        "and the oracle best static weight, NMI mean and 95 % CI over the data seeds. Writes "
+        "sweep.csv (the Ablation page draws it)."))
+    p.add_argument("--degrade", default="0,0.1,0.2,0.3,0.4,0.5", metavar="D,D,...",
+                   help="shares of degraded tracks per modality (default 0,0.1,0.2,0.3,0.4,0.5)")
+    p.add_argument("--data-seeds", dest="data_seeds", default="0", metavar="S,S,...",
+                   help="generator seeds, one set each per share (default 0)")
+    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, default=None,
+                   help="tracks per genre of each set (default 40)")
+    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, default=None,
+                   help="clip length in s of each set (default 20)")
+    p.add_argument("--genres", default=None, help="comma-separated genre names (default: all)")
+    p.add_argument("--out", help="output folder (default: data/runs/sweep-<time>)")
+    p.add_argument("--seeds", type=int, default=5, help="clustering seeds per set (default 5)")
+    p.add_argument("--algorithm", default="kmeans", choices=list(ALGORITHMS))
+    p.add_argument("--fusion", default="both", choices=["concat", "weighted", "affinity", "both"])
+    p.add_argument("--clusters", type=int, default=None, help="number of clusters (default: genres)")
+    p.add_argument("--subsample", type=float, default=0.8, help="share of tracks each seed clusters")
+    p.add_argument("--n-init", dest="n_init", type=int, default=5, help="k-means restarts (default 5)")
+    _add_jobs(p)
+    _add_scheduler(p)
+    p.set_defaults(func=cmd_sweep)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m core",
                                      description="Audio-lyrics fusion workbench: datasets, features, experiments.")
@@ -502,6 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_prepare)
 
     _add_ablate_parser(sub)
+    _add_sweep_parser(sub)
     _add_export_parser(sub)
     p = sub.add_parser("indicators", help="check indicators and default rules against the ground truth",
                        description="For every indicator: what it claims to detect, its distribution and, where "

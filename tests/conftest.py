@@ -29,10 +29,11 @@ def _isolated_data_dirs(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def tiny_synth_dir(tmp_path_factory):
-    """A tiny seeded synthetic set on disk (one 3 s track per genre), built once per test run."""
+    """A tiny seeded synthetic set on disk (two 3 s tracks per genre), built once per test run; generator v1,
+    whose readable ids (`pop_000`) the page tests name."""
     from core.datasets.synthetic import SynthConfig, generate
     out = tmp_path_factory.mktemp("synth") / "tiny"
-    generate(SynthConfig(tracks_per_genre=2, clip_seconds=3.0, seed=7), out, n_jobs=2)
+    generate(SynthConfig(version=1, tracks_per_genre=2, clip_seconds=3.0, seed=7), out, n_jobs=2)
     return out
 
 

@@ -119,7 +119,7 @@ def test_impossible_generator_settings_say_why_and_build_nothing():
     at.number_input(key="synth.audio_dropout_rate").set_value(0.6)
     [b for b in at.button if b.label == "Build"][0].click().run()
     _ok(at)
-    assert any("cannot build a set" in e.value and "must sum" in e.value for e in at.error)
+    assert any("cannot build a set" in e.value and "audio_noise_rate" in e.value for e in at.error)
     assert read_config(default_synthetic_dir()) is None
 
 

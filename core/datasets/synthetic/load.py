@@ -45,7 +45,8 @@ def load_synthetic(root: Path) -> Dataset:
     manifest = pd.read_csv(root / "manifest.csv", dtype=str, keep_default_na=False)
     truth = pd.read_csv(root / "ground_truth.csv",
                         dtype={"track_id": str, "genre": str, "audio_degradation": str,
-                               "lyrics_degradation": str})
+                               "lyrics_degradation": str, "language": str},
+                        keep_default_na=False, na_values={"audio_degradation_param": [""]})
     for name, table, cols in (("manifest.csv", manifest, MANIFEST_COLUMNS),
                               ("ground_truth.csv", truth, GROUND_TRUTH_COLUMNS)):
         lacking = [c for c in cols if c not in table.columns]
@@ -54,7 +55,8 @@ def load_synthetic(root: Path) -> Dataset:
     ids = manifest["track_id"].tolist()
     if sorted(ids) != sorted(truth["track_id"].tolist()) or len(set(ids)) != len(ids):
         raise DatasetError(f"{root}: manifest.csv and ground_truth.csv list different tracks.")
-    truth = truth.set_index("track_id").loc[ids].reset_index()[list(GROUND_TRUTH_COLUMNS)]
+    extra = [c for c in truth.columns if c not in GROUND_TRUTH_COLUMNS]  # v2's per-track truths
+    truth = truth.set_index("track_id").loc[ids].reset_index()[list(GROUND_TRUTH_COLUMNS) + extra]
     truth["has_voice"] = truth["has_voice"].astype(str).str.lower().eq("true")
     rows, problems = _track_rows(root, manifest)
     return Dataset(name="synthetic", kind="synthetic", root=root, tracks=make_tracks(rows),

@@ -22,10 +22,12 @@ from core.datasets.synthetic.song import Song, mix
 from core.errors import check_param
 
 
-def _track_streams(seed: int, genre: str, index: int) -> tuple[np.random.Generator, ...]:
-    """Four independent generators (music, lyrics, audio degradation, lyrics degradation)."""
+def _track_streams(seed: int, genre: str, index: int, n: int = 4
+                   ) -> tuple[np.random.Generator, ...]:
+    """``n`` independent generators: music, lyrics, audio degradation, lyrics degradation
+    (and, for v2, the track's level). The first four do not depend on ``n``."""
     root = np.random.SeedSequence([int(seed), zlib.crc32(genre.encode("utf-8")), int(index)])
-    return tuple(np.random.default_rng(s) for s in root.spawn(4))
+    return tuple(np.random.default_rng(s) for s in root.spawn(n))
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class SynthTrack:
     Attributes
     ----------
     track_id : str
-        ``<genre>_<index>``, e.g. ``metal_007``.
+        v1: ``<genre>_<index>``, e.g. ``metal_007``; v2: opaque, e.g. ``t3f9a2c1b0d``.
     audio : ndarray of float64, shape (round(clip_seconds * sr),)
         Mono signal in [-1, 1] (before 16-bit quantisation).
     sr : int
@@ -96,6 +98,14 @@ def synthesize_track(config: SynthConfig, genre: str, index: int, stems: bool = 
     check_param("synthesize_track", "index", index,
                 f"an int in [0, {config.tracks_per_genre - 1}]",
                 _is_int(index) and 0 <= index < config.tracks_per_genre)
+    if config.version >= 2:
+        from core.datasets.synthetic.plan import genre_plan
+        from core.datasets.synthetic.track_v2 import synthesize_v2
+        plan = genre_plan(config, genre)[index]
+        fields = synthesize_v2(config, genre, plan, _track_streams(config.seed, genre, index, 5))
+        if not stems:
+            fields["stems"] = None
+        return SynthTrack(**fields)
     recipe = GENRES[genre]
     music_rng, lyrics_rng, audio_deg_rng, lyrics_deg_rng = _track_streams(config.seed, genre,
                                                                          index)
