@@ -145,3 +145,17 @@ def test_pin_a_move_a_slider_and_compare_shows_core_metrics(synth, monkeypatch):
     assert diff["setting"].tolist() == ["base_weight"]
     assert {m.label: m.value for m in at.metric}["Tracks whose weight moved"].startswith(
         str(expected.summary["n_weight_moved"]))
+
+    # presets on the Rules page: loading one sets the sliders (A stays pinned); saving adds it to the list
+    at.switch_page("app_pages/rules.py").run()
+    at.selectbox(key="preset_choice").set_value("trust lyrics").run()
+    next(b for b in at.button if b.label == "Load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    from core.presets import PRESETS
+    from ui.state import RULESET_KEYS  # noqa: F401  (the keys the sliders use)
+    assert at.session_state["base_weight"] == PRESETS["trust lyrics"].base_weight
+    assert at.session_state["no_voice_rule"] is False and at.session_state["d.voice_present"] == -0.25
+    assert at.session_state["ruleset_a"] == DEFAULT_RULES
+    at.text_input(key="preset_name").set_value("mine").run()
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert "mine" in at.selectbox(key="preset_choice").options
