@@ -56,7 +56,8 @@ st.dataframe(comparison.metrics.style.format({"A": "{:.3f}", "B": "{:.3f}", "B -
                                               "ci_low": "{:+.3f}", "ci_high": "{:+.3f}"}, na_rep="–"),
              width="stretch", key="compare_metrics")
 st.caption(f"Each metric is the mean over {len(settings.seeds)} clustering seeds; each seed clusters a random "
-           f"{settings.subsample:.0%} of the tracks, the same for A and B (paired). B − A is the mean paired "
+           f"{settings.subsample:.0%} of the tracks, the same for A and B (paired; k-means++ with "
+           f"{settings.n_init} restarts). B − A is the mean paired "
            "difference and [ci_low, ci_high] its 95 % interval (t-based): an interval that excludes 0 is a "
            "difference the seeds agree on. 'B better' counts the seeds where B wins (Davies-Bouldin: lower "
            f"wins). Computed in {comparison.seconds:.1f} s.")
