@@ -57,6 +57,7 @@ pages = [
     st.Page("app_pages/dataset.py", title="Dataset", icon=":material/folder_open:", default=True, url_path="home"),
     st.Page("app_pages/rules.py", title="Rules and weights", icon=":material/tune:", url_path="rules"),
     st.Page("app_pages/compare.py", title="Compare A/B", icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("app_pages/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
     st.Page("app_pages/clusters.py", title="Clusters and map", icon=":material/scatter_plot:", url_path="clusters"),
     st.Page("app_pages/weights.py", title="Weights per cluster", icon=":material/bar_chart:", url_path="weights"),
     st.Page("app_pages/ablation.py", title="Ablation", icon=":material/science:", url_path="ablation"),

@@ -5,7 +5,6 @@ slider, the page shows A's and B's metrics exactly as core computes them)."""
 from __future__ import annotations
 
 import dataclasses
-import os
 from types import SimpleNamespace
 
 import numpy as np
@@ -17,6 +16,7 @@ from core.compare import (CompareSettings, compare, match_clusters, paired_metri
 from core.datasets import load_dataset
 from core.errors import ParameterError
 from core.experiments import prepare, run_condition
+from core.features.cache import FeatureCache
 from core.features.extract import extract_features
 from core.paths import REPO_ROOT
 from core.rules import DEFAULT_RULES, apply_rules
@@ -108,17 +108,10 @@ def test_moved_tracks_are_sorted_by_change_and_explained_by_their_trace(tiny):
 
 
 @pytest.fixture(scope="module")
-def synth(tiny_synth_dir, tmp_path_factory):
-    cache = tmp_path_factory.mktemp("compare-cache")
-    old = os.environ.get("WORKBENCH_CACHE_DIR")
-    os.environ["WORKBENCH_CACHE_DIR"] = str(cache)
-    try:
-        ds = load_dataset(tiny_synth_dir)
-        fs, _ = extract_features(ds, n_jobs=1)
-    finally:
-        os.environ.pop("WORKBENCH_CACHE_DIR", None) if old is None else os.environ.__setitem__(
-            "WORKBENCH_CACHE_DIR", old)
-    return SimpleNamespace(path=tiny_synth_dir, ds=ds, prepared=prepare(fs), k=len(set(ds.labels)), cache=cache)
+def synth(tiny_synth_dir, tiny_app_cache):
+    ds = load_dataset(tiny_synth_dir)
+    fs, _ = extract_features(ds, cache=FeatureCache(tiny_app_cache), n_jobs=1)  # cached: a read
+    return SimpleNamespace(path=tiny_synth_dir, ds=ds, prepared=prepare(fs), k=len(set(ds.labels)), cache=tiny_app_cache)
 
 
 def test_pin_a_move_a_slider_and_compare_shows_core_metrics(synth, monkeypatch):

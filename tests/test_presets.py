@@ -71,7 +71,8 @@ def test_not_json_and_missing_file_say_so(tmp_path):
         read_ruleset_file(tmp_path / "nowhere.json")
 
 
-def test_cli_ablate_reads_the_rules_file(tiny_synth_dir, tmp_path, capsys):
+def test_cli_ablate_reads_the_rules_file(tiny_synth_dir, tiny_app_cache, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))  # features extracted once per test run
     rules = write_ruleset_file(tmp_path / "trust.json", PRESETS["trust lyrics"], "trust lyrics")
     out = tmp_path / "run"
     code = main(["ablate", str(tiny_synth_dir), "--rules", str(rules), "--seeds", "2", "--fusion", "concat",
