@@ -17,7 +17,7 @@ from core.views.viewstate import ALGORITHM_FUSIONS, ALGORITHMS, BUILTIN
 from ui.cached import feature_problem
 from ui.state import dataset_location, dataset_path, init_state, write_query_params
 
-st.set_page_config(page_title="Audio-lyrics fusion workbench", page_icon="🎛️", layout="wide")
+st.set_page_config(page_title="Audio-lyrics fusion workbench", page_icon=":material/equalizer:", layout="wide")
 init_state()
 
 FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
@@ -52,14 +52,20 @@ with st.sidebar:
     health_slot = st.empty()  # filled after the page ran (it loads the features)
 
 pages = [
-    st.Page("app_pages/dataset.py", title="Dataset", icon="🗂️", default=True, url_path="dataset"),
-    st.Page("app_pages/rules.py", title="Rules and weights", icon="🎚️", url_path="rules"),
-    st.Page("app_pages/clusters.py", title="Clusters and map", icon="🗺️", url_path="clusters"),
-    st.Page("app_pages/weights.py", title="Weights per cluster", icon="📊", url_path="weights"),
-    st.Page("app_pages/ablation.py", title="Ablation", icon="🧪", url_path="ablation"),
-    st.Page("app_pages/inspector.py", title="Track inspector", icon="🔎", url_path="inspector"),
-    st.Page("app_pages/sensitivity.py", title="Sensitivity", icon="🌡️", url_path="sensitivity"),
-    st.Page("app_pages/export.py", title="Export", icon="📦", url_path="export"),
+    # The first page is served at "/"; a hidden twin of the same script at "/dataset", so the first
+    # page's own address works as a bookmark too (Streamlit gives a default page no other URL).
+    st.Page("app_pages/dataset.py", title="Dataset", icon=":material/folder_open:", default=True, url_path="home"),
+    st.Page("app_pages/rules.py", title="Rules and weights", icon=":material/tune:", url_path="rules"),
+    st.Page("app_pages/compare.py", title="Compare A/B", icon=":material/compare_arrows:", url_path="compare"),
+    st.Page("app_pages/lesson.py", title="Lesson", icon=":material/school:", url_path="lesson"),
+    st.Page("app_pages/clusters.py", title="Clusters and map", icon=":material/scatter_plot:", url_path="clusters"),
+    st.Page("app_pages/weights.py", title="Weights per cluster", icon=":material/bar_chart:", url_path="weights"),
+    st.Page("app_pages/ablation.py", title="Ablation", icon=":material/science:", url_path="ablation"),
+    st.Page("app_pages/inspector.py", title="Track inspector", icon=":material/search:", url_path="inspector"),
+    st.Page("app_pages/sensitivity.py", title="Sensitivity", icon=":material/thermostat:", url_path="sensitivity"),
+    st.Page("app_pages/export.py", title="Export", icon=":material/download:", url_path="export"),
+    st.Page("app_pages/dataset.py", title="Dataset", icon=":material/folder_open:", url_path="dataset",
+            visibility="hidden"),
 ]
 page = st.navigation(pages)
 try:

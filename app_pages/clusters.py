@@ -21,6 +21,7 @@ from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table
 from core.views.viewstate import PROJECTIONS
 from ui import cached
 from ui.common import fusion_note, run_current
+from ui.compare import pin_bar
 from ui.figures_map import MAP_SELECTIONS, contingency_figure, map_figure, map_spec
 from ui.state import current_view, dataset_path, rule_key, write_query_params
 
@@ -44,6 +45,7 @@ def _rule_here() -> None:
 
 
 _rule_here()
+pin_bar("clusters")
 ready, result = run_current()
 fusion_note(ready)
 path = str(dataset_path())
@@ -144,7 +146,7 @@ def map_panel() -> None:
         row = frame.set_index("track_id").loc[current]
         st.markdown(f"Selected **{current}**: genre {row['genre'] or '(none)'}, {row['cluster']}, "
                     f"audio weight {row['audio_weight']:.2f}.")
-        st.page_link("app_pages/inspector.py", label=f"Open {current} in the Track inspector", icon="🔎")
+        st.page_link("app_pages/inspector.py", label=f"Open {current} in the Track inspector", icon=":material/search:")
     last = [t for t in st.session_state.get("_map_last_pick", []) if t in known]
     if len(last) > 1:
         st.caption(f"{len(last)} tracks in the last box selection:")

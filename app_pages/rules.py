@@ -13,6 +13,8 @@ from core.rules import DEFAULT_RULES, rule_counts
 from core.views.indicator_checks import current_rules_table
 from ui import cached, figures
 from ui.common import fusion_note, require_ready, run_current
+from ui.compare import pin_bar
+from ui.presets import presets_panel
 from ui.state import apply_view, current_ruleset, current_view, dataset_path, rule_key, write_query_params
 
 st.title("Rules and weights")
@@ -21,6 +23,7 @@ st.caption("Each track starts at the base audio weight; every soft rule whose co
            "1 − audio weight. Move a slider: everything on the right follows.")
 ready = require_ready()
 fusion_note(ready)
+presets_panel()
 
 
 def _reset() -> None:
@@ -174,6 +177,7 @@ def playground() -> None:
     rs = current_ruleset()
     ready, result = run_current()
     write_query_params()  # a fragment rerun does not pass through app.py: keep the link current
+    pin_bar("rules")  # inside the fragment: its "B differs in ..." follows the sliders
     counts = rule_counts(result.rules)
     _headline(result)
     controls, shown = st.columns([2, 3], gap="large")

@@ -15,7 +15,7 @@ st.caption("The audio weight the rules give each track (the lyrics weight is 1 �
            "cluster it landed in for the current settings, and by genre when the dataset is labelled.")
 ready, result = run_current()
 fusion_note(ready)
-st.page_link("app_pages/rules.py", label="Change the rules", icon="🎚️")
+st.page_link("app_pages/rules.py", label="Change the rules", icon=":material/tune:")
 
 genres = ready.prepared.align(ready.dataset.labels) if ready.dataset.has_labels else None
 frame = views.weights_frame(result.track_ids, result.weights, result.labels, genres, result.rules.decided_by)
@@ -27,7 +27,7 @@ cols[0].metric("Clusters", len(lean.table))
 cols[1].metric("Lean on audio", int(counts.get("audio", 0)), help=f"Mean audio weight above {lean.audio_above:g}.")
 cols[2].metric("Lean on lyrics", int(counts.get("lyrics", 0)), help=f"Mean audio weight below {lean.lyrics_below:g}.")
 cols[3].metric("Use both", int(counts.get("both", 0)))
-st.info(lean.sentence, icon="⚖️")
+st.info(lean.sentence, icon=":material/balance:")
 
 by_cluster, by_genre, crossed = st.tabs(["Per cluster", "Per genre", "Cluster × genre"])
 with by_cluster:

@@ -215,6 +215,9 @@ def _experiment_configs(args) -> list:
         raise ParameterError(f"The 'seeds' parameter of ablate must be an int >= 1. Got {args.seeds} instead.")
     kw = dict(algorithm=args.algorithm, n_clusters=args.clusters, seeds=tuple(range(args.seeds)),
               subsample=args.subsample, n_init=args.n_init)
+    if getattr(args, "rules", None):  # a rule-set file (the app's preset download); PresetError names the field
+        from core.presets import read_ruleset_file
+        kw["ruleset"] = read_ruleset_file(args.rules)
     return [ExperimentConfig(fusion=f, **kw) for f in _fusions(args.algorithm, args.fusion)]
 
 
@@ -228,6 +231,8 @@ def _regenerate_command(args, out: Path) -> str:
     if args.clusters is not None:
         parts.append(f"--clusters {args.clusters}")
     parts += [f"--subsample {args.subsample:g}", f"--n-init {args.n_init}"]
+    if getattr(args, "rules", None):
+        parts.append(f"--rules {Path(args.rules).absolute()}")
     if args.no_autotune:
         parts.append("--no-autotune")
     if getattr(args, "data_seeds", None):
@@ -333,6 +338,8 @@ def cmd_ablate(args) -> int:
               file=sys.stderr)
         return 1
     t0 = time.perf_counter()
+    if not fs.has_lyrics:
+        return _ablate_audio_levels(args, ds, fs, configs[0])
     try:
         prepared = prepare(fs, configs[0])
         results = {}
@@ -356,6 +363,31 @@ def cmd_ablate(args) -> int:
                          extra={"seconds": round(time.perf_counter() - t0, 2)})
     print()
     print(f"report written to {out} ({', '.join(sorted(paths))})")
+    return 0
+
+
+def _ablate_audio_levels(args, ds, fs, config) -> int:
+    """``ablate`` on a set without lyrics: one note that fusion is off, then audio only per level."""
+    import time
+    from core.experiments.audio_levels import (FUSION_OFF_NOTE, WHY_LEVELS, audio_level_ablation,
+                                              format_audio_levels)
+    from core.paths import data_dir
+    from core.progress import TerminalBar
+    print(f"\nnote: no lyrics, so {WHY_LEVELS}")  # the summary above said fusion is off, once
+    summary, scores = audio_level_ablation(fs, ds.labels, config.with_changes(fusion="concat"),
+                                           progress=TerminalBar("audio levels"))
+    text = format_audio_levels(summary)
+    print()
+    print(text)
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in ds.name)
+    out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-{safe}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out.mkdir(parents=True, exist_ok=True)
+    summary.to_csv(out / "audio_levels_summary.csv", index=False)
+    scores.to_csv(out / "audio_levels_scores.csv", index=False)
+    (out / "report.md").write_text(f"# Ablation: {ds.name}\n\n{FUSION_OFF_NOTE}\n\nRegenerate with:\n\n    "
+                                   f"{_regenerate_command(args, out.absolute())}\n\n```\n{text}\n```\n",
+                                   encoding="utf-8")
+    print(f"\nreport written to {out}")
     return 0
 
 
@@ -633,6 +665,9 @@ def _add_ablate_parser(sub) -> None:
                    help="share of tracks each seed clusters (default 0.8; 1 = all)")
     p.add_argument("--n-init", dest="n_init", type=int, default=5, help="k-means restarts (default 5)")
     p.add_argument("--no-autotune", action="store_true", help="skip the unsupervised threshold auto-tune")
+    p.add_argument("--rules", default=None, metavar="FILE.json",
+                   help="the dynamic condition's rule set from a JSON file (the app's preset download; "
+                        "format in the README); default: the built-in defaults")
     p.add_argument("--data-seeds", dest="data_seeds", default=None, metavar="S,S,...",
                    help="regenerate the built-in set once per generator seed (cached in "
                         "data/synthetic-seed-<S>...) and also report paired tests with the generated "

@@ -1,4 +1,4 @@
-"""Progress reporting shared by the command line (terminal bar) and the app (st.progress).
+"""Progress reporting shared by the command line (a tqdm bar) and the app (st.progress).
 
 A progress callback is any callable ``progress(done, total, message)``; ``done`` and ``total`` count
 work items (tracks), ``message`` says what just finished. ``None`` means "report nothing".
@@ -20,31 +20,60 @@ def report(progress: Optional[ProgressCallback], done: int, total: int, message:
 
 
 class TerminalBar:
-    """A dependency-free terminal progress bar usable as a :data:`ProgressCallback`.
+    """A terminal progress bar (tqdm) usable as a :data:`ProgressCallback`.
 
-    Draws ``label [#####.....] done/total  rate/s  message`` on one line of ``stream``
-    (stderr by default), redrawn at most every ``min_interval`` seconds.
+    tqdm does what a hand-written bar got wrong in logs: it draws only on an interactive terminal
+    (``disable=None``: off when ``stream`` is not a TTY, so a log or CI gets no ``\r``-joined
+    lines), redraws at most every ``min_interval`` seconds, and shows rate and ETA. When the
+    bar is off, one plain line is written when the work is done (``label: done/total in s``),
+    so a log still says what ran. The callback contract is unchanged: ``bar(done, total, message)``.
+
+    Parameters
+    ----------
+    label : str
+        Printed before the bar.
+    stream : file, optional
+        Default ``sys.stderr``.
+    min_interval : float >= 0
+        Seconds between redraws (tqdm's ``mininterval``).
+    disable : bool or None
+        None (default): on only when ``stream`` is a TTY; True/False force it.
     """
 
-    def __init__(self, label: str, stream=None, width: int = 30, min_interval: float = 0.1):
+    def __init__(self, label: str, stream=None, min_interval: float = 0.1, disable: Optional[bool] = None):
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
-        self.width = width
         self.min_interval = min_interval
+        self.disable = disable
+        self._bar = None
         self._start = time.perf_counter()
-        self._last = 0.0
+        self._closed = False
+
+    def _tty(self) -> bool:
+        try:
+            return bool(self.stream.isatty())
+        except (AttributeError, ValueError):
+            return False
 
     def __call__(self, done: int, total: int, message: str = "") -> None:
-        now = time.perf_counter()
-        if done < total and now - self._last < self.min_interval:
-            return
-        self._last = now
-        frac = done / total if total else 1.0
-        fill = int(round(frac * self.width))
-        rate = done / max(now - self._start, 1e-9)
-        line = (f"\r{self.label} [{'#' * fill}{'.' * (self.width - fill)}] {done}/{total}"
-                f"  {rate:5.1f}/s  {message[:40]:<40}")
-        self.stream.write(line)
-        if done >= total:
-            self.stream.write("\n")
-        self.stream.flush()
+        from tqdm import tqdm
+
+        if self._closed and self._bar is not None and self._bar.total == total:
+            return  # finished; a repeated final call draws nothing
+        off = (not self._tty()) if self.disable is None else bool(self.disable)
+        if self._bar is None or self._bar.total != total:
+            if self._bar is not None:
+                self._bar.close()
+            self._bar = tqdm(total=total, desc=self.label, file=self.stream, mininterval=self.min_interval,
+                             disable=off, dynamic_ncols=True, leave=True)
+            self._closed = False
+        bar = self._bar
+        if message and not bar.disable:
+            bar.set_postfix_str(message[:40], refresh=False)
+        bar.update(max(0, int(done) - bar.n))
+        if done >= total and not self._closed:
+            bar.close()
+            self._closed = True
+            if bar.disable:
+                self.stream.write(f"{self.label}: {done}/{total} in {time.perf_counter() - self._start:.1f} s\n")
+                self.stream.flush()

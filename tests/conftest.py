@@ -54,3 +54,15 @@ def tiny_features(tiny_synth_dir, tmp_path_factory):
     ds = load_dataset(tiny_synth_dir)
     fs, _ = extract_features(ds, cache=FeatureCache(tmp_path_factory.mktemp("session-cache")), n_jobs=2)
     return ds, fs
+
+
+@pytest.fixture(scope="session")
+def tiny_app_cache(tiny_synth_dir, tmp_path_factory):
+    """A feature-cache folder holding the tiny set's features, for AppTest runs that open the tiny set
+    (point WORKBENCH_CACHE_DIR at it with monkeypatch); extracted once per test run."""
+    from core.datasets import load_dataset
+    from core.features.cache import FeatureCache
+    from core.features.extract import extract_features
+    cache = tmp_path_factory.mktemp("tiny-app-cache")
+    extract_features(load_dataset(tiny_synth_dir), cache=FeatureCache(cache), n_jobs=1)
+    return cache

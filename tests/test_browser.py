@@ -67,7 +67,7 @@ def _metric(page, label: str) -> str:
 
 
 def test_home_page_shows_the_builtin_dataset(served_builtin):
-    url, ds, _ = served_builtin
+    url, ds, fs = served_builtin
     with browser_page() as page:
         page.goto(url, wait_until="domcontentloaded")
         page.get_by_text("Features ready for").wait_for(timeout=90_000)
@@ -75,6 +75,28 @@ def test_home_page_shows_the_builtin_dataset(served_builtin):
         page.wait_for_url(re.compile(r"[?&]ds=builtin"), timeout=30_000)   # the address names the dataset
         _no_error(page)
         assert screenshot(page, "dataset.png").stat().st_size > 10_000
+        _deep_links(page, url, fs)
+
+
+def _deep_links(page, url: str, fs) -> None:
+    """The first page from its own address (/dataset), then an A/B link that reproduces both rule sets
+    (checked here rather than in a test of its own: each served set costs an extraction and a server)."""
+    page.goto(f"{url}/dataset", wait_until="domcontentloaded")
+    page.get_by_text("Features ready for").wait_for(timeout=90_000)
+    assert page.get_by_text("Page not found").count() == 0 and urlparse(page.url).path == "/dataset"
+    _no_error(page)
+    indicators = prepare(fs).indicators
+    a, b = DEFAULT_RULES.with_changes(no_voice_rule=False), DEFAULT_RULES.with_changes(base_weight=0.4)
+    page.goto(f"{url}/compare?ds=builtin&pin=1&A.hard_novoice=0&base=0.4", wait_until="domcontentloaded")
+    page.get_by_text("Tracks that changed cluster").first.wait_for(timeout=120_000)
+    page.wait_for_function(IDLE, timeout=120_000)
+    _no_error(page)
+    q = _query(page)
+    assert q["pin"] == "1" and q["A.hard_novoice"] == "0" and q["base"] == "0.4"
+    assert _metric(page, "Mean audio weight A") == f"{apply_rules(indicators, a).weights.mean():.3f}"
+    assert _metric(page, "Mean audio weight B") == f"{apply_rules(indicators, b).weights.mean():.3f}"
+    assert page.get_by_text(re.compile("B differs in 2 setting")).count() == 1
+    screenshot(page, "compare.png")
 
 
 def test_every_page_a_slider_and_the_map(served_builtin):

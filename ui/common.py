@@ -28,7 +28,7 @@ def require_ready() -> cached.Ready:
         st.stop()
     if not cached.features_ready(path):
         st.info("Features are not extracted for this dataset yet.")
-        st.page_link("app_pages/dataset.py", label="Extract them on the Dataset page", icon="🗂️")
+        st.page_link("app_pages/dataset.py", label="Extract them on the Dataset page", icon=":material/folder_open:")
         st.stop()
     try:
         ready = cached.ready(path)
@@ -43,7 +43,7 @@ def fusion_note(ready: cached.Ready) -> None:
     """Say it when the dataset has no lyrics: fusion is off and results are audio-only."""
     if not ready.prepared.has_lyrics:
         st.warning("This dataset has no lyrics: fusion is off. Every track gets audio weight 1 (hard rule "
-                   "'no lyrics'), so the results below are audio-only.", icon="🔇")
+                   "'no lyrics'), so the results below are audio-only.", icon=":material/music_off:")
 
 
 def resolved_k(ready: cached.Ready) -> int:

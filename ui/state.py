@@ -39,6 +39,7 @@ def _state_from_view(view: ViewSettings) -> dict:
     rs = view.ruleset
     out.update({k: getattr(rs, k) for k in RULESET_KEYS})
     out["clip"] = tuple(rs.clip)
+    out["ruleset_a"] = view.ruleset_a
     for r in rs.rules:
         out[rule_key(r.name, "t")] = float(r.threshold)
         out[rule_key(r.name, "d")] = float(r.delta)
@@ -84,7 +85,22 @@ def current_ruleset():
 def current_view() -> ViewSettings:
     s = st.session_state
     kw = {k: s[k] for k in SCALAR_KEYS if k in s}
-    return dataclasses.replace(ViewSettings(), dataset=dataset_location() or BUILTIN, ruleset=current_ruleset(), **kw)
+    return dataclasses.replace(ViewSettings(), dataset=dataset_location() or BUILTIN, ruleset=current_ruleset(),
+                               ruleset_a=s.get("ruleset_a"), **kw)
+
+
+def pin_a() -> None:
+    """Keep the current rule set as "A" (the sliders go on as "B")."""
+    st.session_state["ruleset_a"] = current_ruleset()
+
+
+def unpin_a() -> None:
+    st.session_state["ruleset_a"] = None
+
+
+def apply_ruleset(ruleset) -> None:
+    """Set every rule slider from ``ruleset`` (a preset or an uploaded file); A stays pinned."""
+    apply_view(dataclasses.replace(current_view(), ruleset=ruleset))
 
 
 def write_query_params() -> None:

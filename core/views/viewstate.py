@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, Optional
 
 from core.clustering import ALGORITHM_FUSIONS, ALGORITHMS, FUSIONS  # noqa: F401  (re-exported for the app)
 from core.rules import DEFAULT_RULES, RuleSet
 
 PROJECTIONS = ("umap", "pca")
+#: ``pin=1`` marks a pinned rule set A; its parameters carry this prefix.
+PIN_KEY, PIN_PREFIX = "pin", "A."
 BUILTIN = "builtin"
 
 
@@ -39,6 +41,10 @@ class ViewSettings:
     ruleset : RuleSet
     track : str
         The track open in the inspector ("" for none).
+    ruleset_a : RuleSet or None
+        The rule set pinned as "A" for the A/B comparison (``ruleset`` is then "B"); None: nothing
+        pinned. In the URL as ``pin=1`` plus A's differences from the defaults, each key prefixed
+        ``A.`` (``A.base``, ``A.t.loud``), so one link reproduces both rule sets.
     """
 
     dataset: str = BUILTIN
@@ -51,6 +57,7 @@ class ViewSettings:
     color_by: str = "cluster"
     ruleset: RuleSet = field(default=DEFAULT_RULES)
     track: str = ""
+    ruleset_a: Optional[RuleSet] = None
 
     def resolved_k(self, n_genres: int | None, n_tracks: int) -> int:
         """The number of clusters to use: explicit, or the genre count, or 8; at most n_tracks."""
@@ -99,7 +106,16 @@ def to_query(view: ViewSettings, defaults: ViewSettings = ViewSettings()) -> dic
         value = getattr(view, name)
         if key == "ds" or value != getattr(defaults, name):
             out[key] = _fmt(value)
-    rs, drs = view.ruleset, defaults.ruleset
+    out.update(ruleset_query(view.ruleset, defaults.ruleset))
+    if view.ruleset_a is not None:
+        out[PIN_KEY] = "1"
+        out.update({PIN_PREFIX + k: v for k, v in ruleset_query(view.ruleset_a, defaults.ruleset).items()})
+    return out
+
+
+def ruleset_query(rs: RuleSet, drs: RuleSet = DEFAULT_RULES) -> dict:
+    """Query parameters of the fields where ``rs`` differs from ``drs``."""
+    out = {}
     for key, (name, _) in _RULESET_KEYS.items():
         if name == "clip":
             idx = 0 if key == "clip_lo" else 1
@@ -139,7 +155,17 @@ def from_query(params: Mapping[str, str], defaults: ViewSettings = ViewSettings(
             warnings.append(f"ignored {name}={value!r}: {problem}")
         else:
             view = candidate
-    rs = view.ruleset
+    rs = ruleset_from_query(params, view.ruleset, warnings)
+    pinned = None
+    if params.get(PIN_KEY) == "1":
+        sub = {k[len(PIN_PREFIX):]: v for k, v in params.items() if k.startswith(PIN_PREFIX)}
+        pinned = ruleset_from_query(sub, defaults.ruleset, warnings, prefix=PIN_PREFIX)
+    return dataclasses.replace(view, ruleset=rs, ruleset_a=pinned), warnings
+
+
+def ruleset_from_query(params: Mapping[str, str], rs: RuleSet, warnings: list, prefix: str = "") -> RuleSet:
+    """``rs`` with the rule-set parameters in ``params`` applied; bad ones are skipped and named
+    (with ``prefix``) in ``warnings``."""
     clip = list(rs.clip)
     changes = {}
     for key, (name, parse) in _RULESET_KEYS.items():
@@ -148,7 +174,7 @@ def from_query(params: Mapping[str, str], defaults: ViewSettings = ViewSettings(
         try:
             value = parse(params[key])
         except (KeyError, TypeError, ValueError):
-            warnings.append(f"ignored {key}={params[key]!r}")
+            warnings.append(f"ignored {prefix}{key}={params[key]!r}")
             continue
         if name == "clip":
             clip[0 if key == "clip_lo" else 1] = value
@@ -158,23 +184,23 @@ def from_query(params: Mapping[str, str], defaults: ViewSettings = ViewSettings(
         try:
             rs = rs.with_changes(**{name: value})
         except ValueError as exc:
-            warnings.append(f"ignored {name}={value!r}: {exc}")
+            warnings.append(f"ignored {prefix}{name}={value!r}: {exc}")
     if tuple(clip) != rs.clip:
         try:
             rs = rs.with_changes(clip=tuple(clip))
         except ValueError as exc:
-            warnings.append(f"ignored clip={tuple(clip)}: {exc}")
+            warnings.append(f"ignored {prefix}clip={tuple(clip)}: {exc}")
     for key, raw in params.items():
         if key[:2] in ("t.", "d.") and len(key) > 2:
             rule, attr = key[2:], ("threshold" if key[0] == "t" else "delta")
             if rule not in rs.rule_names:
-                warnings.append(f"ignored {key}: no rule called {rule!r}")
+                warnings.append(f"ignored {prefix}{key}: no rule called {rule!r}")
                 continue
             try:
                 rs = rs.replace_rule(rule, **{attr: float(raw)})
             except ValueError as exc:
-                warnings.append(f"ignored {key}={raw!r}: {exc}")
-    return dataclasses.replace(view, ruleset=rs), warnings
+                warnings.append(f"ignored {prefix}{key}={raw!r}: {exc}")
+    return rs
 
 
 def validate_view(view: ViewSettings) -> str:

@@ -1,0 +1,118 @@
+"""Rule-set presets and their JSON file: round trip, clear messages naming the field for bad files, the
+CLI reading the same file (`ablate --rules`), `ablate` on a lyrics-free set, and terminal progress in a
+non-interactive run (tqdm: no \\r-joined lines in a log)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from core.__main__ import main
+from core.paths import REPO_ROOT
+from core.presets import (PRESETS, PresetError, read_ruleset_file, ruleset_from_json, ruleset_to_json,
+                          write_ruleset_file)
+from core.rules import DEFAULT_RULES
+from tests.audio_fixtures import make_gtzan
+
+
+def test_at_least_three_shipped_presets_differ_and_round_trip():
+    assert {"defaults", "trust lyrics", "distrust degraded audio"} <= set(PRESETS)
+    assert PRESETS["defaults"] == DEFAULT_RULES
+    assert len(set(PRESETS.values())) == len(PRESETS)  # no two presets are the same rule set
+    for name, rs in PRESETS.items():
+        back, got_name, _ = ruleset_from_json(ruleset_to_json(rs, name, "why"))
+        assert back == rs and got_name == name
+        # the app's sliders can hold every shipped preset (the default rules, by name)
+        assert rs.rule_names == DEFAULT_RULES.rule_names
+
+
+def test_a_file_with_only_the_changes_fills_the_rest_from_the_defaults(tmp_path):
+    doc = {"format": "workbench-ruleset", "version": 1,
+           "ruleset": {"base_weight": 0.4, "rules": [{"name": r} for r in DEFAULT_RULES.rule_names[:-1]]
+                       + [{"name": "poor_lyrics", "threshold": 0.3}]}}
+    p = tmp_path / "r.json"
+    p.write_text(json.dumps(doc))
+    rs = read_ruleset_file(p)
+    assert rs == DEFAULT_RULES.with_changes(base_weight=0.4).replace_rule("poor_lyrics", threshold=0.3)
+
+
+def _doc(**ruleset):
+    return {"format": "workbench-ruleset", "version": 1, "ruleset": ruleset}
+
+
+@pytest.mark.parametrize("doc, field", [
+    (_doc(base_weight=1.5), "ruleset.base_weight"),
+    (_doc(base_weight="half"), "ruleset.base_weight"),
+    (_doc(clip=[0.9, 0.1]), "ruleset.clip"),
+    (_doc(soft="yes"), "ruleset.soft"),
+    (_doc(rules=[{"name": "loud", "delta": 2}]), "ruleset.rules[0].delta"),
+    (_doc(rules=[{"name": "loud", "indicator": "tempo"}]), "ruleset.rules[0].indicator"),
+    (_doc(rules=[{"name": "new_rule", "threshold": 1}]), "ruleset.rules[0].indicator"),
+    (_doc(rules=[{"name": "loud"}, {"name": "loud"}]), "ruleset.rules"),
+    (_doc(rules=[{"threshold": 1}]), "ruleset.rules[0].name"),
+    (_doc(treshold=1), "ruleset.treshold"),
+    ({"format": "workbench-ruleset", "version": 2, "ruleset": {}}, "version"),
+    ({"version": 1, "ruleset": {}}, "format"),
+    ({"format": "workbench-ruleset", "version": 1}, "ruleset"),
+], ids=lambda v: v if isinstance(v, str) else "")
+def test_a_malformed_or_out_of_range_file_names_the_field(doc, field):
+    with pytest.raises(PresetError, match="Field '" + re.escape(field) + "'"):
+        ruleset_from_json(json.dumps(doc))
+
+
+def test_not_json_and_missing_file_say_so(tmp_path):
+    with pytest.raises(PresetError, match="not valid JSON"):
+        ruleset_from_json("{oops", source="mine.json")
+    with pytest.raises(PresetError, match="Cannot read"):
+        read_ruleset_file(tmp_path / "nowhere.json")
+
+
+def test_cli_ablate_reads_the_rules_file(tiny_synth_dir, tiny_app_cache, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))  # features extracted once per test run
+    rules = write_ruleset_file(tmp_path / "trust.json", PRESETS["trust lyrics"], "trust lyrics")
+    out = tmp_path / "run"
+    code = main(["ablate", str(tiny_synth_dir), "--rules", str(rules), "--seeds", "2", "--fusion", "concat",
+                 "--no-autotune", "--jobs", "1", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    doc = json.loads((out / "result.json").read_text())
+    used = doc["results"]["concat"]["config"]["ruleset"]
+    assert used["base_weight"] == 0.35 and used["no_voice_rule"] is False
+    assert f"--rules {rules.absolute()}" in (out / "report.md").read_text()
+    # a bad file: exit 2, the field named, no traceback, nothing written
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(_doc(voice_floor=-1)))
+    assert main(["ablate", str(tiny_synth_dir), "--rules", str(bad), "--out", str(tmp_path / "no")]) == 2
+    err = capsys.readouterr().err
+    assert "Field 'ruleset.voice_floor'" in err and "Traceback" not in err
+    assert not (tmp_path / "no").exists()
+
+
+def test_cli_ablate_on_a_lyrics_free_set_says_fusion_is_off_once_and_shows_audio_levels(tmp_path, capsys):
+    root = make_gtzan(tmp_path / "gtzan", per_genre=3)
+    out = tmp_path / "run"
+    assert main(["ablate", str(root), "--seeds", "2", "--jobs", "1", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.count("fusion is off") == 1
+    assert "audio only, per feature level" in text and "all levels" in text
+    assert "static_" not in text and "paired tests" not in text
+    assert not re.search(r"^\s*(static|lyrics.only|dynamic|shuffled)", text, re.M | re.I)  # no condition rows
+    for level in ("low", "mid", "high"):
+        assert f"\n{level} " in text
+    assert "fusion is off" in (out / "report.md").read_text()
+
+
+def test_progress_in_a_log_has_no_carriage_return_spam(tmp_path):
+    """`synth` with stderr going to a file (not a TTY): tqdm is off, one summary line is written."""
+    log = tmp_path / "log.txt"
+    with open(log, "wb") as f:
+        proc = subprocess.run([sys.executable, "-m", "core", "synth", "--out", str(tmp_path / "s"),
+                               "--tracks-per-genre", "1", "--clip-seconds", "1", "--genres", "metal,ballad,techno"],
+                              cwd=REPO_ROOT, stdout=f, stderr=subprocess.STDOUT, timeout=120)
+    assert proc.returncode == 0
+    text = log.read_text()
+    assert "\r" not in text
+    assert text.count("synth: 3/3") == 1
