@@ -46,6 +46,10 @@ class LyricsConfig:
         A term must occur in at least this many lyrics (capped at the number of lyrics).
     tfidf_max_features : int, default 20000
         Vocabulary size limit (most frequent terms kept).
+    char_svd_components : int, default 32
+        Width of the character n-gram block (capped per dataset like ``svd_components``).
+    char_max_features : int, default 50000
+        Character 2-5-grams kept (most frequent).
     seed : int, default 0
         Seed of the randomized truncated SVD.
     batch_size : int, default 64
@@ -56,6 +60,8 @@ class LyricsConfig:
     svd_components: int = 32
     tfidf_min_df: int = 1
     tfidf_max_features: int = 20000
+    char_svd_components: int = 32
+    char_max_features: int = 50000
     seed: int = 0
     batch_size: int = 64
 
@@ -72,6 +78,10 @@ class LyricsConfig:
                     is_int(self.tfidf_min_df) and self.tfidf_min_df >= 1)
         check_param(owner, "tfidf_max_features", self.tfidf_max_features, "an int >= 1",
                     is_int(self.tfidf_max_features) and self.tfidf_max_features >= 1)
+        check_param(owner, "char_svd_components", self.char_svd_components, "an int >= 1",
+                    is_int(self.char_svd_components) and self.char_svd_components >= 1)
+        check_param(owner, "char_max_features", self.char_max_features, "an int >= 1",
+                    is_int(self.char_max_features) and self.char_max_features >= 1)
         check_param(owner, "seed", self.seed, "an int >= 0", is_int(self.seed) and self.seed >= 0)
         check_param(owner, "batch_size", self.batch_size, "an int >= 1",
                     is_int(self.batch_size) and self.batch_size >= 1)
