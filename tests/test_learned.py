@@ -71,3 +71,49 @@ def test_model_is_loaded_once_per_process():
     assert musicnn.load_model("MTT_musicnn").n_params == 792_079
     with pytest.raises(Exception, match="MTT_musicnn"):
         musicnn.load_model("nope")
+
+
+def _real_music_folder(root: Path) -> Path:
+    """Four 4 s clips cut from the real recording, as a two-style folder dataset."""
+    import soundfile as sf
+    y, sr = sf.read(FIX / "musicnn_clip.flac", dtype="float32")
+    for i in range(4):
+        d = root / ("a" if i < 2 else "b")
+        d.mkdir(parents=True, exist_ok=True)
+        sf.write(d / f"clip{i}.wav", y[i * sr * 5 // 4: i * sr * 5 // 4 + 4 * sr], sr)
+    return root
+
+
+def test_extraction_with_the_learned_level(tmp_path):
+    import torch
+
+    from core.datasets import load_dataset
+    from core.features.cache import FeatureCache
+    from core.features.extract import ExtractConfig, cached_status, extract_features
+    from core.features.levels import audio_config_for, parse_audio_levels, select_audio_levels
+
+    ds = load_dataset(_real_music_folder(tmp_path / "music"))
+    cache = FeatureCache(tmp_path / "cache")
+    levels = parse_audio_levels("learned,low, mid,high")
+    assert levels == ("low", "mid", "high", "learned")
+    config = ExtractConfig(audio=audio_config_for(levels, "MTT_musicnn"))
+    threads = torch.get_num_threads()
+    fs, rep = extract_features(ds, config, cache=cache, n_jobs=2)  # worker processes: 1 torch thread each
+    assert torch.get_num_threads() == threads
+    assert rep.audio_extracted == 4 and fs.audio_ok.all()
+    assert list(fs.audio_blocks) == ["low", "mid", "high", "learned"] and len(fs.audio_blocks["learned"]) == 450
+    assert fs.audio_names[fs.audio_blocks["learned"][0]] == "learned.pen000.mean"
+    # switching the model or the patch limit never serves these features; turning the level off keeps the
+    # hand-crafted cache key of before the level existed
+    for other in (audio_config_for(levels, "MSD_musicnn"), audio_config_for(levels, "MTT_musicnn", patches=1)):
+        assert cached_status(ds, ExtractConfig(audio=other), cache=cache)["audio_cached"] == 0
+    assert audio_config_for(("low", "mid", "high")).key() == "6237fd9f839a54ef"
+    only = select_audio_levels(fs, ("learned",))
+    assert only.audio.shape == (4, 450) and only.audio_blocks == {"learned": list(range(450))}
+    np.testing.assert_array_equal(only.audio, fs.audio[:, fs.audio_blocks["learned"]])
+    hand = select_audio_levels(fs, ("low", "mid", "high"))
+    assert hand.audio.shape[1] == 132 and "learned" not in hand.audio_blocks
+    with pytest.raises(Exception, match="learned"):
+        select_audio_levels(hand, ("learned",))
+    with pytest.raises(Exception, match="audio_levels"):
+        parse_audio_levels("low,timbre")

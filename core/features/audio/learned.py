@@ -55,8 +55,12 @@ def log_mel(y16: np.ndarray) -> np.ndarray:
         ``log10(10000 * mel + 1)`` of the float16-cast mel power spectrogram (time frames first), computed
         in float32.
     """
+    import warnings
+
     import librosa
-    mel = librosa.feature.melspectrogram(y=y16, sr=SR, hop_length=HOP, n_fft=N_FFT, n_mels=musicnn.N_MELS).T
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "n_fft too large" for clips under 32 ms
+        mel = librosa.feature.melspectrogram(y=y16, sr=SR, hop_length=HOP, n_fft=N_FFT, n_mels=musicnn.N_MELS).T
     mel16 = mel.astype(np.float16)  # the original's quantisation
     # the float32 arithmetic of the original's era (numpy < 1.17 promoted 10000 * float16 to float32)
     return np.log10(np.float32(10000) * mel16.astype(np.float32) + np.float32(1))
