@@ -88,6 +88,9 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
                    help=f"model of the learned level (default {DEFAULT_LEARNED_MODEL})")
     p.add_argument("--learned-patches", dest="learned_patches", type=int, default=None, metavar="N",
                    help="at most N 3-s patches a clip for the learned level, evenly spaced (default: all)")
+    p.add_argument("--char-ngrams", dest="char_ngrams", action="store_true",
+                   help="add the character 2-5-gram lyrics block (any language; off by default: it lowered "
+                        "lyrics-only NMI on the English built-in set)")
 
 
 def _extract_config(args):
@@ -96,7 +99,9 @@ def _extract_config(args):
     from core.features.levels import audio_config_for
     if not hasattr(args, "audio_levels"):
         return ExtractConfig()
-    return ExtractConfig(audio=audio_config_for(args.audio_levels, args.learned_model, args.learned_patches))
+    from core.features.lyrics import LyricsConfig
+    return ExtractConfig(audio=audio_config_for(args.audio_levels, args.learned_model, args.learned_patches),
+                         lyrics=LyricsConfig(char_ngrams=bool(args.char_ngrams)))
 
 
 def _add_synth_flags(p: argparse.ArgumentParser) -> None:
@@ -279,6 +284,8 @@ def _regenerate_command(args, out: Path) -> str:
         parts.append(f"--learned-model {args.learned_model}")
     if "learned" in args.audio_levels and args.learned_patches is not None:
         parts.append(f"--learned-patches {args.learned_patches}")
+    if args.char_ngrams:
+        parts.append("--char-ngrams")
     if getattr(args, "data_seeds", None):
         parts.append(f"--data-seeds {args.data_seeds}")
         for flag, value in (("--tracks-per-genre", args.tracks_per_genre),

@@ -54,3 +54,11 @@ def test_character_block_missing_lyrics_and_any_alphabet():
     assert char_features([None, ""], cfg)[0].shape == (2, 0)
     # deterministic for a seed
     np.testing.assert_array_equal(X[[0, 2, 4, 5]], char_features(texts, cfg)[0][[0, 2, 4, 5]])
+
+
+def test_character_block_is_opt_in_and_keyed():
+    # off by default, with the key of before the block existed; on, a different key
+    assert LyricsConfig().key() == "aa3984fae3ffdb44"
+    assert LyricsConfig(char_ngrams=True).key() != LyricsConfig().key()
+    with pytest.raises(Exception, match="char_ngrams"):
+        LyricsConfig(char_ngrams=1)

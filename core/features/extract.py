@@ -457,11 +457,13 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     levels = audio_mod.feature_levels(config.audio)
     audio = standardise_blocks(afeats, audio_ok, levels)
 
-    # lyrics blocks: semantic | lexical (words) | character (2-5-grams) | stylistic
+    # lyrics blocks: semantic | lexical (words) | character (2-5-grams, when on) | stylistic
     present = [t if ok else None for t, ok in zip(texts, lyrics_ok)]
     if lyrics_ok.any():
         lex, lex_names = lyrics_mod.lexical_features(present, config.lyrics)
-        chars, char_names = lyrics_mod.char_features(present, config.lyrics)
+        chars, char_names = np.zeros((dataset.n_tracks, 0), np.float32), []
+        if config.lyrics.char_ngrams:
+            chars, char_names = lyrics_mod.char_features(present, config.lyrics)
     else:
         lex, lex_names = np.zeros((dataset.n_tracks, 0), np.float32), []
         chars, char_names = np.zeros((dataset.n_tracks, 0), np.float32), []
@@ -476,7 +478,7 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     raw_lyrics = np.hstack([np.where(lyrics_ok[:, None], semantic, np.nan), lex, chars, style])
     d_sem, d_lex, d_chr = len(sem_names), len(lex_names), len(char_names)
     lblocks = {"semantic": list(range(d_sem)), "lexical": list(range(d_sem, d_sem + d_lex)),
-               "character": list(range(d_sem + d_lex, d_sem + d_lex + d_chr)),
+               **({"character": list(range(d_sem + d_lex, d_sem + d_lex + d_chr))} if d_chr else {}),
                "stylistic": list(range(d_sem + d_lex + d_chr, d_sem + d_lex + d_chr + len(style_names)))}
     lyrics = standardise_blocks(raw_lyrics, lyrics_ok, lblocks)
 
