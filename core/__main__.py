@@ -72,6 +72,41 @@ def _add_dataset(p: argparse.ArgumentParser) -> None:
                    help="how to read DATASET (default: detect)")
 
 
+def _levels_arg(value: str) -> tuple:
+    from core.errors import ParameterError
+    from core.features.levels import parse_audio_levels
+    try:
+        return parse_audio_levels(value)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_levels(p: argparse.ArgumentParser) -> None:
+    from core.features.audio import LEARNED_MODELS
+    from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL
+    p.add_argument("--audio-levels", dest="audio_levels", type=_levels_arg, default=DEFAULT_AUDIO_LEVELS,
+                   metavar="L,L,...", help="audio levels to extract and use, of low, mid, high, learned "
+                   f"(default: {','.join(DEFAULT_AUDIO_LEVELS)}); learned = musicnn tags and embeddings")
+    p.add_argument("--learned-model", dest="learned_model", default=DEFAULT_LEARNED_MODEL, choices=LEARNED_MODELS,
+                   help=f"model of the learned level (default {DEFAULT_LEARNED_MODEL})")
+    p.add_argument("--learned-patches", dest="learned_patches", type=int, default=None, metavar="N",
+                   help="at most N 3-s patches a clip for the learned level, evenly spaced (default: all)")
+    p.add_argument("--char-ngrams", dest="char_ngrams", action="store_true",
+                   help="add the character 2-5-gram lyrics block (any language; off by default: it lowered "
+                        "lyrics-only NMI on the English built-in set)")
+
+
+def _extract_config(args):
+    """The ExtractConfig the level flags ask for (the default one for commands without them)."""
+    from core.features.extract import ExtractConfig
+    from core.features.levels import audio_config_for
+    if not hasattr(args, "audio_levels"):
+        return ExtractConfig()
+    from core.features.lyrics import LyricsConfig
+    return ExtractConfig(audio=audio_config_for(args.audio_levels, args.learned_model, args.learned_patches),
+                         lyrics=LyricsConfig(char_ngrams=bool(args.char_ngrams)))
+
+
 def _add_synth_flags(p: argparse.ArgumentParser) -> None:
     from core.datasets.synthetic.fields import add_synth_flags
     add_synth_flags(p)
@@ -139,7 +174,8 @@ def cmd_extract(args) -> int:
     _print_summary(ds)
     cache = FeatureCache(Path(args.cache)) if args.cache else None
     with _executor(args) as executor:
-        fs, rep = extract_features(ds, cache=cache, n_jobs=args.jobs, progress=TerminalBar("extract"),
+        fs, rep = extract_features(ds, _extract_config(args), cache=cache, n_jobs=args.jobs,
+                                   progress=TerminalBar("extract"),
                                    use_dataset_cache=not args.no_dataset_cache, executor=executor)
     print("\n".join(rep.lines()))
     usable = int((fs.audio_ok | fs.lyrics_ok).sum())
@@ -159,7 +195,8 @@ def cmd_prepare(args) -> int:
     ds = ensure_synthetic(_synth_config(args), default_synthetic_dir(), n_jobs=args.jobs,
                           progress=TerminalBar("synth"))
     with _executor(args) as executor:
-        fs, rep = extract_features(ds, n_jobs=args.jobs, progress=TerminalBar("features"), executor=executor)
+        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=TerminalBar("features"),
+                                   executor=executor)
     _raise_if_unhealthy(rep)
     print(f"built-in set ready: {fs.n_tracks} tracks, features "
           f"{'from cache' if rep.from_dataset_cache else f'extracted in {rep.seconds:.0f} s'}")
@@ -181,9 +218,13 @@ def _load_or_build(args):
 
 def _features(ds, args):
     from core.features.extract import extract_features
+    from core.features.levels import select_audio_levels
     from core.progress import TerminalBar
     with _executor(args) as executor:
-        fs, rep = extract_features(ds, n_jobs=args.jobs, progress=TerminalBar("features"), executor=executor)
+        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=TerminalBar("features"),
+                                   executor=executor)
+    if hasattr(args, "audio_levels"):
+        fs = select_audio_levels(fs, args.audio_levels)
     if rep.problems:
         print(f"feature problems ({len(rep.problems)}):")
         for p in rep.problems:
@@ -235,6 +276,15 @@ def _regenerate_command(args, out: Path) -> str:
         parts.append(f"--rules {Path(args.rules).absolute()}")
     if args.no_autotune:
         parts.append("--no-autotune")
+    from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL
+    if tuple(args.audio_levels) != DEFAULT_AUDIO_LEVELS:
+        parts.append(f"--audio-levels {','.join(args.audio_levels)}")
+    if "learned" in args.audio_levels and args.learned_model != DEFAULT_LEARNED_MODEL:
+        parts.append(f"--learned-model {args.learned_model}")
+    if "learned" in args.audio_levels and args.learned_patches is not None:
+        parts.append(f"--learned-patches {args.learned_patches}")
+    if args.char_ngrams:
+        parts.append("--char-ngrams")
     if getattr(args, "data_seeds", None):
         parts.append(f"--data-seeds {args.data_seeds}")
         for flag, value in (("--tracks-per-genre", args.tracks_per_genre),
@@ -585,6 +635,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "built with other settings, then extract its features. Exits 1 when too "
                                    "many clips fail to give audio features.")
     _add_synth_flags(p)
+    _add_levels(p)
     _add_jobs(p)
     _add_scheduler(p)
     p.set_defaults(func=cmd_prepare)
@@ -636,6 +687,7 @@ def _add_extract_parser(sub) -> None:
     p.add_argument("--cache", help="cache folder (default: data/cache)")
     p.add_argument("--no-dataset-cache", action="store_true",
                    help="re-assemble the feature set even when it is cached (per-clip entries are still used)")
+    _add_levels(p)
     _add_scheduler(p)
     p.set_defaults(func=cmd_extract)
 
@@ -678,6 +730,7 @@ def _add_ablate_parser(sub) -> None:
                    help="with --data-seeds: clip length in s of each generated set (default 20)")
     p.add_argument("--genres", default=None,
                    help="with --data-seeds: comma-separated genre names (default: all)")
+    _add_levels(p)
     _add_jobs(p)
     _add_scheduler(p)
     p.set_defaults(func=cmd_ablate)

@@ -50,6 +50,7 @@ from core.features import lyrics as lyrics_mod
 from core.features.cache import FeatureCache, file_digest, make_key, text_digest
 from core.features.featureset import FeatureSet
 from core.features.jit import warm_up
+from core.features.levels import DEFAULT_AUDIO_LEVELS, audio_config_for
 from core.features.pool import Executor, local_executor, run_with_retries, shutdown_pools  # noqa: F401 - public here
 from core.progress import ProgressCallback, report
 from core.tracks import Dataset, Problem, printable_name
@@ -72,9 +73,10 @@ def _where(track_id: str, path: str) -> str:
 
 @dataclass(frozen=True)
 class ExtractConfig:
-    """What to compute. Frozen and hashable, so it can key caches (``key()``)."""
+    """What to compute. Frozen and hashable, so it can key caches (``key()``). The default audio
+    configuration has the levels of :data:`core.features.levels.DEFAULT_AUDIO_LEVELS`."""
 
-    audio: audio_mod.AudioConfig = audio_mod.AudioConfig()
+    audio: audio_mod.AudioConfig = audio_config_for(DEFAULT_AUDIO_LEVELS)
     lyrics: lyrics_mod.LyricsConfig = lyrics_mod.LyricsConfig()
 
     def key(self) -> str:
@@ -455,12 +457,16 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     levels = audio_mod.feature_levels(config.audio)
     audio = standardise_blocks(afeats, audio_ok, levels)
 
-    # lyrics blocks: semantic | lexical | stylistic
+    # lyrics blocks: semantic | lexical (words) | character (2-5-grams, when on) | stylistic
     present = [t if ok else None for t, ok in zip(texts, lyrics_ok)]
     if lyrics_ok.any():
         lex, lex_names = lyrics_mod.lexical_features(present, config.lyrics)
+        chars, char_names = np.zeros((dataset.n_tracks, 0), np.float32), []
+        if config.lyrics.char_ngrams:
+            chars, char_names = lyrics_mod.char_features(present, config.lyrics)
     else:
         lex, lex_names = np.zeros((dataset.n_tracks, 0), np.float32), []
+        chars, char_names = np.zeros((dataset.n_tracks, 0), np.float32), []
     durations = astats[:, audio_mod.STAT_NAMES.index("duration_s")]
     style = lyrics_mod.stylistic_features(present, durations).astype(np.float64)
     for name in ("word_count", "words_per_second"):
@@ -469,17 +475,19 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     lstats = lyrics_mod.lyrics_stats(present)
     sem_names = [f"sem.{j:03d}" for j in range(lyrics_mod.EMBED_DIM)]
     style_names = [f"style.{s}" for s in lyrics_mod.STYLE_NAMES]
-    raw_lyrics = np.hstack([np.where(lyrics_ok[:, None], semantic, np.nan), lex, style])
-    d_sem, d_lex = len(sem_names), len(lex_names)
+    raw_lyrics = np.hstack([np.where(lyrics_ok[:, None], semantic, np.nan), lex, chars, style])
+    d_sem, d_lex, d_chr = len(sem_names), len(lex_names), len(char_names)
     lblocks = {"semantic": list(range(d_sem)), "lexical": list(range(d_sem, d_sem + d_lex)),
-               "stylistic": list(range(d_sem + d_lex, d_sem + d_lex + len(style_names)))}
+               **({"character": list(range(d_sem + d_lex, d_sem + d_lex + d_chr))} if d_chr else {}),
+               "stylistic": list(range(d_sem + d_lex + d_chr, d_sem + d_lex + d_chr + len(style_names)))}
     lyrics = standardise_blocks(raw_lyrics, lyrics_ok, lblocks)
 
     all_problems = list(rep.problems)
     fs = FeatureSet(
         track_ids=dataset.track_ids, audio=audio, audio_names=anames, audio_blocks=levels, audio_ok=audio_ok,
         audio_stats=astats, audio_stat_names=list(audio_mod.STAT_NAMES),
-        lyrics=lyrics, lyrics_names=sem_names + list(lex_names) + style_names, lyrics_blocks=lblocks,
+        lyrics=lyrics, lyrics_names=sem_names + list(lex_names) + list(char_names) + style_names,
+        lyrics_blocks=lblocks,
         lyrics_ok=lyrics_ok, lyrics_stats=lstats.astype(np.float32),
         lyrics_stat_names=list(lyrics_mod.STAT_NAMES), has_lyrics=bool(dataset.has_lyrics),
         semantic=semantic,

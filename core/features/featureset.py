@@ -25,8 +25,8 @@ class FeatureSet:
     track_ids : list of str, length n
     audio : float32 (n, d_audio)
         Audio features, each column standardised over the tracks with usable audio, then each
-        level block ("low", "mid", "high") scaled by 1/sqrt(block width) so no block dominates by
-        its width. Rows where ``audio_ok`` is False are 0 and must not be used.
+        level block ("low", "mid", "high", and "learned" when extracted) scaled by 1/sqrt(block
+        width) so no block dominates by its width. Rows where ``audio_ok`` is False are 0 and must not be used.
     audio_names : list of str, length d_audio
     audio_blocks : dict str -> list of int
         Column indices of each level block in ``audio``.
@@ -36,9 +36,9 @@ class FeatureSet:
         Raw per-clip measures with units (dBFS, s, ratios); NaN rows where ``audio_ok`` is False.
     audio_stat_names : list of str
     lyrics : float32 (n, d_lyrics)
-        Lyrics features: blocks "semantic" (384-d sentence embedding), "lexical" (TF-IDF + SVD) and
-        "stylistic", standardised and balanced like ``audio``. Rows where ``lyrics_ok`` is False are 0
-        and must not be used (a missing lyric is a mask, not a zero song).
+        Lyrics features: blocks "semantic" (384-d sentence embedding), "lexical" (word TF-IDF + SVD),
+        "character" (character 2-5-gram TF-IDF + SVD, any language) and "stylistic", standardised
+        and balanced like ``audio``. Rows where ``lyrics_ok`` is False are 0 and must not be used (a missing lyric is a mask, not a zero song).
     lyrics_names : list of str
     lyrics_blocks : dict str -> list of int
     lyrics_ok : bool (n,)

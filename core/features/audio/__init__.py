@@ -27,7 +27,9 @@ Pipeline for one clip (every step reuses what the previous ones computed):
 
 3. Frame-level descriptors are pooled (mean and standard deviation over the non-silent frames,
    or over all frames when every frame is silent) into named columns grouped in three level
-   blocks: ``low`` (timbre), ``mid`` (harmony, rhythm), ``high`` (dynamics, texture). The raw
+   blocks: ``low`` (timbre), ``mid`` (harmony, rhythm), ``high`` (dynamics, texture), and, when
+   ``AudioConfig.learned_model`` is set, ``learned`` (musicnn tag probabilities and embeddings of the same
+   decoded signal, resampled to 16 kHz; see ``learned`` and ``musicnn``). The raw
    per-clip measures the indicators read are returned separately as ``stats`` (see
    :data:`STAT_NAMES`, with units).
 
@@ -36,15 +38,18 @@ whole dataset.
 
 Modules, one job each: ``config`` (settings, result type, column names and units), ``decode``
 (decoding and the STFT), ``frames`` (frame measures and helpers), ``low``, ``mid`` and ``high``
-(the level blocks), ``hpss`` (compiled running median and HPSS masks), ``vocal`` (the
-vocal-presence cue), ``measures`` (SNR, instrumental density) and ``extract`` (one clip, end to end).
+(the level blocks), ``learned`` and ``musicnn`` (the learned level and its PyTorch network),
+``hpss`` (compiled running median and HPSS masks), ``vocal`` (the vocal-presence cue), ``measures`` (SNR, instrumental density) and ``extract`` (one clip, end to end).
 """
 
 from __future__ import annotations
 
 from core.features.audio.config import (
     DB_FLOOR,
+    AUDIO_LEVELS,
     FEATURE_VERSION,
+    LEARNED_MODELS,
+    LEARNED_VERSION,
     SNR_RANGE_DB,
     STAT_NAMES,
     VOCAL_BAND_HZ,
@@ -60,6 +65,9 @@ from core.features.audio.hpss import median_filter_axis
 __all__ = [
     "DB_FLOOR",
     "FEATURE_VERSION",
+    "AUDIO_LEVELS",
+    "LEARNED_MODELS",
+    "LEARNED_VERSION",
     "SNR_RANGE_DB",
     "STAT_NAMES",
     "VOCAL_BAND_HZ",

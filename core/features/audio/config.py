@@ -16,6 +16,16 @@ from core.errors import check_param
 #: Version of the feature code; part of the cache key. Bump it whenever a value changes.
 FEATURE_VERSION = "audio-2"  # audio-2: + high_band_db
 
+#: Version of the learned level's code (pre-processing, pooling, columns); part of the cache key of a
+#: configuration with the learned level on (and only of those, so turning it off keeps the old keys).
+LEARNED_VERSION = "learned-1"
+
+#: Models the learned level can use (converted weights ship in ``core/features/audio/weights/``).
+LEARNED_MODELS = ("MTT_musicnn", "MSD_musicnn")
+
+#: Audio levels, in column order; "learned" exists only when ``AudioConfig.learned_model`` is set.
+AUDIO_LEVELS = ("low", "mid", "high", "learned")
+
 #: Raw per-clip measures in ``ClipFeatures.stats``, in this order (units in the comments).
 STAT_NAMES = (
     "duration_s",  # decoded duration, s
@@ -77,6 +87,13 @@ class AudioConfig:
         A sample with ``|x| >= clip_level`` is clipped (0 < clip_level <= 1).
     min_duration_s : float
         Clips shorter than this (s) are rejected by :func:`load_audio` (>= 0).
+    learned_model : str or None
+        The learned level's model, one of :data:`LEARNED_MODELS` (musicnn trained on MagnaTagATune or the
+        Million Song Dataset); None turns the level off. It is part of :meth:`key`, so switching models
+        never serves another model's cached features.
+    learned_patches : int or None
+        At most this many 3 s patches per clip feed the learned level, evenly spaced (None: every whole
+        patch, 6 for a 20 s clip). Fewer patches cost less and see less of the clip.
     """
 
     sr: int = 22050
@@ -88,6 +105,8 @@ class AudioConfig:
     silence_db: float = -60.0
     clip_level: float = 0.99
     min_duration_s: float = 0.5
+    learned_model: Optional[str] = None
+    learned_patches: Optional[int] = None
 
     def __post_init__(self):
         owner = "AudioConfig"
@@ -119,12 +138,25 @@ class AudioConfig:
                     is_num(self.silence_db) and -200 < self.silence_db < 0)
         check_param(owner, "clip_level", self.clip_level, "a float in (0, 1]",
                     is_num(self.clip_level) and 0 < self.clip_level <= 1)
+        check_param(owner, "learned_model", self.learned_model, f"None or one of {', '.join(LEARNED_MODELS)}",
+                    self.learned_model is None or self.learned_model in LEARNED_MODELS)
+        check_param(owner, "learned_patches", self.learned_patches, "None or an int >= 1",
+                    self.learned_patches is None or (is_int(self.learned_patches) and self.learned_patches >= 1))
 
     def key(self) -> str:
-        """Stable 16-hex-digit hash of the configuration values (not of the code version)."""
+        """Stable 16-hex-digit hash of the configuration values (not of :data:`FEATURE_VERSION`).
+
+        Without the learned level the hash is the one of the three hand-crafted levels alone (caches made
+        before the level existed stay valid); with it, the model, the patch limit and
+        :data:`LEARNED_VERSION` are hashed too.
+        """
         floats = ("max_duration_s", "silence_db", "clip_level", "min_duration_s")
+        learned = ("learned_model", "learned_patches")
         values = {k: (None if v is None else (float(v) if k in floats else int(v)))
-                  for k, v in asdict(self).items()}
+                  for k, v in asdict(self).items() if k not in learned}
+        if self.learned_model is not None:
+            values.update(learned_model=self.learned_model, learned_patches=self.learned_patches,
+                          learned_version=LEARNED_VERSION)
         blob = json.dumps(values, sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
@@ -174,6 +206,9 @@ def _name_layout(config: AudioConfig) -> list:
     cols += [("high", "high.loudness_dbfs"), ("high", "high.dynamic_range_db"),
              ("high", "high.percussive_ratio"), ("high", "high.silence_ratio"),
              ("high", "high.clipping_ratio")]
+    if config.learned_model is not None:
+        from core.features.audio.learned import learned_names
+        cols += [("learned", name) for name in learned_names(config.learned_model)]
     return cols
 
 
@@ -182,14 +217,19 @@ def feature_names(config: AudioConfig) -> list:
 
     Units: MFCC in dB-scaled cepstral units, centroid/bandwidth/roll-off in Hz, flatness 0..1,
     contrast in dB, zcr and chroma 0..1, tempo in BPM, pulse clarity 0..1, onset rate 1/s,
-    RMS linear full scale, loudness dBFS, dynamic range dB, ratios 0..1.
+    RMS linear full scale, loudness dBFS, dynamic range dB, ratios 0..1. With the learned level on, 450
+    more: ``learned.pen000.mean`` .. ``learned.pen199.max`` (musicnn's penultimate layer, mean and max over
+    3 s patches, unitless) and ``learned.tag.<tag>`` (tag probabilities 0..1, mean over patches).
     """
     return [name for _, name in _name_layout(config)]
 
 
 def feature_levels(config: AudioConfig) -> dict:
-    """Column indices of each level block: ``{"low": [...], "mid": [...], "high": [...]}``."""
+    """Column indices of each level block: ``{"low": [...], "mid": [...], "high": [...]}``, plus
+    ``"learned"`` when ``config.learned_model`` is set."""
     levels = {"low": [], "mid": [], "high": []}
+    if config.learned_model is not None:
+        levels["learned"] = []
     for i, (level, _) in enumerate(_name_layout(config)):
         levels[level].append(i)
     return levels

@@ -1,4 +1,4 @@
-"""One clip's features: decode once, one STFT, the three level blocks, the raw measures, pooling."""
+"""One clip's features: decode once, one STFT, the three level blocks (+ learned), the raw measures, pooling."""
 
 from __future__ import annotations
 
@@ -87,6 +87,9 @@ def _extract(y: np.ndarray, config: AudioConfig) -> ClipFeatures:
     high_band = _high_band_db(power, freqs, active)
 
     features = _pool(low, mid, high, frames)
+    if config.learned_model is not None:  # the same decoded signal; its own 16 kHz mel inside
+        from core.features.audio.learned import learned_level
+        features = np.concatenate([features, learned_level(y, sr, config.learned_model, config.learned_patches)])
     stats = np.array([duration, high["usable"], high["loudness"], high["dynamic_range"],
                       high["silence_ratio"], high["clipping_ratio"], snr,
                       high["percussive_ratio"], vocal, mid["onset_rate"], density, bandwidth_hz, high_band],

