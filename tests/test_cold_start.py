@@ -248,3 +248,25 @@ def test_dataset_page_and_sidebar_show_the_error_instead_of_ready(tmp_path):
     assert any(e.startswith("Audio features failed for 4 of 4 clips") and "lyrics alone" in e for e in page_errors)
     assert not at.success or not any("Features ready" in s.value for s in at.success)
     assert any("Features not ready: Audio features failed for 4 of 4" in e.value for e in at.sidebar.error)
+
+
+_UNGUARDED_SYNTH = r'''
+import sys
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from core.datasets.synthetic import SynthConfig, generate
+
+print("script started")
+ds = generate(SynthConfig(tracks_per_genre=2, clip_seconds=1.0, genres=("pop", "metal")), Path({out!r}), n_jobs=2)
+print("built", ds.n_tracks)
+'''
+
+
+def test_a_plain_script_builds_the_synthetic_set_with_two_workers(tmp_path):
+    """The generator's workers do not run the main script again either (nor the app under Streamlit)."""
+    script = tmp_path / "build_it.py"
+    script.write_text(_UNGUARDED_SYNTH.format(root=str(ROOT), out=str(tmp_path / "set")))
+    out = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("script started") == 1 and "built 4" in out.stdout, out.stdout + out.stderr

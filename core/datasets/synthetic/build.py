@@ -42,6 +42,7 @@ from core.datasets.synthetic.plan import table_order
 from core.datasets.synthetic.track import synthesize_track
 from core.datasets.synthetic.track_v2 import GROUND_TRUTH_COLUMNS_V2
 from core.errors import DatasetError, ParameterError, check_param
+from core.features.pool import spawning_without_main
 from core.progress import ProgressCallback, report
 from core.tracks import Dataset
 
@@ -155,8 +156,9 @@ def _build_tracks(config: SynthConfig, tasks: list[tuple[str, int]], tmp: Path, 
         return results
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {pool.submit(_build_one, config, g, i, str(tmp)): k
-                   for k, (g, i) in enumerate(tasks)}
+        with spawning_without_main():  # workers must not run the main script (or the Streamlit app) again
+            futures = {pool.submit(_build_one, config, g, i, str(tmp)): k
+                       for k, (g, i) in enumerate(tasks)}
         try:
             for done, fut in enumerate(as_completed(futures), start=1):
                 k = futures[fut]
