@@ -1,0 +1,279 @@
+"""The ``ablate`` command: the multi-seed ablation (one dataset, several generated sets with
+``--data-seeds``, or audio only per level on a set without lyrics), auto-tune, report.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from core.cli.options import (
+    _add_dataset, _add_jobs, _add_levels, _add_scheduler, _experiment_configs, _features,
+    _load_or_build, _print_summary)
+
+
+def _regenerate_command(args, out: Path) -> str:
+    parts = ["python -m core ablate"]
+    if args.dataset:
+        parts.append(str(Path(args.dataset).absolute()))
+        if args.kind != "auto":
+            parts.append(f"--kind {args.kind}")
+    parts += [f"--seeds {args.seeds}", f"--algorithm {args.algorithm}", f"--fusion {args.fusion}"]
+    if args.clusters is not None:
+        parts.append(f"--clusters {args.clusters}")
+    parts += [f"--subsample {args.subsample:g}", f"--n-init {args.n_init}"]
+    if getattr(args, "rules", None):
+        parts.append(f"--rules {Path(args.rules).absolute()}")
+    if args.no_autotune:
+        parts.append("--no-autotune")
+    from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL
+    if tuple(args.audio_levels) != DEFAULT_AUDIO_LEVELS:
+        parts.append(f"--audio-levels {','.join(args.audio_levels)}")
+    if "learned" in args.audio_levels and args.learned_model != DEFAULT_LEARNED_MODEL:
+        parts.append(f"--learned-model {args.learned_model}")
+    if "learned" in args.audio_levels and args.learned_patches is not None:
+        parts.append(f"--learned-patches {args.learned_patches}")
+    if args.char_ngrams:
+        parts.append("--char-ngrams")
+    if getattr(args, "data_seeds", None):
+        parts.append(f"--data-seeds {args.data_seeds}")
+        for flag, value in (("--tracks-per-genre", args.tracks_per_genre),
+                            ("--clip-seconds", args.clip_seconds), ("--genres", args.genres)):
+            if value is not None:
+                parts.append(f"{flag} {value:g}" if isinstance(value, float) else f"{flag} {value}")
+    parts.append(f"--out {out}")
+    return " ".join(parts)
+
+
+def _parse_data_seeds(text: str) -> tuple:
+    from core.errors import ParameterError
+    try:
+        seeds = tuple(int(s) for s in text.split(",") if s.strip() != "")
+    except ValueError:
+        seeds = ()
+    if len(seeds) < 2 or len(set(seeds)) != len(seeds) or min(seeds) < 0:
+        raise ParameterError("The 'data_seeds' parameter of ablate must be at least 2 distinct "
+                             f"comma-separated ints >= 0. Got {text!r} instead.")
+    return seeds
+
+
+def _ablate_data_seeds(args, configs) -> int:
+    """``ablate --data-seeds``: one generated set per generator seed, both units reported."""
+    import time
+    from core.datasets.synthetic import ensure_synthetic
+    from core.errors import ParameterError
+    from core.experiments import prepare, run_ablation
+    from core.experiments.dataseeds import across_datasets, format_dataset_tests, seed_dir, synth_config
+    from core.paths import data_dir
+    from core.progress import TerminalBar
+    from core.report import format_rule_table, format_tests, write_report
+    try:
+        seeds = _parse_data_seeds(args.data_seeds)
+        genres = [g.strip() for g in args.genres.split(",") if g.strip()] if args.genres else None
+        synths = {s: synth_config(s, args.tracks_per_genre, args.clip_seconds, genres) for s in seeds}
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-data-seeds-{stamp}"
+    by_fusion: dict = {c.fusion: {} for c in configs}
+    for s, sc in synths.items():
+        ds = ensure_synthetic(sc, seed_dir(sc), n_jobs=args.jobs, progress=TerminalBar(f"synth seed {s}"))
+        fs = _features(ds, args)
+        prepared = prepare(fs, configs[0])
+        results = {}
+        for config in configs:
+            results[config.fusion] = r = run_ablation(
+                prepared.with_config(config), labels=ds.labels, ground_truth=ds.ground_truth,
+                progress=TerminalBar(f"data seed {s}: ablation ({config.fusion})"))
+            by_fusion[config.fusion][s] = r
+            metrics = ["nmi", "ari"] if r.labelled else ["silhouette"]
+            print(f"\n== data seed {s}, fusion {config.fusion}: unit clustering seed "
+                  f"({len(config.seeds)} seeds on this one dataset) ==")
+            print(format_tests(r, metrics))
+            print(format_rule_table(r))
+        write_report(out / f"data-seed-{s}", results, dataset={**ds.summary(), "root": str(ds.root)},
+                     command=_regenerate_command(args, out.absolute()))
+    texts = []
+    for fusion, per_seed in by_fusion.items():
+        res = across_datasets(per_seed, fusion)
+        texts.append(format_dataset_tests(res))
+        print()
+        print(texts[-1])
+        out.mkdir(parents=True, exist_ok=True)
+        for name, df in (("per_dataset", res.per_dataset), ("summary", res.summary), ("tests", res.tests)):
+            df.to_csv(out / f"datasets_{name}_{fusion}.csv", index=False)
+    (out / "report.md").write_text(
+        "# Ablation over generated datasets\n\nRegenerate with:\n\n    "
+        + _regenerate_command(args, out.absolute()) + "\n\nPer dataset (unit: clustering seed): "
+        + ", ".join(f"data-seed-{s}/report.md" for s in seeds) + "\n\n```\n"
+        + "\n\n".join(texts) + "\n```\n", encoding="utf-8")
+    print(f"\nreport written to {out}")
+    return 0
+
+
+def cmd_ablate(args) -> int:
+    import time
+    from core.errors import ParameterError
+    from core.experiments import prepare, run_ablation
+    from core.progress import TerminalBar
+    from core.report import write_report
+    try:
+        configs = _experiment_configs(args)
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if getattr(args, "data_seeds", None):
+        if args.dataset is not None:
+            print("error: --data-seeds regenerates the built-in set; give no DATASET with it",
+                  file=sys.stderr)
+            return 2
+        return _ablate_data_seeds(args, configs)
+    ds = _load_or_build(args)
+    _print_summary(ds)
+    fs = _features(ds, args)
+    usable = int((fs.audio_ok | (fs.lyrics_ok & fs.has_lyrics)).sum())
+    if usable < 3:
+        print(f"error: nothing usable to cluster ({usable} tracks with usable audio or lyrics)",
+              file=sys.stderr)
+        return 1
+    t0 = time.perf_counter()
+    if not fs.has_lyrics:
+        return _ablate_audio_levels(args, ds, fs, configs[0])
+    try:
+        prepared = prepare(fs, configs[0])
+        results = {}
+        for config in configs:
+            p = prepared.with_config(config)
+            results[config.fusion] = run_ablation(
+                p, labels=ds.labels, ground_truth=ds.ground_truth,
+                progress=TerminalBar(f"ablation ({config.algorithm}, {config.fusion})"))
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    _print_ablation(results)
+    tuned, tuned_eval = ({}, {}) if args.no_autotune else _autotune_all(prepared, results, ds.labels)
+    from core.paths import data_dir
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in ds.name)
+    out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-{safe}-{stamp}"
+    dataset_info = {**ds.summary(), "root": str(ds.root)}
+    paths = write_report(out, results, dataset=dataset_info, command=_regenerate_command(args, out.absolute()),
+                         autotune=tuned, autotune_eval=tuned_eval,
+                         extra={"seconds": round(time.perf_counter() - t0, 2)})
+    print()
+    print(f"report written to {out} ({', '.join(sorted(paths))})")
+    return 0
+
+
+def _ablate_audio_levels(args, ds, fs, config) -> int:
+    """``ablate`` on a set without lyrics: one note that fusion is off, then audio only per level."""
+    import time
+    from core.experiments.audio_levels import (FUSION_OFF_NOTE, WHY_LEVELS, audio_level_ablation,
+                                              format_audio_levels)
+    from core.paths import data_dir
+    from core.progress import TerminalBar
+    print(f"\nnote: no lyrics, so {WHY_LEVELS}")  # the summary above said fusion is off, once
+    summary, scores = audio_level_ablation(fs, ds.labels, config.with_changes(fusion="concat"),
+                                           progress=TerminalBar("audio levels"))
+    text = format_audio_levels(summary)
+    print()
+    print(text)
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in ds.name)
+    out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-{safe}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out.mkdir(parents=True, exist_ok=True)
+    summary.to_csv(out / "audio_levels_summary.csv", index=False)
+    scores.to_csv(out / "audio_levels_scores.csv", index=False)
+    (out / "report.md").write_text(f"# Ablation: {ds.name}\n\n{FUSION_OFF_NOTE}\n\nRegenerate with:\n\n    "
+                                   f"{_regenerate_command(args, out.absolute())}\n\n```\n{text}\n```\n",
+                                   encoding="utf-8")
+    print(f"\nreport written to {out}")
+    return 0
+
+
+def _print_ablation(results: dict) -> None:
+    """The notes, then per fusion the main table, the paired tests and the per-rule ablation."""
+    from core.report import format_main_table, format_rule_table, format_tests
+    first = next(iter(results.values()))
+    print()
+    for line in first.notes:
+        print(f"note: {line}")
+    for fusion, res in results.items():
+        print()
+        print(format_main_table(res, title=f"== {res.config.algorithm}, fusion: {fusion} "
+                                           f"(k = {res.n_clusters}) =="))
+        primary = ["nmi", "ari"] if res.labelled else ["silhouette"]
+        print("paired tests (unit: clustering seed on this dataset; dynamic vs static 0.5, vs its "
+              "shuffle, vs the oracle best static; Holm over the whole table):")
+        print(format_tests(res, primary))
+        print("planned per-rule ablation (each rule switched off in turn):")
+        print(format_rule_table(res))
+
+
+def _autotune_all(prepared, results: dict, labels) -> tuple:
+    """Auto-tune the thresholds per fusion (labels unused), then evaluate default and tuned rules
+    (labels used, evaluation only); prints both. Returns ``(tuned, tuned_eval)`` by fusion."""
+    from core.experiments import autotune, evaluate_rulesets
+    from core.progress import TerminalBar
+    tuned, tuned_eval = {}, {}
+    for fusion, res in results.items():
+        print()
+        p = prepared.with_config(res.config)
+        t = autotune(p, res.config.ruleset, n_clusters=res.n_clusters,
+                     progress=TerminalBar(f"auto-tune ({fusion})"))
+        print(f"auto-tune, fusion {fusion} ({t.description})")
+        print("  default:    " + ", ".join(f"{k}={v:g}" for k, v in t.default_thresholds.items()))
+        print("  auto-tuned: " + ", ".join(f"{k}={v:g}" for k, v in t.best_thresholds.items()))
+        e = evaluate_rulesets(p, {"default rules": t.default, "auto-tuned rules": t.best},
+                              labels=labels, n_clusters=res.n_clusters)
+        shown = ["nmi", "ari", "silhouette"] if res.labelled else ["silhouette"]
+        print("  evaluation only" + (" (labels)" if res.labelled else " (no labels: internal)")
+              + ", dynamic condition, mean ± std over seeds:")
+        for _, row in e[e.metric.isin(shown)].iterrows():
+            print(f"    {row['ruleset']:<17} {row['metric']:<11} {row['mean']:.3f} ± {row['std']:.3f}")
+        tuned[fusion], tuned_eval[fusion] = t, e
+    return tuned, tuned_eval
+
+
+def _add_ablate_parser(sub) -> None:
+    """The ``ablate`` command: multi-seed ablation and report."""
+    from core.clustering import ALGORITHMS
+    p = sub.add_parser("ablate", help="multi-seed ablation and report", description=(
+        "Ablation: audio only, lyrics only, static audio weights 0, 0.1, ..., 1 and the dynamic "
+        "rule weights, over several seeds (each seed: clustering initialisation + an 80% track "
+        "subsample), with mean, spread, t-based 95% intervals and paired Wilcoxon tests of dynamic vs "
+        "the best static weight (an oracle: picked with the labels) and vs static 0.5. Also an "
+        "unsupervised threshold auto-tune. Prints the main table and writes CSV, JSON and a "
+        "markdown report."))
+    _add_dataset(p)
+    p.add_argument("--out", help="output folder (default: data/runs/ablation-<dataset>-<time>)")
+    p.add_argument("--seeds", type=int, default=10, help="number of seeds, 0..N-1 (default 10)")
+    p.add_argument("--algorithm", default="kmeans", choices=list(ALGORITHMS),
+                   help="clustering algorithm (default kmeans)")
+    p.add_argument("--fusion", default="both", choices=["concat", "weighted", "affinity", "both"],
+                   help="concat (scaled concatenation), weighted (weighted-distance k-means), affinity "
+                        "(graphs; spectral/agglomerative/hdbscan) or both (default: the two the "
+                        "algorithm takes: concat and weighted for k-means)")
+    p.add_argument("--clusters", type=int, default=None,
+                   help="number of clusters (default: number of genres, or a silhouette rule without labels)")
+    p.add_argument("--subsample", type=float, default=0.8,
+                   help="share of tracks each seed clusters (default 0.8; 1 = all)")
+    p.add_argument("--n-init", dest="n_init", type=int, default=5, help="k-means restarts (default 5)")
+    p.add_argument("--no-autotune", action="store_true", help="skip the unsupervised threshold auto-tune")
+    p.add_argument("--rules", default=None, metavar="FILE.json",
+                   help="the dynamic condition's rule set from a JSON file (the app's preset download; "
+                        "format in the README); default: the built-in defaults")
+    p.add_argument("--data-seeds", dest="data_seeds", default=None, metavar="S,S,...",
+                   help="regenerate the built-in set once per generator seed (cached in "
+                        "data/synthetic-seed-<S>...) and also report paired tests with the generated "
+                        "dataset as the unit, e.g. 0,1,2 (no DATASET then; auto-tune is skipped)")
+    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, default=None,
+                   help="with --data-seeds: tracks per genre of each generated set (default 40)")
+    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, default=None,
+                   help="with --data-seeds: clip length in s of each generated set (default 20)")
+    p.add_argument("--genres", default=None,
+                   help="with --data-seeds: comma-separated genre names (default: all)")
+    _add_levels(p)
+    _add_jobs(p)
+    _add_scheduler(p)
+    p.set_defaults(func=cmd_ablate)

@@ -1,0 +1,45 @@
+"""The parser and the entry point of ``python -m core``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Optional, Sequence
+
+from core.errors import WorkbenchError
+from core.cli.ablate import _add_ablate_parser
+from core.cli.data import _add_extract_parser, _add_prepare_parser, _add_summary_parser, _add_synth_parser
+from core.cli.reports import _add_export_parser, _add_indicators_parser, _add_sweep_parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m core`` parser: one sub-command per job (see :mod:`core.cli`)."""
+    parser = argparse.ArgumentParser(prog="python -m core",
+                                     description="Audio-lyrics fusion workbench: datasets, features, experiments.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_synth_parser(sub)
+    _add_extract_parser(sub)
+    _add_summary_parser(sub)
+    _add_prepare_parser(sub)
+    _add_ablate_parser(sub)
+    _add_sweep_parser(sub)
+    _add_export_parser(sub)
+    _add_indicators_parser(sub)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args)
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; finished work is cached and the next run resumes from there", file=sys.stderr)
+        return 130

@@ -1,0 +1,187 @@
+"""Shared command-line options and steps: jobs, scheduler, dataset, feature levels, generator
+flags, loading a dataset, extracting its features (stopping when too much audio failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from core.errors import WorkbenchError
+
+
+def _add_jobs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", "-j", type=int, default=2, help="worker processes (default: 2)")
+
+
+def _scheduler_arg(value: str):
+    from core.errors import ParameterError
+    from core.features.distributed import parse_scheduler
+    try:
+        parse_scheduler(value)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def _add_scheduler(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scheduler", type=_scheduler_arg, default=None, metavar="ADDRESS",
+                   help="extract audio on Dask: 'local' (a local cluster of --jobs worker processes) or the "
+                        "address of a running `dask scheduler`, e.g. tcp://HOST:8786 (workers must import "
+                        "this project and see the audio files at the same paths). Default: worker "
+                        "processes on this machine, without Dask")
+
+
+def _executor(args):
+    """A context manager giving the audio executor the flags ask for (None: the local default)."""
+    import contextlib
+    scheduler = getattr(args, "scheduler", None)
+    if scheduler is None:
+        return contextlib.nullcontext(None)
+    from core.features.distributed import dask_executor
+
+    @contextlib.contextmanager
+    def connected():
+        with dask_executor(scheduler, n_workers=max(args.jobs, 1)) as ex:
+            print(f"audio extraction on the {ex.describe()}")
+            yield ex
+
+    return connected()
+
+
+def _add_dataset(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dataset", nargs="?", default=None,
+                   help="a synthetic set's folder, a GTZAN folder, a folder of your music, or a CSV manifest "
+                        "(default: the built-in synthetic set in data/synthetic)")
+    p.add_argument("--kind", default="auto", choices=["auto", "synthetic", "gtzan", "folder", "manifest"],
+                   help="how to read DATASET (default: detect)")
+
+
+def _levels_arg(value: str) -> tuple:
+    from core.errors import ParameterError
+    from core.features.levels import parse_audio_levels
+    try:
+        return parse_audio_levels(value)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_levels(p: argparse.ArgumentParser) -> None:
+    from core.features.audio import LEARNED_MODELS
+    from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL
+    p.add_argument("--audio-levels", dest="audio_levels", type=_levels_arg, default=DEFAULT_AUDIO_LEVELS,
+                   metavar="L,L,...", help="audio levels to extract and use, of low, mid, high, learned "
+                   f"(default: {','.join(DEFAULT_AUDIO_LEVELS)}); learned = musicnn tags and embeddings")
+    p.add_argument("--learned-model", dest="learned_model", default=DEFAULT_LEARNED_MODEL, choices=LEARNED_MODELS,
+                   help=f"model of the learned level (default {DEFAULT_LEARNED_MODEL})")
+    p.add_argument("--learned-patches", dest="learned_patches", type=int, default=None, metavar="N",
+                   help="at most N 3-s patches a clip for the learned level, evenly spaced (default: all)")
+    p.add_argument("--char-ngrams", dest="char_ngrams", action="store_true",
+                   help="add the character 2-5-gram lyrics block (any language; off by default: it lowered "
+                        "lyrics-only NMI on the English built-in set)")
+
+
+def _extract_config(args):
+    """The ExtractConfig the level flags ask for (the default one for commands without them)."""
+    from core.features.extract import ExtractConfig
+    from core.features.levels import audio_config_for
+    if not hasattr(args, "audio_levels"):
+        return ExtractConfig()
+    from core.features.lyrics import LyricsConfig
+    return ExtractConfig(audio=audio_config_for(args.audio_levels, args.learned_model, args.learned_patches),
+                         lyrics=LyricsConfig(char_ngrams=bool(args.char_ngrams)))
+
+
+def _add_synth_flags(p: argparse.ArgumentParser) -> None:
+    from core.datasets.synthetic.fields import add_synth_flags
+    add_synth_flags(p)
+
+
+def _synth_config(args):
+    from core.datasets.synthetic.fields import config_from_args
+    return config_from_args(args)
+
+
+def _load(args):
+    from core.datasets import load_dataset
+    from core.paths import default_synthetic_dir
+    path = Path(args.dataset) if args.dataset else default_synthetic_dir()
+    if args.dataset is None and not path.exists():
+        raise WorkbenchError(f"No dataset given and the built-in set is not built yet ({path}); "
+                             "run `python -m core synth` first or pass a folder.")
+    return load_dataset(path, kind=args.kind)
+
+
+def _print_summary(ds) -> None:
+    s = ds.summary()
+    print(f"dataset: {s['name']} ({s['kind']}) at {ds.root}")
+    print(f"tracks: {s['tracks']} ({s['with_audio']} with audio, {s['with_lyrics']} with lyrics)")
+    if not ds.has_lyrics:
+        print("lyrics: none in this dataset -> fusion is off, audio weight is 1 for every track")
+    else:
+        print(f"lyrics coverage: {s['lyrics_coverage']:.0%}")
+    if ds.has_labels:
+        print("genres: " + ", ".join(f"{g} ({c})" for g, c in s["genres"].items()))
+    else:
+        print("genres: none (unlabelled set: only internal metrics apply)")
+    if ds.problems:
+        print(f"problems while loading ({len(ds.problems)}):")
+        for p in ds.problems:
+            print(f"  - {p}")
+
+
+def _load_or_build(args):
+    """The dataset named on the command line, or the built-in synthetic set (built if missing)."""
+    if args.dataset is None:
+        from core.datasets.synthetic import SynthConfig, ensure_synthetic
+        from core.paths import default_synthetic_dir
+        from core.progress import TerminalBar
+        return ensure_synthetic(SynthConfig(), default_synthetic_dir(), n_jobs=args.jobs,
+                                progress=TerminalBar("synth"))
+    return _load(args)
+
+
+def _features(ds, args):
+    from core.features.extract import extract_features
+    from core.features.levels import select_audio_levels
+    from core.progress import TerminalBar
+    with _executor(args) as executor:
+        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=TerminalBar("features"),
+                                   executor=executor)
+    if hasattr(args, "audio_levels"):
+        fs = select_audio_levels(fs, args.audio_levels)
+    if rep.problems:
+        print(f"feature problems ({len(rep.problems)}):")
+        for p in rep.problems:
+            print(f"  - {p}")
+    _raise_if_unhealthy(rep)
+    return fs
+
+
+def _raise_if_unhealthy(rep) -> None:
+    """Stop with the one message that names the cause and the fix when too much audio failed."""
+    problem = rep.health_problem()
+    if problem:
+        raise WorkbenchError(problem)
+
+
+def _fusions(algorithm: str, choice: str) -> list:
+    from core.clustering import ALGORITHM_FUSIONS
+    if choice != "both":
+        return [choice]
+    allowed = ALGORITHM_FUSIONS.get(algorithm, ("concat",))
+    return list(allowed[:2])
+
+
+def _experiment_configs(args) -> list:
+    """One ExperimentConfig per fusion from the flags (ParameterError on a bad value)."""
+    from core.errors import ParameterError
+    from core.experiments import ExperimentConfig
+    if args.seeds < 1:
+        raise ParameterError(f"The 'seeds' parameter of ablate must be an int >= 1. Got {args.seeds} instead.")
+    kw = dict(algorithm=args.algorithm, n_clusters=args.clusters, seeds=tuple(range(args.seeds)),
+              subsample=args.subsample, n_init=args.n_init)
+    if getattr(args, "rules", None):  # a rule-set file (the app's preset download); PresetError names the field
+        from core.presets import read_ruleset_file
+        kw["ruleset"] = read_ruleset_file(args.rules)
+    return [ExperimentConfig(fusion=f, **kw) for f in _fusions(args.algorithm, args.fusion)]
