@@ -18,36 +18,13 @@ from core.rules import DEFAULT_RULES
 TEXTS = Path(__file__).parent / "lyrics_texts"
 FILES = sorted(TEXTS.glob("*.txt"))
 POOR = DEFAULT_RULES.get_rule("poor_lyrics").threshold  # "poor" is what the default rule calls poor
-JUNK = ("#@!", "xqzt", "%%", "&*#", "zzkr", "qwx", "brrzt", "@@", "~~", "###", "vvkq", "!?!")
 
 
 def garble(text: str, seed: int) -> str:
-    """Seeded garbling like the synthetic generator's: per word, 15 % become a junk token, 35 % get one
-    typo (swap, drop, substitute or double a letter); a junk token follows 8 % of words."""
-    rng = np.random.default_rng(seed)
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    lines = []
-    for raw in text.split("\n"):
-        words = []
-        for w in raw.split():
-            r = rng.random()
-            if r < 0.15:
-                w = JUNK[int(rng.integers(len(JUNK)))]
-            elif r < 0.5 and len(w) > 1:
-                i, op = int(rng.integers(len(w))), int(rng.integers(4))
-                if op == 0 and i < len(w) - 1:
-                    w = w[:i] + w[i + 1] + w[i] + w[i + 2:]
-                elif op == 1:
-                    w = w[:i] + w[i + 1:]
-                elif op == 2:
-                    w = w[:i] + letters[int(rng.integers(26))] + w[i + 1:]
-                else:
-                    w = w[:i] + w[i] * 2 + w[i + 1:]
-            words.append(w)
-            if rng.random() < 0.08:
-                words.append(JUNK[int(rng.integers(len(JUNK)))])
-        lines.append(" ".join(words))
-    return "\n".join(lines)
+    """The synthetic generator's own seeded garbling (v1's rates: per word, 15 % become a junk token,
+    35 % get one typo; a junk token follows 8 % of words)."""
+    from core.datasets.synthetic.degrade import _garble
+    return _garble(text, np.random.default_rng(seed))
 
 
 def indicators_of(texts):
