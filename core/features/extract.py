@@ -36,8 +36,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -49,7 +48,9 @@ from core.features import audio as audio_mod
 from core.features import lyrics as lyrics_mod
 from core.features.cache import FeatureCache, file_digest, make_key, text_digest
 from core.features.featureset import FeatureSet
+from core.features.blocks import standardise_blocks  # noqa: F401 - public here too
 from core.features.jit import warm_up
+from core.features.report import MAX_FAILED_SHARE, ExtractionReport  # noqa: F401 - public here too
 from core.features.levels import DEFAULT_AUDIO_LEVELS, audio_config_for
 from core.features.pool import Executor, local_executor, run_with_retries, shutdown_pools  # noqa: F401 - public here
 from core.progress import ProgressCallback, report
@@ -59,8 +60,6 @@ from core.tracks import Dataset, Problem, printable_name
 #: version 1 stored with clips whose worker process had crashed (issue 18) are not read again.
 ASSEMBLY_VERSION = "3"  # 3: lyrics stats gained language_id, language_confidence
 
-#: More than this share of failed audio clips makes the extraction unusable (:meth:`ExtractionReport.health_problem`).
-MAX_FAILED_SHARE = 0.2
 
 #: A clip with at least this share of samples at full scale is named as clipped (kept, though).
 CLIPPED_SHARE = 0.25
@@ -84,69 +83,6 @@ class ExtractConfig:
                         lyrics_mod.LYRICS_VERSION, ASSEMBLY_VERSION)
 
 
-@dataclass
-class ExtractionReport:
-    """What an extraction did: counts and the problems found (each names its file)."""
-
-    tracks: int = 0
-    audio_extracted: int = 0
-    audio_cached: int = 0
-    audio_failed: int = 0
-    lyrics_embedded: int = 0
-    lyrics_cached: int = 0
-    lyrics_missing: int = 0
-    from_dataset_cache: bool = False
-    seconds: float = 0.0
-    problems: list = field(default_factory=list)
-    #: clips with an audio file that could be read (extracted, cached or failed)
-    audio_total: int = 0
-    #: failed clips whose worker process died in every retry: not a verdict on the file, never cached
-    audio_crashed: int = 0
-    #: the reason of each failed clip, for the cause in :meth:`health_problem`
-    failure_reasons: list = field(default_factory=list)
-    #: the whole FeatureSet was written to the dataset cache (False after a crash: the next run retries)
-    stored: bool = False
-
-    @property
-    def usable_tracks(self) -> int:
-        return self.tracks
-
-    def health_problem(self) -> Optional[str]:
-        """Why these features must not be called ready, or None.
-
-        More than :data:`MAX_FAILED_SHARE` of the audio clips failed (every clip, in the worst
-        case): clustering would run on the lyrics alone, or without the audio of many tracks,
-        while looking normal. The message names how many, the most common cause and the fix.
-        """
-        failed, total = self.audio_failed, self.audio_total
-        if total == 0 or failed == 0 or failed / total <= MAX_FAILED_SHARE:
-            return None
-        cause, _ = Counter(self.failure_reasons or ["unknown"]).most_common(1)[0]
-        effect = ("the workbench would cluster on the lyrics alone" if failed >= total else
-                  "the workbench would cluster many tracks without their audio")
-        if self.audio_crashed * 2 >= failed:
-            fix = ("Worker processes crashed: that is not a problem of the files, and nothing that failed was "
-                   "cached. Extract again (the Extract features button, or the same command); if it happens "
-                   "again, extract with one process (`python -m core extract DATASET --jobs 1`) and report it.")
-        else:
-            fix = ("Fix or remove the files named in the problems list (re-encoding them as 16-bit WAV usually "
-                   "helps), then extract again.")
-        return (f"Audio features failed for {failed} of {total} clips ({failed / total:.0%}; most often: "
-                f"{cause}), so {effect}. The features are not ready. {fix}")
-
-    def lines(self) -> list[str]:
-        """A human summary, one line per fact."""
-        out = [
-            f"tracks: {self.tracks}",
-            f"audio: {self.audio_extracted} extracted, {self.audio_cached} from cache, {self.audio_failed} failed",
-            f"lyrics: {self.lyrics_embedded} embedded, {self.lyrics_cached} from cache, "
-            f"{self.lyrics_missing} tracks without lyrics",
-            f"time: {self.seconds:.1f} s" + (" (whole feature set from cache)" if self.from_dataset_cache else ""),
-        ]
-        if self.problems:
-            out.append(f"problems ({len(self.problems)}):")
-            out += [f"  - {p}" for p in self.problems]
-        return out
 
 
 # -- audio worker ------------------------------------------------------------------------------
@@ -297,42 +233,6 @@ def _embed_lyrics(texts, lyr_keys, config, cache, progress, done, total, rep):
 
 # -- assembly ----------------------------------------------------------------------------------
 
-def standardise_blocks(x: np.ndarray, rows: np.ndarray, blocks: dict) -> np.ndarray:
-    """Standardise columns over ``rows`` and scale each block by 1/sqrt(its width).
-
-    Parameters
-    ----------
-    x : float array (n, d)
-        Raw features; NaN entries (missing modality, undefined value) are allowed.
-    rows : bool (n,)
-        Tracks that have the modality; statistics come from these rows only.
-    blocks : dict str -> list of int
-        Column indices per block.
-
-    Returns
-    -------
-    float32 (n, d)
-        Each column has mean 0 and variance 1 over ``rows`` (constant columns become 0); each block
-        then has total variance 1 whatever its width. NaN inside ``rows`` becomes 0 (the mean);
-        rows outside ``rows`` are 0.
-    """
-    out = np.zeros(x.shape, dtype=np.float32)
-    if not rows.any() or x.shape[1] == 0:
-        return out
-    sub = x[rows].astype(np.float64)
-    known = ~np.isnan(sub)
-    count = known.sum(axis=0)
-    seen = np.maximum(count, 1)  # a column unknown on every row (e.g. words/s without audio) becomes 0
-    mean = np.where(known, sub, 0.0).sum(axis=0) / seen
-    std = np.sqrt(np.where(known, (sub - mean) ** 2, 0.0).sum(axis=0) / seen)
-    std = np.where((count == 0) | ~np.isfinite(std) | (std < 1e-8), np.inf, std)
-    z = (sub - mean) / std
-    z = np.where(np.isnan(z), 0.0, z)
-    for cols in blocks.values():
-        if len(cols):
-            z[:, cols] /= np.sqrt(len(cols))
-    out[rows] = z.astype(np.float32)
-    return out
 
 
 def _dataset_key(config: ExtractConfig, audio_keys, lyr_keys, has_lyrics: bool, track_ids) -> str:
