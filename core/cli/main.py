@@ -9,6 +9,7 @@ from typing import Optional, Sequence
 
 from core.errors import WorkbenchError
 from core.cli.ablate import _add_ablate_parser
+from core.cli.heldout import _add_heldout_parsers
 from core.cli.data import _add_extract_parser, _add_prepare_parser, _add_summary_parser, _add_synth_parser
 from core.cli.reports import _add_export_parser, _add_indicators_parser, _add_sweep_parser
 
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sweep_parser(sub)
     _add_export_parser(sub)
     _add_indicators_parser(sub)
+    _add_heldout_parsers(sub)
     return parser
 
 

@@ -57,10 +57,13 @@ def shuffled_weights(weights, both: np.ndarray, seed: int) -> np.ndarray:
 def rule_switches(ruleset: RuleSet) -> list:
     """``[(name, "soft" | "hard", RuleSet without that rule), ...]`` for every rule that is on.
 
-    Soft rules in the rule set's order, then the hard rules in precedence order.
+    Soft rules in the rule set's order, then the hard rules in precedence order. A soft rule with
+    delta 0 and a hard rule switched off move no weight, so they have nothing to switch off.
     """
     out = []
     for rule in ruleset.rules:
+        if rule.delta == 0.0:
+            continue
         rest = tuple(r for r in ruleset.rules if r.name != rule.name)
         out.append((rule.name, "soft", ruleset.with_changes(rules=rest)))
     for name, _, _ in HARD_RULES:
