@@ -67,12 +67,14 @@ def _base_shift(a: RuleResult, b: RuleResult, ind) -> Verdict:
 
 def _no_lyrics_off(a: RuleResult, b: RuleResult, ind) -> Verdict:
     nolyr = np.asarray(ind.column("lyrics_available")) == 0
-    wa = np.asarray(a.weights)
+    wa, wb = np.asarray(a.weights), np.asarray(b.weights)
     by = b.decided_by[nolyr]
-    ok = bool(nolyr.any()) and bool(np.all(wa[nolyr] == 1.0)) and bool(np.all(by != ""))
-    counts = ", ".join(f"{name} {int((by == name).sum())}" for name in ("no_voice", "unusable_audio") if (by == name).any())
-    return Verdict(ok, f"{int(nolyr.sum())} tracks without lyrics, all at weight 1 with the rule; without it "
-                       f"another hard rule decides every one of them ({counts or 'none'}).")
+    ok = bool(nolyr.any()) and bool(np.all(wa[nolyr] == 1.0)) and bool(np.all(by == "")) \
+        and bool(np.all(wb[nolyr] < 1.0))
+    hard = ", ".join(f"{name} {int((by == name).sum())}" for name in ("no_voice", "unusable_audio") if (by == name).any())
+    return Verdict(ok, f"{int(nolyr.sum())} tracks without lyrics, all at weight 1 with the rule; without it the "
+                       f"soft rules decide {int((by == '').sum())} of them (weights {np.min(wb[nolyr], initial=1):.2f}"
+                       f"-{np.max(wb[nolyr], initial=0):.2f}); a hard rule decides {hard or 'none'}.")
 
 
 def _no_voice_off(a: RuleResult, b: RuleResult, ind) -> Verdict:
@@ -112,7 +114,7 @@ CHECKS: dict[str, Callable] = {"base_shift": _base_shift, "no_lyrics_off": _no_l
 
 D = DEFAULT_RULES
 STEPS: tuple = (
-    Step("base", "Where every track starts", D, D.with_changes(base_weight=0.7),
+    Step("base", "Where every track starts", D.with_changes(base_weight=0.5), D.with_changes(base_weight=0.7),
          "The weight histogram on the Compare page: A and B overlaid.",
          "The base audio weight goes from 0.5 to 0.7. What happens to the tracks?",
          ("Every track moves by +0.2", "Tracks the soft rules decide move by +0.2 (unless the clip stops them); "
@@ -121,23 +123,24 @@ STEPS: tuple = (
          "outright and ignore the base.",
          "Every unclipped soft-rule track moves by exactly +0.2; no hard-rule track moves.", "base_shift"),
     Step("no_lyrics", "Instrumentals have no lyrics", D, D.with_changes(no_lyrics_rule=False),
-         "'Tracks whose weight moved' on the Compare page (few or none), and the hard-rule table on the Rules page.",
+         "'Tracks whose weight moved' on the Compare page, and the hard-rule table on the Rules page.",
          "Switch off the hard rule 'no lyrics → audio weight 1'. What happens to an instrumental?",
-         ("The soft rules decide it now", "Another hard rule still decides it", "It gets weight 0"), 1,
-         "Vocal presence counts lyric availability, so a track without lyrics has none and 'no voice' "
-         "sets it to 1 anyway (or, with unusable audio, 'unusable audio' sets it to 0). Rules overlap: "
-         "switching one off can change nothing.",
-         "Every track without lyrics is still decided by a hard rule.", "no_lyrics_off",
-         page="app_pages/rules.py"),
-    Step("no_voice", "The voice detector's hard rule", D, D.with_changes(no_voice_rule=False),
+         ("The soft rules set its weight now, under 1", "Another hard rule still decides it", "It gets weight 0"), 0,
+         "No other hard rule is on in the defaults, so the base and the soft rules set an instrumental's "
+         "weight like any other track's. The rule weight is not the whole story: a track without lyrics has "
+         "no lyrics features, so the fusion still uses its audio alone (the map does not change for it).",
+         "Without the rule, the soft rules decide every track without lyrics, each at a weight under 1.",
+         "no_lyrics_off", page="app_pages/rules.py"),
+    Step("no_voice", "The voice detector's hard rule", D.with_changes(no_voice_rule=True), D.with_changes(no_voice_rule=False),
          "The metric table on the Compare page, and which tracks changed cluster.",
          "Switch off 'no voice → audio weight 1'. Which tracks move, and which way?",
          ("All tracks, toward the audio", "Only the tracks it decided, toward the lyrics",
           "None: the rule decides no track"), 2,
          "Vocal presence starts at 0.5 for every track with lyrics, so 'no voice' (under 0.1) can only fire "
          "on a track without lyrics, and 'no lyrics' decides those first. The rule is dead with these "
-         "indicators: rules overlap, and a rule can be switched off without changing anything. (With the "
-         "audio-only voice estimate it used to fire on sung ballads and cost accuracy: the README's ablation.)",
+         "indicators: rules overlap, and a rule can be switched off without changing anything. That is why "
+         "the default rules have it off. (With the audio-only voice estimate it used to fire on sung ballads "
+         "and cost accuracy: the README's ablation.)",
          "No track is decided by 'no voice', and switching it off moves no track.", "no_voice_off"),
     Step("poor_audio", "Distrust degraded audio", D, PRESETS["distrust degraded audio"],
          "The moved tracks: listen to a few, hear the noise or the dropouts.",

@@ -33,7 +33,7 @@ from typing import Mapping, Optional
 
 from core.errors import ParameterError
 from core.params import describe, is_allowed
-from core.rules import DEFAULT_RULES, Rule, RuleSet
+from core.rules import A_PRIORI_RULES, DEFAULT_RULES, Rule, RuleSet
 
 FORMAT = "workbench-ruleset"
 VERSION = 1
@@ -176,23 +176,30 @@ def _preset(**changes) -> RuleSet:
 #: comparison against "defaults" reads as one idea.
 PRESETS: dict = {
     "defaults": DEFAULT_RULES,
+    # The rules as fixed from the quantities' meaning before any experiment (the selection's start).
+    "a priori": A_PRIORI_RULES,
     # Lean on the words: a lower base, a stronger pull of an audible voice, and the "no voice" hard
     # rule off (the README's ablation shows the weak voice detector sends voiced ballads to audio).
     "trust lyrics": _preset(base_weight=0.35, no_voice_rule=False,
                             rules={"voice_present": {"delta": -0.25}}),
     # Audio with any damage moves toward the lyrics: the quality rule fires earlier and pulls harder,
     # and the hard floor sends clearly broken audio to the lyrics outright.
-    "distrust degraded audio": _preset(audio_quality_floor=0.3,
+    "distrust degraded audio": _preset(unusable_audio_rule=True, audio_quality_floor=0.3,
                                        rules={"poor_audio": {"threshold": 0.7, "delta": -0.35}}),
     # The opposite stance: audio unless the lyrics are clearly good.
-    "trust audio": _preset(base_weight=0.7, rules={"poor_lyrics": {"threshold": 0.7, "delta": 0.25}}),
+    "trust audio": _preset(base_weight=0.9, clip=(0.1, 1.0),
+                           rules={"poor_lyrics": {"threshold": 0.7, "delta": 0.25}}),
 }
 
 PRESET_NOTES: dict = {
-    "defaults": "The documented a-priori defaults (core.rules.DEFAULT_RULES).",
+    "defaults": "The defaults chosen on the development set, then frozen (core.rules.DEFAULT_RULES; README: "
+                "how the default rules were chosen).",
+    "a priori": "The rules fixed from what the quantities mean before any experiment (core.rules.A_PRIORI_RULES): "
+                "energy and mix rules on, 'no voice' on; they lose to static 0.5.",
     "trust lyrics": "Base 0.35, voice pulls -0.25, hard rule 'no voice' off.",
-    "distrust degraded audio": "poor_audio fires below 0.7 with -0.35; audio below quality 0.3 goes to the lyrics.",
-    "trust audio": "Base 0.7; poor_lyrics fires below 0.7 with +0.25.",
+    "distrust degraded audio": "poor_audio fires below 0.7 with -0.35; the hard rule 'unusable audio' is on: "
+                               "audio below quality 0.3 goes to the lyrics.",
+    "trust audio": "Base 0.9, clip up to 1; poor_lyrics fires below 0.7 with +0.25.",
 }
 
 

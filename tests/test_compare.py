@@ -23,7 +23,7 @@ from core.rules import DEFAULT_RULES, apply_rules
 from core.views.viewstate import ViewSettings, from_query, to_query
 
 APP = str(REPO_ROOT / "app.py")
-B_RULES = DEFAULT_RULES.with_changes(no_voice_rule=False).replace_rule("poor_audio", delta=-0.4)
+B_RULES = DEFAULT_RULES.with_changes(no_voice_rule=not DEFAULT_RULES.no_voice_rule).replace_rule("poor_audio", delta=-0.4)
 
 
 def test_match_clusters_ignores_a_renumbering_and_names_new_groups():
@@ -54,7 +54,7 @@ def test_a_pinned_rule_set_round_trips_through_the_url_beside_b():
     assert from_query(to_query(ViewSettings()))[0].ruleset_a is None
     # a bad A value is named with its prefix and ignored, B unaffected
     back, problems = from_query({**q, "A.base": "7"})
-    assert back.ruleset_a.base_weight == 0.5 and any("A.base" in p or "base_weight" in p for p in problems)
+    assert back.ruleset_a.base_weight == DEFAULT_RULES.base_weight and any("A.base" in p or "base_weight" in p for p in problems)
 
 
 def test_compare_settings_need_at_least_two_seeds():

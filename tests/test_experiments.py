@@ -43,7 +43,7 @@ from core.features.featureset import FeatureSet
 from core.features.lyrics import STAT_NAMES as LYRICS_STATS
 from core.features.lyrics.language import code_number
 from core.report import write_report
-from core.rules import DEFAULT_RULES, RuleSet
+from core.rules import A_PRIORI_RULES, DEFAULT_RULES, RuleSet
 
 HIST_COLS = ["[0.0,0.1)", "[0.1,0.2)", "[0.2,0.3)", "[0.3,0.4)", "[0.4,0.5)", "[0.5,0.6)",
              "[0.6,0.7)", "[0.7,0.8)", "[0.8,0.9)", "[0.9,1.0]"]
@@ -438,19 +438,19 @@ def test_autotune_never_receives_labels_and_returns_a_ruleset_from_the_grid():
     fs, _ = hand_featureset()
     p = prepare(fs, ExperimentConfig(**FAST, n_clusters=3))
     grid = {"voice_present": (0.2, 0.5, 0.8), "loud": (-25.0, -20.0, -12.0)}
-    res = autotune(p, DEFAULT_RULES, grid)
+    res = autotune(p, A_PRIORI_RULES, grid)
     assert isinstance(res.best, RuleSet)
     assert len(res.table) == 9 and res.table.is_best.sum() == 1 and res.table.is_default.sum() == 1
     for key, values in grid.items():
         assert res.best.get_rule(key).threshold in values
     best_row = res.table[res.table.is_best].iloc[0]
     assert best_row.score >= res.table.score.max() - res.tolerance
-    again = autotune(p, DEFAULT_RULES, grid)
+    again = autotune(p, A_PRIORI_RULES, grid)
     assert again.best == res.best
     pd.testing.assert_frame_equal(again.table, res.table)
-    assert set(DEFAULT_AUTOTUNE_GRID) <= set(DEFAULT_RULES.rule_names)
+    assert set(DEFAULT_AUTOTUNE_GRID) <= set(A_PRIORI_RULES.rule_names)
     with pytest.raises(ParameterError, match="'grid' parameter of autotune"):
-        autotune(p, DEFAULT_RULES, {"no_such_rule": (1.0,)})
+        autotune(p, A_PRIORI_RULES, {"no_such_rule": (1.0,)})
     with pytest.raises(ParameterError, match="'criterion' parameter of autotune"):
         autotune(p, DEFAULT_RULES, grid, criterion="nmi")
 
@@ -589,8 +589,12 @@ def test_ablation_has_the_shuffled_control_and_holm_beside_every_p(tiny_result):
 
 def test_per_rule_ablation_switches_every_rule_off_once(tiny_result):
     p, res = tiny_result
+    # every rule that moves weight, once: soft rules with a delta, hard rules switched on
+    assert [name for name, _, _ in rule_switches(A_PRIORI_RULES)] == \
+        list(A_PRIORI_RULES.rule_names) + ["no_lyrics", "unusable_audio", "no_voice"]
     switched = [name for name, _, _ in rule_switches(DEFAULT_RULES)]
-    assert switched == list(DEFAULT_RULES.rule_names) + ["no_lyrics", "unusable_audio", "no_voice"]
+    assert switched == [r.name for r in DEFAULT_RULES.rules if r.delta != 0] + [
+        n for n in ("no_lyrics", "unusable_audio", "no_voice") if getattr(DEFAULT_RULES, f"{n}_rule")]
     for name, kind, rs in rule_switches(DEFAULT_RULES):
         if kind == "soft":
             assert name not in rs.rule_names and len(rs.rules) == len(DEFAULT_RULES.rules) - 1

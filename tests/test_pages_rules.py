@@ -185,7 +185,7 @@ def test_reset_button_puts_every_rule_setting_back(synth, use_cache):
     assert not at.exception
     assert at.slider(key="t.loud").value == -20.0
     assert at.slider(key="d.poor_audio").value == pytest.approx(-0.2)
-    assert at.slider(key="base_weight").value == 0.5
+    assert at.slider(key="base_weight").value == DEFAULT_RULES.base_weight
     moved = DEFAULT_RULES.replace_rule("loud", threshold=-30.0)
     moved2 = moved.replace_rule("poor_audio", delta=0.4)
     check_rules_page(at, synth, DEFAULT_RULES, DEFAULT_RULES, moved, moved2, moved2.with_changes(base_weight=0.3))

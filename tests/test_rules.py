@@ -16,6 +16,7 @@ from core.errors import ParameterError
 from core.features.featureset import FeatureSet
 from core.indicators import GROUPS, INDICATORS, Indicators, compute_indicators
 from core.rules import (
+    A_PRIORI_RULES,
     DEFAULT_RULES,
     HARD_RULES,
     Rule,
@@ -335,17 +336,32 @@ def test_engine_entry_points_reject_wrong_types():
 # -- the default rule set ----------------------------------------------------------------------
 
 
-def test_default_rules_cover_presence_energy_and_quality_a_priori():
-    groups = {INDICATORS[r.indicator].group for r in DEFAULT_RULES.rules}
+def test_a_priori_rules_cover_presence_energy_and_quality():
+    groups = {INDICATORS[r.indicator].group for r in A_PRIORI_RULES.rules}
     assert groups == {"instrument presence", "energy", "quality"} and groups <= set(GROUPS)
-    for r in DEFAULT_RULES.rules:
+    for r in A_PRIORI_RULES.rules:
         spec = INDICATORS[r.indicator]
         assert spec.lo <= r.threshold <= spec.hi and r.description
         assert r.soft_width > 0 and r.delta != 0
-    assert DEFAULT_RULES.get_rule("loud").threshold == -20.0           # dBFS alignment level
+    assert A_PRIORI_RULES.get_rule("loud").threshold == -20.0           # dBFS alignment level
+    assert A_PRIORI_RULES.get_rule("voice_present").delta < 0            # voice -> toward lyrics
+    assert A_PRIORI_RULES.get_rule("poor_audio").delta < 0 < A_PRIORI_RULES.get_rule("poor_lyrics").delta
+    assert 0 < A_PRIORI_RULES.clip[0] <= A_PRIORI_RULES.base_weight <= A_PRIORI_RULES.clip[1] < 1
+
+
+def test_default_rules_move_weight_only_by_rules_with_a_truth_target():
+    from core.validation.checks import RULE_TARGETS
+    # the same rules, so every slider of the a-priori set is still there
+    assert DEFAULT_RULES.rule_names == A_PRIORI_RULES.rule_names
+    for r in DEFAULT_RULES.rules:
+        spec = INDICATORS[r.indicator]
+        assert spec.lo <= r.threshold <= spec.hi and r.description and r.soft_width > 0
+        # a rule whose indicator cannot be checked against any truth moves nothing
+        assert (r.delta != 0) == (r.indicator in RULE_TARGETS), r.name
     assert DEFAULT_RULES.get_rule("voice_present").delta < 0            # voice -> toward lyrics
     assert DEFAULT_RULES.get_rule("poor_audio").delta < 0 < DEFAULT_RULES.get_rule("poor_lyrics").delta
     assert 0 < DEFAULT_RULES.clip[0] <= DEFAULT_RULES.base_weight <= DEFAULT_RULES.clip[1] < 1
+    assert not DEFAULT_RULES.no_voice_rule  # fires on no track with the current indicators
 
 
 # -- from FeatureSet to weights: GTZAN and label blindness --------------------------------------

@@ -13,7 +13,7 @@ from core import views
 from core.errors import ParameterError
 from core.fusion import Embeddings
 from core.indicators import INDICATORS, Indicators
-from core.rules import DEFAULT_RULES, Rule, apply_rules, explain, rule_counts
+from core.rules import A_PRIORI_RULES as DEFAULT_RULES, Rule, apply_rules, explain, rule_counts
 from ui import figures
 
 # Four hand-made tracks:
