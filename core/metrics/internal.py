@@ -2,8 +2,8 @@
 
 Pipeline position: clustering -> **metrics** -> views and ablations (always; no labels needed).
 
-Distances are Euclidean in the space given (rows of unit length in the embeddings, so
-distances lie in [0, 2]). Silhouette is in [-1, 1] (higher is better), Calinski-Harabasz is a
+Distances are Euclidean in the space given (the reference space and each modality's embedding
+have unit rows, so distances there lie in [0, 2]). Silhouette is in [-1, 1] (higher is better), Calinski-Harabasz is a
 variance ratio >= 0 (higher is better), Davies-Bouldin >= 0 (lower is better); all NaN with
 fewer than 3 tracks, fewer than 2 clusters or as many clusters as tracks. Noise (``-1``) counts
 as a cluster. Silhouette is O(m^2): above ``sample_size`` tracks it uses a fixed seeded
