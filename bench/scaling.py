@@ -12,10 +12,11 @@ On the same clips, as the median (and range) of ``--runs`` timed runs after unti
 4. a Dask LocalCluster (:func:`core.features.distributed.dask_executor`) of 1 worker against one
    of 2 workers, each started once and warmed up.
 
-Every executor runs the same job, :func:`core.features.distributed._audio_job` (decode + extract,
-no cache), so nothing is ever read from a cache. Targets (issue 7): >= 3x the naive script per
-core, >= 1.8x from 1 to 2 workers. The machine's load average is printed before and after: the
-figures are only as good as the cores were free. Figures are printed, nothing is asserted.
+Every executor runs the same job, :func:`core.features.distributed.jobs._audio_job` (decode +
+extract, no cache), so nothing is ever read from a cache. Targets (issue 7): >= 3x the naive
+script per core, >= 1.8x from 1 to 2 workers. The machine's load average is printed before and
+after: the figures are only as good as the cores were free. Figures are printed, nothing is
+asserted.
 
 Usage::
 
@@ -150,7 +151,8 @@ def main(argv=None):
     import numpy as np
 
     from core.features.audio import AudioConfig, extract_clip
-    from core.features.distributed import _audio_job, dask_executor
+    from core.features.distributed import dask_executor
+    from core.features.distributed.jobs import _audio_job
     from core.features.extract import _pool, local_executor
 
     global METER

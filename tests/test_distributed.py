@@ -30,7 +30,7 @@ from core.features.extract import _audio_worker, extract_features
 REPO = Path(__file__).resolve().parent.parent
 DASK = Path(sys.executable).parent / "dask"
 #: The local reference runs with one BLAS thread, as Dask workers do: the extractor's last bits
-#: depend on the BLAS thread count (see core.features.distributed._one_blas_thread).
+#: depend on the BLAS thread count (see core.features.distributed.jobs._one_blas_thread).
 ONE_THREAD = {v: "1" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")}
 ARRAYS = ("audio", "audio_ok", "audio_stats", "lyrics", "lyrics_ok", "lyrics_stats", "semantic")
 

@@ -267,3 +267,18 @@ def test_hot_path_limits_blas_threads_and_restores_them():
             assert blas_threads() == [1]
         assert blas_threads() == [1]
     assert blas_threads() == before
+
+
+def test_hot_path_reads_the_setting_on_core_fusion_at_run_time(monkeypatch):
+    # bench/loop.py sets core.fusion.HOT_PATH_BLAS_THREADS; hot_path lives in core.fusion.blas
+    # and must see the new value, not a copy taken at import.
+    import core.fusion as fusion
+    from core.fusion import blas
+
+    monkeypatch.setattr(fusion, "HOT_PATH_BLAS_THREADS", None)
+    with fusion.hot_path():
+        assert blas._HOT_STATE["limiter"] is None  # BLAS left alone
+    monkeypatch.setattr(fusion, "HOT_PATH_BLAS_THREADS", 1)
+    with fusion.hot_path():
+        assert blas._HOT_STATE["limiter"] is not None
+    assert blas._HOT_STATE["limiter"] is None

@@ -171,19 +171,27 @@ def discover_tables() -> dict:
 
     Ids: ``module.NAME`` for a module-level ``*CONSTRAINTS`` dict (``module.NAME[key]`` for
     each entry of a dict of tables), ``module.Class`` for a ``_parameter_constraints`` dict.
+    A table that several modules hold (a package re-exports its submodule's, or one module
+    imports another's) is one table, named by the shortest module path that holds it: the
+    public one (``core.fusion.GRAPH_CONSTRAINTS``, defined in ``core.fusion.affinity``).
     """
     tables = {}
+    holders = {}  # id(table) -> (module name, attribute, table), the shortest module path kept
     for mod in _core_modules():
         for attr, value in vars(mod).items():
             if attr.endswith("CONSTRAINTS") and isinstance(value, dict):
-                if value and all(isinstance(v, dict) for v in value.values()):
-                    for key, sub in value.items():
-                        tables[f"{mod.__name__}.{attr}[{key}]"] = sub
-                else:
-                    tables[f"{mod.__name__}.{attr}"] = value
+                held = holders.get(id(value))
+                if held is None or len(mod.__name__) < len(held[0]):
+                    holders[id(value)] = (mod.__name__, attr, value)
             elif (inspect.isclass(value) and value.__module__ == mod.__name__
                   and isinstance(value.__dict__.get("_parameter_constraints"), dict)):
                 tables[f"{mod.__name__}.{attr}"] = value.__dict__["_parameter_constraints"]
+    for name, attr, value in holders.values():
+        if value and all(isinstance(v, dict) for v in value.values()):
+            for key, sub in value.items():
+                tables[f"{name}.{attr}[{key}]"] = sub
+        else:
+            tables[f"{name}.{attr}"] = value
     return tables
 
 

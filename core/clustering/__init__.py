@@ -48,7 +48,8 @@ from core.clustering.base import _N_CLUSTERS, _SEED, FUSIONS, ClusterAlgorithm, 
 from core.clustering.kmeans import FusedKMeans, WeightedKMeans
 from core.clustering.result import ClusterResult
 from core.errors import check_param
-from core.fusion import Embeddings, ModalityGraphs, _check_weights
+from core.fusion import Embeddings, ModalityGraphs
+from core.fusion.weights import _check_weights
 from core.params import StrOptions, validate_params
 
 __all__ = [

@@ -21,8 +21,9 @@ from sklearn.exceptions import ConvergenceWarning
 
 from core.clustering.result import ClusterResult
 from core.errors import ParameterError, check_param
-from core.fusion import (Embeddings, ModalityGraphs, _check_out, _effective, _fuse_concat_into, build_graphs,
-                         fuse_affinity)
+from core.fusion import Embeddings, ModalityGraphs, build_graphs, fuse_affinity
+from core.fusion.concat import _check_out, _fuse_concat_into
+from core.fusion.weights import _effective
 from core.params import Interval
 
 FUSIONS = ("concat", "weighted", "affinity")

@@ -22,7 +22,9 @@ from core.clustering.base import (
     _warn_collapsed,
 )
 from core.errors import check_param
-from core.fusion import Embeddings, _check_out, _check_weights, _effective, _fuse_concat_into, hot_path
+from core.fusion import Embeddings, hot_path
+from core.fusion.concat import _check_out, _fuse_concat_into
+from core.fusion.weights import _check_weights, _effective
 from core.params import Interval, validate_params
 
 #: The k-means options (shared by the estimators and the ``"kmeans"`` entry of the registry).

@@ -1,156 +1,32 @@
-"""Audio extraction on a Dask cluster: a LocalCluster on this machine, or an existing scheduler.
+"""The Dask executor: connect to a scheduler (or start a LocalCluster), check it, run jobs.
 
-:func:`dask_executor` returns an :data:`~core.features.extract.Executor` that
-:func:`~core.features.extract.extract_features` takes as ``executor=``::
+Pipeline position: features -> extraction on a Dask cluster (:mod:`core.features.distributed`).
 
-    from core.features.distributed import dask_executor
-    with dask_executor("tcp://10.0.0.5:8786") as ex:      # or dask_executor() for a LocalCluster
-        features, report = extract_features(dataset, executor=ex)
-
-What the cluster must provide
------------------------------
-- **The project code.** Workers unpickle the job functions by reference, so every worker must
-  import this project's ``core`` package, at the same feature version: start each worker in the
-  same environment with the project folder on ``PYTHONPATH``
-  (``PYTHONPATH=/path/to/project dask worker tcp://HOST:8786``; the worker's current folder is not
-  on its path). This is checked when the executor connects.
-- **Speed** (optional): Dask's nanny starts workers with ``MALLOC_TRIM_THRESHOLD_=65536``, which made
-  extraction 1.5-2x slower here; the LocalCluster started by this module drops it, and workers of
-  a cluster of yours can too (``distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_: null``
-  in the worker machine's Dask configuration).
-- **Bit-identical features** whatever the worker's core count: each worker process limits BLAS to
-  one thread (:func:`_one_blas_thread`), since the extractor's last bits depend on it.
-- **The audio files, at the same paths** (a shared filesystem: NFS, a cluster volume, the same
-  machine). Clips are not shipped through the scheduler; relative paths are made absolute in the
-  parent first. A worker that cannot see a file reports it for that track and the run goes on.
-- **No write access** to the feature cache. Workers only compute and return the features of a
-  clip (a few hundred floats); the parent process writes each per-clip cache entry atomically as
-  the result arrives, so an interrupted run resumes from what was already returned.
-
-Failures
---------
-- A worker that dies mid-run (killed, out of memory, machine lost) loses no track: the scheduler
-  reschedules the tasks it was running or holding on the remaining workers, and each task is
-  also submitted with ``retries`` so an error raised while running it is tried again. A clip
-  computation is a pure function of the file's bytes and the configuration (idempotent): running
-  it twice gives the same features, and the parent's atomic write makes a duplicate harmless.
-  A clip that kills ``distributed.scheduler.allowed-failures`` workers in a row (default 3) is
-  reported as failed for that track only.
-- An unreachable scheduler, a cluster without workers, or workers without the project code raise
-  :class:`~core.errors.WorkbenchError` naming the address and the reason (no traceback in the CLI).
-- Losing the scheduler mid-run raises :class:`~core.errors.WorkbenchError`; clips already returned
-  are cached and the next run resumes from them.
+:func:`dask_executor` checks its settings (timeouts in s, worker counts) and returns a
+:class:`DaskExecutor`, the :data:`~core.features.extract.Executor` that
+:func:`~core.features.extract.extract_features` takes as ``executor=``. It connects on first
+use, checks that the workers run this project's feature version, submits each job with
+``retries`` and yields ``(index, result)`` in completion order; a lost scheduler is a
+:class:`~core.errors.WorkbenchError`. The jobs themselves are in
+:mod:`core.features.distributed.jobs`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import socket
 import uuid
 import warnings
 from typing import Callable, Iterator, Optional
 
-from core.errors import AudioDecodeError, WorkbenchError, check_param
+from core.errors import WorkbenchError, check_param
 from core.features import audio as audio_mod
-from core.features.cache import FeatureCache
-from core.features.extract import _audio_worker
-from core.features.jit import warm_up
+from core.features.distributed.address import _ADDRESS, parse_scheduler
+from core.features.distributed.jobs import _SPLIT, _probe
 from core.features.pool import main_guard_problem
 
-__all__ = ["DaskExecutor", "dask_executor", "parse_scheduler"]
-
-#: Address schemes a Dask scheduler listens on that this module accepts.
-SCHEMES = ("tcp", "tls", "ws", "wss")
-_ADDRESS = re.compile(r"^(?P<scheme>[a-z]+)://(?P<host>\[[0-9a-fA-F:.]+\]|[^:/\s\[\]]+):(?P<port>\d{1,5})/?$")
-
-
-def parse_scheduler(value: Optional[str]) -> Optional[str]:
-    """Normalise a scheduler address as the CLI and :func:`dask_executor` accept it.
-
-    Parameters
-    ----------
-    value : str or None
-        ``None`` or ``"local"``: a LocalCluster on this machine (returns ``None``).
-        ``"SCHEME://HOST:PORT"`` with SCHEME in :data:`SCHEMES` (``tcp://10.0.0.5:8786``,
-        ``tcp://[::1]:8786``): an existing scheduler (returned unchanged, without a trailing slash).
-
-    Raises
-    ------
-    ParameterError
-        Any other value, with the accepted shapes in the message.
-    """
-    if value is None or (isinstance(value, str) and value.strip().lower() == "local"):
-        return None
-    allowed = "'local' or a scheduler address 'tcp://HOST:PORT' (schemes: " + ", ".join(SCHEMES) + ")"
-    m = _ADDRESS.match(value.strip()) if isinstance(value, str) else None
-    check_param("dask_executor", "address", value, allowed,
-                m is not None and m.group("scheme") in SCHEMES and 0 < int(m.group("port")) < 65536)
-    return value.strip().rstrip("/")
-
-
-# -- the remote half of an audio job and the parent half -----------------------------------------
-
-_ONE_BLAS_THREAD = False
-
-
-def _one_blas_thread() -> None:
-    """Limit BLAS/OpenMP to one thread in this worker process, once.
-
-    The extractor's float32 results differ in the last bits (~1e-6 relative) with the number of
-    BLAS threads, so a worker started with the default thread count would not reproduce a
-    single-threaded run bit for bit. One worker process per core with one BLAS thread each is also
-    the fastest layout (no oversubscription).
-    """
-    global _ONE_BLAS_THREAD
-    if not _ONE_BLAS_THREAD:
-        from threadpoolctl import threadpool_limits
-        threadpool_limits(1)
-        _ONE_BLAS_THREAD = True
-
-
-def _audio_job(path: str, key: str, cache_root: str, config: audio_mod.AudioConfig):
-    """Extract one clip on a worker; no cache access (the parent writes the entry).
-
-    Same contract as :func:`core.features.extract._audio_worker`: returns ``("ok", features,
-    stats)`` or ``("error", reason, hint)``; ``key`` and ``cache_root`` are unused here. BLAS runs
-    on one thread (see :func:`_one_blas_thread`).
-    """
-    _one_blas_thread()
-    if not os.path.exists(path):
-        return ("error", f"file not found on Dask worker {socket.gethostname()}",
-                "workers need the audio files at the same path (a shared filesystem)")
-    try:
-        warm_up(config)  # several worker processes on one machine: compile the JIT cache one at a time
-        clip = audio_mod.extract_clip(path, config)
-    except AudioDecodeError as exc:
-        return "error", exc.reason, exc.hint
-    except MemoryError:
-        return "error", "too large to decode in memory", "shorten the clip"
-    except Exception as exc:  # noqa: BLE001 - a bug or an exotic file: name it, keep going
-        return "error", f"unexpected error while extracting ({type(exc).__name__}: {exc})", "please report it"
-    return "ok", clip.features, clip.stats
-
-
-def _audio_store(args: tuple, result: tuple) -> tuple:
-    """In the parent: write the per-clip cache entry of a successful remote job."""
-    path, key, cache_root, _ = args
-    status, a, b = result
-    if status == "ok":
-        FeatureCache(cache_root).put("audio", key, features=a, stats=b)
-    return result
-
-
-def _audio_args(args: tuple) -> tuple:
-    path, key, cache_root, config = args
-    return (os.path.abspath(path), key, cache_root, config)
-
-
-#: Job functions that run split on a cluster: fn -> (remote function, parent-side store, arg fix).
-#: Any other function is submitted unchanged.
-_SPLIT: dict = {_audio_worker: (_audio_job, _audio_store, _audio_args)}
-
+__all__ = ["DaskExecutor", "dask_executor"]
 
 #: Dask settings for the LocalCluster this module starts. Dask's nanny sets MALLOC_TRIM_THRESHOLD_
 #: in every worker, which fixes glibc's mmap threshold at 128 KiB: each large numpy temporary is then
@@ -168,14 +44,6 @@ def _restore_environ(saved: dict) -> None:
         if os.environ.get(k) != v:
             os.environ[k] = v
 
-
-def _probe() -> dict:
-    """Runs on each worker when connecting: can it run this project's extraction, and which version."""
-    import core.features.audio as a
-    return {"feature_version": a.FEATURE_VERSION, "pid": os.getpid(), "host": socket.gethostname()}
-
-
-# -- the executor --------------------------------------------------------------------------------
 
 class DaskExecutor:
     """An :data:`~core.features.extract.Executor` backed by a Dask cluster.
