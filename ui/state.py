@@ -26,7 +26,7 @@ RULESET_KEYS = ("base_weight", "soft", "no_lyrics_rule", "unusable_audio_rule", 
 
 
 def rule_key(rule: str, attr: str) -> str:
-    """Widget key of a rule's threshold ("t") or delta ("d")."""
+    """Widget key of a rule's threshold ("t"), delta ("d") or the indicator it reads ("i")."""
     return f"{attr}.{rule}"
 
 
@@ -43,6 +43,7 @@ def _state_from_view(view: ViewSettings) -> dict:
     for r in rs.rules:
         out[rule_key(r.name, "t")] = float(r.threshold)
         out[rule_key(r.name, "d")] = float(r.delta)
+        out[rule_key(r.name, "i")] = r.indicator
     return out
 
 
@@ -78,7 +79,8 @@ def current_ruleset():
     rules = []
     for r in rs.rules:
         rules.append(dataclasses.replace(r, threshold=float(s.get(rule_key(r.name, "t"), r.threshold)),
-                                         delta=float(s.get(rule_key(r.name, "d"), r.delta))))
+                                         delta=float(s.get(rule_key(r.name, "d"), r.delta)),
+                                         indicator=str(s.get(rule_key(r.name, "i"), r.indicator))))
     return rs.with_changes(rules=tuple(rules), **changes)
 
 

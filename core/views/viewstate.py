@@ -130,6 +130,8 @@ def ruleset_query(rs: RuleSet, drs: RuleSet = DEFAULT_RULES) -> dict:
             out[f"t.{rule.name}"] = _fmt(rule.threshold)
         if d is None or rule.delta != d.delta:
             out[f"d.{rule.name}"] = _fmt(rule.delta)
+        if d is not None and rule.indicator != d.indicator:  # e.g. a voice rule on the learned estimate
+            out[f"i.{rule.name}"] = rule.indicator
     return out
 
 
@@ -190,6 +192,16 @@ def ruleset_from_query(params: Mapping[str, str], rs: RuleSet, warnings: list, p
             rs = rs.with_changes(clip=tuple(clip))
         except ValueError as exc:
             warnings.append(f"ignored {prefix}clip={tuple(clip)}: {exc}")
+    for key, raw in params.items():
+        if key[:2] == "i." and len(key) > 2:  # the indicator a rule reads (before its threshold)
+            rule = key[2:]
+            if rule not in rs.rule_names:
+                warnings.append(f"ignored {prefix}{key}: no rule called {rule!r}")
+                continue
+            try:
+                rs = rs.replace_rule(rule, indicator=str(raw))
+            except ValueError as exc:
+                warnings.append(f"ignored {prefix}{key}={raw!r}: {exc}")
     for key, raw in params.items():
         if key[:2] in ("t.", "d.") and len(key) > 2:
             rule, attr = key[2:], ("threshold" if key[0] == "t" else "delta")
