@@ -15,12 +15,10 @@ import streamlit as st
 
 from core.views.viewstate import ALGORITHM_FUSIONS, ALGORITHMS, BUILTIN
 from ui.cached import feature_problem
-from ui.levels import init_levels
 from ui.state import dataset_location, dataset_path, init_state, write_query_params
 
 st.set_page_config(page_title="Audio-lyrics fusion workbench", page_icon=":material/equalizer:", layout="wide")
 init_state()
-init_levels()
 
 FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
                  "affinity": "mixed similarity graphs"}

@@ -94,3 +94,28 @@ def test_the_indicator_a_rule_reads_round_trips_through_the_url():
     voice = DEFAULT_RULES.get_rule("voice_present")
     assert "vocal_presence_learned" in indicator_choices(voice) and "loudness_dbfs" not in indicator_choices(voice)
     assert indicator_choices(DEFAULT_RULES.get_rule("loud")) == ["loudness_dbfs"]
+
+
+def test_the_audio_levels_round_trip_through_the_url():
+    import dataclasses
+
+    from core.views.viewstate import ViewSettings, from_query, to_query
+    view = dataclasses.replace(ViewSettings(), audio_levels=("low", "learned"), learned_model="MSD_musicnn")
+    query = to_query(view)
+    assert query["levels"] == "low,learned" and query["model"] == "MSD_musicnn"
+    assert "levels" not in to_query(ViewSettings()) and "model" not in to_query(ViewSettings())
+    assert from_query(query) == (view, [])
+    back, warnings = from_query({"levels": "low,timbre", "model": "VGG"})
+    assert back.audio_levels == ("low", "mid", "high") and back.learned_model == "MTT_musicnn" and len(warnings) == 2
+
+
+def test_a_link_with_levels_opens_the_app_on_them(tiny_synth_dir, tiny_app_cache, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ds"] = str(tiny_synth_dir)
+    at.query_params["levels"] = "low,high"
+    at.run()
+    _ok(at)
+    assert at.multiselect(key="audio_levels").value == ["low", "high"]
+    assert any("Features ready" in s.value for s in at.success)  # a subset of the cached levels: nothing to extract
+    assert at.query_params["levels"] in (["low,high"], "low,high")

@@ -1,8 +1,9 @@
 """Which audio levels the app clusters on, and the learned level's model: one choice per session.
 
-The choice lives in ``st.session_state`` (``audio_levels``: a list of level names, ``learned_model``), set on
-the Dataset page (:func:`levels_picker`) and read by every page through :func:`current_levels` (``ui.cached``
-keys the features, the prepared state and the loop by it). Changing it extracts only what the cache lacks:
+The choice lives in ``st.session_state`` (``audio_levels``: a list of level names, ``learned_model``; filled
+from the URL's ``levels`` and ``model`` by :func:`ui.state.init_state`), set on the Dataset page
+(:func:`levels_picker`) and read by every page through :func:`current_levels` (``ui.cached`` keys the
+features, the prepared state and the loop by it). Changing it extracts only what the cache lacks:
 with the hand-crafted levels cached, turning "learned" on computes the learned level alone, and turning it
 off again extracts nothing (:mod:`core.features.learned_parts`).
 """
@@ -19,13 +20,6 @@ LEVEL_HELP = {"low": "timbre: MFCC, spectral shape", "mid": "harmony and rhythm:
               "high": "dynamics and texture: RMS, HPSS balance, silence, clipping",
               "learned": "musicnn tag probabilities and embeddings (a pretrained tagger; about 2x the "
                          "extraction time)"}
-
-
-def init_levels() -> None:
-    """Default the keys once per session and keep them alive across pages (app.py calls it every run)."""
-    s = st.session_state
-    s["audio_levels"] = list(s.get("audio_levels", DEFAULT_AUDIO_LEVELS))
-    s["learned_model"] = s.get("learned_model", DEFAULT_LEARNED_MODEL)
 
 
 def current_levels() -> tuple:
