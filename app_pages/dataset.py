@@ -22,6 +22,7 @@ from core.paths import data_dir, default_synthetic_dir
 from core.views.indicator_overview import indicator_overview
 from core.views.viewstate import BUILTIN
 from ui import cached
+from ui.levels import levels_picker
 from ui.state import dataset_location, dataset_path
 from ui.synth_form import form_config, generator_inputs
 
@@ -186,6 +187,7 @@ else:
     st.info("No genre labels: only internal metrics (silhouette, Calinski-Harabasz, Davies-Bouldin) apply.")
 
 st.subheader("Features")
+levels_picker()
 status = cached.status(path)
 ready = None
 if status["complete"]:
@@ -205,6 +207,11 @@ if ready is not None:
 else:
     st.write(f"Audio: {status['audio_cached']} of {status['audio_total']} clips extracted; "
              f"lyrics: {status['lyrics_cached']} of {status['lyrics_total']} embedded.")
+    levels, model = cached.levels_choice()
+    if "learned" in levels:
+        hand = cached.cached_status(ds, cached.extract_config(("low", "mid", "high"), model))["audio_cached"]
+        st.caption(f"The hand-crafted levels are cached for {hand} of {status['audio_total']} clips: for those "
+                   f"only the learned level ({model}) is computed.")
     problems = list(ds.problems)
     if cached.feature_problem(path):  # the last extraction in this session: a crash left clips to retry
         st.error(cached.feature_problem(path))

@@ -51,6 +51,10 @@ def _controls(rs, counts: dict) -> None:
             with st.container(border=True):
                 st.markdown(f"**{rule.name}** · {rule.condition()} → {rule.delta:+.2f} · "
                             f"fired on **{counts[rule.name]}** tracks")
+                st.selectbox("Reads", views.indicator_choices(rule), key=rule_key(rule.name, "i"),
+                             help="The indicator this rule reads (those in the same unit), e.g. the learned "
+                                  "level's voice estimate instead of the signal-processing one. An indicator "
+                                  "unknown on a track (NaN: its modality or level is missing) never fires.")
                 left, right = st.columns(2)
                 with left:
                     _slider(views.threshold_slider(rule, st.session_state.get(rule_key(rule.name, "t"))),

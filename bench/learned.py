@@ -4,8 +4,9 @@ level, in one process and in two worker processes (one torch thread each).
     .venv/bin/python bench/learned.py                 # 12 real-music-like clips of 20 s built from the fixture
     .venv/bin/python bench/learned.py --clips DIR     # your own audio files
 
-Prints medians, as wall time and as CPU time (on a machine that other jobs load, CPU time says what idle
-cores would give); nothing is asserted. The forward pass dominates the level's cost; the 16 kHz resampling
+What fewer patches cost in NMI is measured on labelled real music by ``bench/real_music.py --patches
+1,2,3,all`` (the extractor's ``--learned-patches N``). Prints medians, as wall time and as CPU time (on a
+machine that other jobs load, CPU time says what idle cores would give); nothing is asserted. The forward pass dominates the level's cost; the 16 kHz resampling
 and mel spectrogram add a few milliseconds a clip.
 """
 

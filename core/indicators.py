@@ -13,10 +13,12 @@ Four groups, as in the method (DESIGN.md section 3):
 
 ``instrument presence``
     ``vocal_presence`` (sung words: audio voice estimate x lyric availability),
-    ``vocal_presence_audio`` (the audio estimate alone), ``lyrics_available`` and
+    ``vocal_presence_audio`` (the audio estimate alone), ``vocal_presence_learned`` (the learned
+    level's voice tags against its no-voice tags), ``lyrics_available`` and
     ``audio_available`` (0/1), ``percussive_ratio``, ``instrumental_density``.
 ``energy``
-    ``loudness_dbfs``, ``dynamic_range_db``, ``onset_rate``.
+    ``loudness_dbfs``, ``dynamic_range_db``, ``onset_rate``, ``quiet_learned`` (the learned level's
+    quiet/soft tags against its loud ones).
 ``quality``
     ``audio_quality`` (0..1) and its parts ``silence_ratio``, ``clipping_ratio``, ``snr_db``,
     ``usable_duration_s``, ``high_band_db`` (plus ``bandwidth_hz`` for display); ``lyrics_quality``
@@ -30,6 +32,10 @@ Missing modality
     Every indicator that needs the audio is NaN where ``audio_ok`` is False; every indicator
     that needs the lyrics is NaN where the track has no usable lyrics (``lyrics_ok`` False, or
     a dataset without lyrics at all). ``lyrics_available`` and ``audio_available`` are never NaN.
+    ``vocal_presence_learned`` and ``quiet_learned`` are NaN on every track of a feature set
+    extracted without the learned level (``--audio-levels ...,learned``), so a rule on them stays
+    silent there: ``e_for / (e_for + e_against)`` of the mean probabilities of two tag groups (see
+    :func:`core.features.audio.learned.tag_measures`).
     ``vocal_presence`` is 0 where lyrics are missing (no words can be sung), and NaN where
     lyrics exist but the audio is missing (unknown whether they are audible). The rules treat
     NaN as "unknown": a rule on a NaN indicator does not fire (see :mod:`core.rules`).
@@ -126,6 +132,9 @@ _SPECS = (
                   0.0, 1.0, "instrument presence", "both"),
     IndicatorSpec("vocal_presence_audio", "", "Voice-like energy estimated from the audio alone.",
                   0.0, 1.0, "instrument presence", "audio"),
+    IndicatorSpec("vocal_presence_learned", "", "Voice heard by the learned level's tagger (musicnn): its voice "
+                  "tags against its 'no voice' tags; NaN without the learned level.",
+                  0.0, 1.0, "instrument presence", "audio"),
     IndicatorSpec("lyrics_available", "", "1 if the track has usable lyrics, else 0.",
                   0.0, 1.0, "instrument presence", "none"),
     IndicatorSpec("audio_available", "", "1 if the track's audio decoded and was analysed, else 0.",
@@ -140,6 +149,8 @@ _SPECS = (
     IndicatorSpec("dynamic_range_db", "dB", "Spread between loud and quiet passages.",
                   0.0, 40.0, "energy", "audio"),
     IndicatorSpec("onset_rate", "1/s", "Note onsets per second.", 0.0, 10.0, "energy", "audio"),
+    IndicatorSpec("quiet_learned", "", "Quiet, soft music by the learned level's tagger (musicnn): its quiet/soft "
+                  "tags against its loud ones; NaN without the learned level.", 0.0, 1.0, "energy", "audio"),
     # quality: audio
     IndicatorSpec("audio_quality", "", "Audio quality score: (1 - silence) x clipping x SNR x "
                   "usable-duration scores.", 0.0, 1.0, "quality", "audio"),
@@ -186,6 +197,8 @@ _LYRICS_STATS = ("word_count", "type_token_ratio", "line_repetition", "junk_toke
                  "unknown_token_share")
 #: Raw measures read when present (feature sets from older code lack them: the indicator is NaN).
 _OPTIONAL_AUDIO = ("high_band_db",)
+#: Raw measures of the learned level (present only in feature sets extracted with it), -> indicator name.
+_LEARNED_AUDIO = {"learned_voice": "vocal_presence_learned", "learned_quiet": "quiet_learned"}
 _OPTIONAL_LYRICS = ("language_id", "language_confidence")
 
 
@@ -390,6 +403,8 @@ def _audio_indicators(cols: _RawColumns, c: IndicatorConfig, lyrics_available: n
     prior = c.lyrics_voice_prior
     out["vocal_presence"] = np.where(lyrics_available > 0.5, prior + (1.0 - prior) * voice_audio, 0.0)
     out["vocal_presence_audio"] = voice_audio
+    for stat, name in _LEARNED_AUDIO.items():  # NaN (rules do not fire) when the learned level is off
+        out[name] = unit(audio(stat))
     out["audio_available"] = cols.audio_ok.astype(np.float64)
     out["percussive_ratio"] = unit(audio("percussive_ratio"))
     out["instrumental_density"] = unit(audio("instrumental_density"))

@@ -26,7 +26,8 @@ from core.indicators import (
 
 AUDIO_STATS = ("duration_s", "usable_duration_s", "loudness_dbfs", "dynamic_range_db", "silence_ratio",
                "clipping_ratio", "snr_db", "percussive_ratio", "vocal_presence", "onset_rate",
-               "instrumental_density", "bandwidth_hz", "high_band_db")
+               "instrumental_density", "bandwidth_hz", "high_band_db",
+               "learned_voice", "learned_quiet")  # the last two: extracted with the learned level
 LYRICS_STATS = ("word_count", "line_count", "type_token_ratio", "line_repetition", "junk_token_share",
                 "unknown_token_share", "mean_word_length", "language_id", "language_confidence")
 EN = code_number("en")
@@ -34,7 +35,7 @@ EN = code_number("en")
 CLEAN_AUDIO = dict(duration_s=10.0, usable_duration_s=10.0, loudness_dbfs=-12.0, dynamic_range_db=12.0,
                    silence_ratio=0.0, clipping_ratio=0.0, snr_db=40.0, percussive_ratio=0.4,
                    vocal_presence=0.8, onset_rate=3.0, instrumental_density=0.5, bandwidth_hz=8000.0,
-                   high_band_db=-20.0)
+                   high_band_db=-20.0, learned_voice=0.7, learned_quiet=0.3)
 CLEAN_LYRICS = dict(word_count=120.0, line_count=20.0, type_token_ratio=0.5, line_repetition=0.3,
                     junk_token_share=0.0, unknown_token_share=0.0, mean_word_length=4.2,
                     language_id=EN, language_confidence=0.99)
@@ -149,6 +150,21 @@ def test_missing_modality_gives_nan_exactly_where_documented():
             assert math.isnan(col[0]) and not math.isnan(col[1]), name
         elif spec.needs == "none":
             assert not np.isnan(col).any(), name
+
+
+def test_learned_indicators_pass_their_measures_through_and_are_nan_without_the_level():
+    fs = make_featureset([dict(learned_voice=0.9, learned_quiet=0.1), CLEAN_AUDIO], [None, CLEAN_LYRICS],
+                         audio_ok=[True, False])
+    ind = compute_indicators(fs)
+    assert ind.column("vocal_presence_learned")[0] == pytest.approx(0.9)
+    assert ind.column("quiet_learned")[0] == pytest.approx(0.1)
+    assert math.isnan(ind.column("vocal_presence_learned")[1])  # no usable audio
+    keep = [j for j, n in enumerate(AUDIO_STATS) if not n.startswith("learned_")]
+    off = dataclasses.replace(fs, audio_stats=fs.audio_stats[:, keep],
+                              audio_stat_names=[AUDIO_STATS[j] for j in keep])
+    ind = compute_indicators(off)  # extracted without the learned level: unknown on every track
+    assert np.isnan(ind.column("vocal_presence_learned")).all() and np.isnan(ind.column("quiet_learned")).all()
+    assert ind.column("vocal_presence_audio")[0] == pytest.approx(0.8)
 
 
 def test_masks_win_over_finite_stats():

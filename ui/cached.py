@@ -19,6 +19,7 @@ from core.datasets import load_dataset
 from core.experiments import Prepared, prepare
 from core.features.extract import ExtractConfig, ExtractionReport, cached_status, extract_features
 from core.features.featureset import FeatureSet
+from core.features.levels import audio_config_for, select_audio_levels
 from core.loop import InteractiveLoop
 from core.tracks import Dataset
 
@@ -41,9 +42,20 @@ def load(path: str) -> Dataset:
     return _dataset(path, stamp(path))
 
 
+def levels_choice() -> tuple:
+    """``(audio levels, learned model)`` this session uses (the Dataset page's choice; :mod:`ui.levels`)."""
+    from ui.levels import current_levels
+    return current_levels()
+
+
+def extract_config(levels: tuple, model: str) -> ExtractConfig:
+    """What to extract for ``levels``: the learned level (``model``) only when it is listed."""
+    return ExtractConfig(audio=audio_config_for(levels, model))
+
+
 def status(path: str) -> dict:
-    """How much of the dataset is already extracted (no extraction)."""
-    return cached_status(load(path), ExtractConfig())
+    """How much of the dataset is already extracted for the chosen levels (no extraction)."""
+    return cached_status(load(path), extract_config(*levels_choice()))
 
 
 @dataclass(eq=False)
@@ -56,11 +68,17 @@ class Ready:
     prepared: Prepared
 
 
-@st.cache_resource(show_spinner="Preparing embeddings and scorers...", max_entries=4)
-def _ready(path: str, stamp: float) -> Ready:
-    ds = load_dataset(path)
-    fs, rep = extract_features(ds, ExtractConfig())
+def _prepared(ds: Dataset, fs: FeatureSet, rep: ExtractionReport, levels: tuple) -> Ready:
+    """The features restricted to the chosen audio levels, prepared: what every page clusters."""
+    fs = select_audio_levels(fs, levels)
     return Ready(dataset=ds, features=fs, report=rep, prepared=prepare(fs))
+
+
+@st.cache_resource(show_spinner="Preparing embeddings and scorers...", max_entries=4)
+def _ready(path: str, stamp: float, levels: tuple, model: str) -> Ready:
+    ds = load_dataset(path)
+    fs, rep = extract_features(ds, extract_config(levels, model))
+    return _prepared(ds, fs, rep, levels)
 
 
 def ready(path: str, progress=None) -> Ready:
@@ -71,12 +89,13 @@ def ready(path: str, progress=None) -> Ready:
     bar from another run is gone: CacheReplayClosureError). The cached call then reads the
     finished features from the disk cache.
     """
+    levels, model = levels_choice()
     if progress is not None:
         ds = load_dataset(path)
-        fs, rep = extract_features(ds, ExtractConfig(), progress=progress)
+        fs, rep = extract_features(ds, extract_config(levels, model), progress=progress)
         if not rep.stored:  # a worker crashed on some clip: nothing was cached, and the next run retries
-            return _remember(path, Ready(dataset=ds, features=fs, report=rep, prepared=prepare(fs)))
-    return _remember(path, _ready(path, stamp(path)))
+            return _remember(path, _prepared(ds, fs, rep, levels))
+    return _remember(path, _ready(path, stamp(path), levels, model))
 
 
 def _remember(path: str, r: Ready) -> Ready:
@@ -95,7 +114,7 @@ def loop(path: str) -> InteractiveLoop:
     """This session's interactive loop for the dataset at ``path`` (created on first use)."""
     r = ready(path)
     loops = st.session_state.setdefault("_loops", {})
-    key = (path, stamp(path))
+    key = (path, stamp(path), *levels_choice())
     if key not in loops or loops[key].prepared is not r.prepared:
         loops.clear()
         loops[key] = InteractiveLoop(r.prepared, r.dataset.labels)
@@ -111,7 +130,7 @@ def features_ready(path: str) -> bool:
 
 
 @st.cache_data(show_spinner="Checking the indicators against the truth...", max_entries=4)
-def _indicator_report(path: str, stamp: float, _r: Ready):
+def _indicator_report(path: str, stamp: float, levels: tuple, model: str, _r: Ready):
     from core.views.indicator_checks import indicator_report, truth_table
     p = _r.prepared
     return (indicator_report(p.indicators, _r.dataset.ground_truth, p.track_ids),
@@ -120,7 +139,7 @@ def _indicator_report(path: str, stamp: float, _r: Ready):
 
 def indicator_report(path: str):
     """``(IndicatorReport with the default rules, canonical truth or None)`` of the dataset at ``path``."""
-    return _indicator_report(path, stamp(path), ready(path))
+    return _indicator_report(path, stamp(path), *levels_choice(), ready(path))
 
 
 def ready_or_none(path: str) -> Optional[Ready]:

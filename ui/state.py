@@ -26,7 +26,7 @@ RULESET_KEYS = ("base_weight", "soft", "no_lyrics_rule", "unusable_audio_rule", 
 
 
 def rule_key(rule: str, attr: str) -> str:
-    """Widget key of a rule's threshold ("t") or delta ("d")."""
+    """Widget key of a rule's threshold ("t"), delta ("d") or the indicator it reads ("i")."""
     return f"{attr}.{rule}"
 
 
@@ -40,9 +40,11 @@ def _state_from_view(view: ViewSettings) -> dict:
     out.update({k: getattr(rs, k) for k in RULESET_KEYS})
     out["clip"] = tuple(rs.clip)
     out["ruleset_a"] = view.ruleset_a
+    out["audio_levels"], out["learned_model"] = list(view.audio_levels), view.learned_model  # Dataset page
     for r in rs.rules:
         out[rule_key(r.name, "t")] = float(r.threshold)
         out[rule_key(r.name, "d")] = float(r.delta)
+        out[rule_key(r.name, "i")] = r.indicator
     return out
 
 
@@ -78,15 +80,18 @@ def current_ruleset():
     rules = []
     for r in rs.rules:
         rules.append(dataclasses.replace(r, threshold=float(s.get(rule_key(r.name, "t"), r.threshold)),
-                                         delta=float(s.get(rule_key(r.name, "d"), r.delta))))
+                                         delta=float(s.get(rule_key(r.name, "d"), r.delta)),
+                                         indicator=str(s.get(rule_key(r.name, "i"), r.indicator))))
     return rs.with_changes(rules=tuple(rules), **changes)
 
 
 def current_view() -> ViewSettings:
     s = st.session_state
     kw = {k: s[k] for k in SCALAR_KEYS if k in s}
+    from ui.levels import current_levels
+    levels, model = current_levels()
     return dataclasses.replace(ViewSettings(), dataset=dataset_location() or BUILTIN, ruleset=current_ruleset(),
-                               ruleset_a=s.get("ruleset_a"), **kw)
+                               ruleset_a=s.get("ruleset_a"), audio_levels=levels, learned_model=model, **kw)
 
 
 def pin_a() -> None:

@@ -152,6 +152,7 @@ def cmd_ablate(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     _print_ablation(results)
+    levels = _audio_levels_table(fs, ds.labels, configs[0])
     tuned, tuned_eval = ({}, {}) if args.no_autotune else _autotune_all(prepared, results, ds.labels)
     from core.paths import data_dir
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -160,10 +161,22 @@ def cmd_ablate(args) -> int:
     dataset_info = {**ds.summary(), "root": str(ds.root)}
     paths = write_report(out, results, dataset=dataset_info, command=_regenerate_command(args, out.absolute()),
                          autotune=tuned, autotune_eval=tuned_eval,
-                         extra={"seconds": round(time.perf_counter() - t0, 2)})
+                         extra={"seconds": round(time.perf_counter() - t0, 2)}, audio_levels=levels)
     print()
     print(f"report written to {out} ({', '.join(sorted(paths))})")
     return 0
+
+
+def _audio_levels_table(fs, labels, config) -> tuple:
+    """Audio only, each audio level in use alone and all of them together, over the ablation's seeds:
+    printed, and returned as (summary, scores) for the report (what each level buys on this dataset)."""
+    from core.experiments.audio_levels import audio_level_ablation, format_audio_levels
+    from core.progress import TerminalBar
+    summary, scores = audio_level_ablation(fs, labels, config.with_changes(fusion="concat"),
+                                           progress=TerminalBar("audio only, per level"))
+    print()
+    print(format_audio_levels(summary))
+    return summary, scores
 
 
 def _ablate_audio_levels(args, ds, fs, config) -> int:

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from core.cli.options import (
-    _add_dataset, _add_jobs, _add_scheduler, _executor, _experiment_configs, _features,
-    _load_or_build, _raise_if_unhealthy)
+    _add_dataset, _add_jobs, _add_levels, _add_scheduler, _executor, _experiment_configs, _extract_config,
+    _features, _load_or_build, _raise_if_unhealthy)
 
 
 def cmd_export(args) -> int:
@@ -95,7 +95,7 @@ def _indicators_of(ds, args):
     from core.progress import TerminalBar
     cache = FeatureCache(Path(args.cache)) if args.cache else None
     with _executor(args) as executor:
-        fs, rep = extract_features(ds, cache=cache, n_jobs=args.jobs, executor=executor,
+        fs, rep = extract_features(ds, _extract_config(args), cache=cache, n_jobs=args.jobs, executor=executor,
                                    progress=None if args.json else TerminalBar("features"))
     _raise_if_unhealthy(rep)
     return compute_indicators(fs)
@@ -119,6 +119,7 @@ def _add_indicators_parser(sub) -> None:
                    help="print one JSON object: checks [{indicator, target, auc}], rules [{rule, fires, "
                         "precision, recall}], curves, distributions")
     p.add_argument("--cache", help="feature cache folder (default: data/cache)")
+    _add_levels(p)  # with learned: the learned level's indicators (vocal_presence_learned, ...) are known
     _add_jobs(p)
     _add_scheduler(p)
     p.set_defaults(func=cmd_indicators)

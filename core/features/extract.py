@@ -52,6 +52,7 @@ from core.features.blocks import standardise_blocks  # noqa: F401 - public here 
 from core.features.jit import warm_up
 from core.features.report import MAX_FAILED_SHARE, ExtractionReport  # noqa: F401 - public here too
 from core.features.levels import DEFAULT_AUDIO_LEVELS, audio_config_for
+from core.features.learned_parts import hand_crafted_entry, with_tag_measures, without_learned
 from core.features.pool import Executor, local_executor, run_with_retries, shutdown_pools  # noqa: F401 - public here
 from core.progress import ProgressCallback, report
 from core.tracks import Dataset, Problem, printable_name
@@ -59,6 +60,10 @@ from core.tracks import Dataset, Problem, printable_name
 #: Version of the assembly step (standardisation, balancing, block layout). "2": feature sets that
 #: version 1 stored with clips whose worker process had crashed (issue 18) are not read again.
 ASSEMBLY_VERSION = "3"  # 3: lyrics stats gained language_id, language_confidence
+
+#: Version of the raw measures the assembly reads from the learned level's tags (``learned_voice``, ...);
+#: part of the key of a configuration with the learned level on, and only of those.
+LEARNED_STATS_VERSION = "learned-stats-1"
 
 
 #: A clip with at least this share of samples at full scale is named as clipped (kept, though).
@@ -79,10 +84,10 @@ class ExtractConfig:
     lyrics: lyrics_mod.LyricsConfig = lyrics_mod.LyricsConfig()
 
     def key(self) -> str:
+        # with the learned level on, the assembly also derives its tag measures (LEARNED_STATS_VERSION)
+        learned = (LEARNED_STATS_VERSION,) if self.audio.learned_model is not None else ()
         return make_key(self.audio.key(), audio_mod.FEATURE_VERSION, self.lyrics.key(),
-                        lyrics_mod.LYRICS_VERSION, ASSEMBLY_VERSION)
-
-
+                        lyrics_mod.LYRICS_VERSION, ASSEMBLY_VERSION, *learned)
 
 
 # -- audio worker ------------------------------------------------------------------------------
@@ -97,18 +102,27 @@ def _audio_worker(path: str, key: str, cache_root: str, config: audio_mod.AudioC
     hit = cache.get("audio", key)
     if hit is not None:
         return "cached", hit["features"], hit["stats"]
+    base_key, base = hand_crafted_entry(path, config, cache)
     try:
         # One BLAS thread: the same clip then gives the same bits in any process (thread counts
         # change the order of float sums), and parallelism comes from the worker processes.
         with threadpool_limits(limits=1):
             warm_up(config)
-            clip = audio_mod.extract_clip(path, config)
+            if base is not None:  # the hand-crafted levels are cached: compute the learned level only
+                clip = audio_mod.ClipFeatures(
+                    features=np.concatenate([base["features"], audio_mod.extract_learned(path, config)]),
+                    stats=base["stats"])
+            else:
+                clip = audio_mod.extract_clip(path, config)
     except AudioDecodeError as exc:
         return "error", exc.reason, exc.hint
     except MemoryError:
         return "error", "too large to decode in memory", "shorten the clip"
     except Exception as exc:  # a bug or an exotic file: name it, keep going
         return "error", f"unexpected error while extracting ({type(exc).__name__}: {exc})", "please report it"
+    if base_key is not None and base is None:  # turning the learned level off later finds these
+        n_hand = len(audio_mod.feature_names(without_learned(config)))
+        cache.put("audio", base_key, features=clip.features[:n_hand], stats=clip.stats)
     cache.put("audio", key, features=clip.features, stats=clip.stats)
     return "ok", clip.features, clip.stats
 
@@ -352,6 +366,7 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
         dataset, audio_keys, config.audio, cache, executor or local_executor(n_jobs), progress, max(total, 1), rep)
     semantic, done = _embed_lyrics(texts, lyr_keys, config.lyrics, cache, progress, done, max(total, 1), rep)
     lyrics_ok = np.array([k is not None for k in lyr_keys], dtype=bool)
+    astats, stat_names = with_tag_measures(afeats, astats, anames, config.audio)
 
     # audio blocks
     levels = audio_mod.feature_levels(config.audio)
@@ -385,7 +400,7 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     all_problems = list(rep.problems)
     fs = FeatureSet(
         track_ids=dataset.track_ids, audio=audio, audio_names=anames, audio_blocks=levels, audio_ok=audio_ok,
-        audio_stats=astats, audio_stat_names=list(audio_mod.STAT_NAMES),
+        audio_stats=astats, audio_stat_names=stat_names,
         lyrics=lyrics, lyrics_names=sem_names + list(lex_names) + list(char_names) + style_names,
         lyrics_blocks=lblocks,
         lyrics_ok=lyrics_ok, lyrics_stats=lstats.astype(np.float32),

@@ -74,7 +74,7 @@ def _summary_with_flags(result) -> pd.DataFrame:
 
 def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, command: str,
                  autotune=None, autotune_eval: Optional[pd.DataFrame] = None,
-                 extra: Optional[Mapping] = None) -> dict:
+                 extra: Optional[Mapping] = None, audio_levels=None) -> dict:
     """Write CSV, JSON and markdown for one or more ablations (one per fusion) into ``out_dir``.
 
     Parameters
@@ -92,6 +92,10 @@ def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, co
         :func:`core.experiments.evaluate_rulesets` of the default and auto-tuned rules.
     extra : mapping, optional
         More JSON fields (e.g. timings).
+    audio_levels : (summary, scores) DataFrames, optional
+        :func:`core.experiments.audio_levels.audio_level_ablation` of the same features: audio-only scores
+        of each audio level alone and of all of them together. Written as ``audio_levels.csv`` (summary),
+        ``audio_levels_scores.csv`` (per seed), ``result.json["audio_levels"]`` and a section of the report.
 
     Returns
     -------
@@ -130,6 +134,9 @@ def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, co
     evals = _per_fusion(autotune_eval, results)
     csv("autotune.csv", [_tag_plain(t.table, f) for f, t in tunes.items()])
     csv("autotune_eval.csv", [_tag_plain(e, f) for f, e in evals.items()])
+    level_summary, level_scores = audio_levels if audio_levels is not None else (None, None)
+    csv("audio_levels.csv", [level_summary])
+    csv("audio_levels_scores.csv", [level_scores])
 
     created = _dt.datetime.now().isoformat(timespec="seconds")
     doc = {
@@ -151,6 +158,10 @@ def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, co
             "table": t.table,
             "evaluation_with_labels": evals.get(f),
         } for f, t in tunes.items()}
+    if level_summary is not None:
+        doc["audio_levels"] = {"what": "audio only (k-means on the audio embedding), each audio level alone and "
+                                       "all levels together, over the same seeds",
+                               "summary": level_summary, "scores": level_scores}
     if extra:
         doc.update(dict(extra))
     p = out / "result.json"
@@ -159,7 +170,7 @@ def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, co
 
     p = out / "report.md"
     files = sorted(paths) + ["report.md"]
-    _atomic_write(p, _markdown(results, dataset, command, created, tunes, evals, files))
+    _atomic_write(p, _markdown(results, dataset, command, created, tunes, evals, files, level_summary))
     paths["report.md"] = p
     return paths
 

@@ -8,8 +8,9 @@ from core.report.text import _covered_lines, _fmt, _fmt_stat_row, _static_name, 
 from core.report.values import versions
 
 
-def _markdown(results, dataset, command, created, tunes, evals, files=()) -> str:
+def _markdown(results, dataset, command, created, tunes, evals, files=(), audio_levels=None) -> str:
     L = _md_header(results, dataset, command, created, files)
+    L += _md_audio_levels(audio_levels)
     for fusion, r in results.items():
         L += _md_fusion(fusion, r)
     for fusion, autotune in tunes.items():
@@ -172,3 +173,24 @@ def _md_autotune(fusion, autotune, autotune_eval) -> list:
         edf.index.name = "rules"
         L += [markdown_table(edf, index=True), ""]
     return L
+
+
+def _md_audio_levels(summary) -> list:
+    """Audio only, per audio level and for all levels together: what each level buys on this dataset."""
+    if summary is None or not len(summary):
+        return []
+    metrics = [m for m in ("nmi", "ari", "ami", "silhouette") if m in set(summary["metric"])]
+    levels = list(dict.fromkeys(summary["level"]))
+    by = summary.set_index(["level", "metric"])
+    rows = []
+    for lv in levels:
+        row = {"audio levels": lv if lv != "all levels" else "all together (" + "+".join(levels[:-1]) + ")"}
+        for m in metrics:
+            r = by.loc[(lv, m)]
+            row[m] = f"{r['mean']:.3f} ± {r['std']:.3f}"
+        rows.append(row)
+    return ["## Audio only, per audio level", "",
+            "k-means on the audio embedding of each level alone and of all levels together (the combination "
+            "the conditions below use), over the same seeds and subsamples; mean ± std "
+            "(audio_levels.csv has the 95 % intervals, audio_levels_scores.csv every seed).", "",
+            markdown_table(pd.DataFrame(rows)), ""]

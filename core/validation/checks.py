@@ -22,6 +22,7 @@ AUC_PASS = 0.95
 CHECKS = (
     ("vocal_presence_audio", "has_voice", +1),
     ("vocal_presence", "has_voice", +1),
+    ("vocal_presence_learned", "has_voice", +1),  # NaN (no tracks) without the learned level
     ("snr_db", "audio_noise", -1),
     ("silence_ratio", "audio_dropout", +1),
     ("clipping_ratio", "audio_clipping", +1),
@@ -44,6 +45,7 @@ CHECKS = (
 RULE_TARGETS = {
     "vocal_presence": ("has_voice", +1),
     "vocal_presence_audio": ("has_voice", +1),
+    "vocal_presence_learned": ("has_voice", +1),
     "audio_quality": ("audio_degraded", -1),
     "lyrics_quality": ("lyrics_poor", -1),
     "snr_db": ("audio_noise", -1),

@@ -37,6 +37,9 @@ def report_text(rep: IndicatorReport, dataset: str = "") -> str:
                       [[r.indicator, r.target, r.direction, _num(r.auc), r.n_pos, r.n_neg,
                         "yes" if r.passes else ("-" if not math.isfinite(r.auc) else "NO")]
                        for r in rep.checks.itertuples()])
+        if any(r.n_pos + r.n_neg == 0 and r.indicator.endswith("_learned") for r in rep.checks.itertuples()):
+            out.append("(\"-\" on a *_learned indicator: the learned level is off; add --audio-levels "
+                       "low,mid,high,learned)")
         if not rep.curves.empty:
             out += ["", "AUC against clean audio over each degradation's parameter (harshest first):"]
             out += _table(["indicator", "kind", "parameter", "range", "n", "auc", "pass"],

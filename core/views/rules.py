@@ -210,6 +210,18 @@ def _fmt_for(step: float) -> str:
     return f"%.{decimals}f"
 
 
+def indicator_choices(rule: Rule) -> list:
+    """The indicators ``rule`` may read on the Rules page: those in the unit of the indicator it reads by
+    default (:data:`core.rules.DEFAULT_RULES`; its own for another rule), so its threshold keeps its meaning
+    and scale (``voice_present`` may read ``vocal_presence_learned`` instead of ``vocal_presence``)."""
+    from core.rules import DEFAULT_RULES
+    check_param("indicator_choices", "rule", type(rule).__name__, "a Rule", isinstance(rule, Rule))
+    default = next((r.indicator for r in DEFAULT_RULES.rules if r.name == rule.name), rule.indicator)
+    unit = INDICATORS[default].unit
+    names = [n for n, spec in INDICATORS.items() if spec.unit == unit]
+    return names if rule.indicator in names else names + [rule.indicator]
+
+
 def threshold_slider(rule: Rule, current: Optional[float] = None) -> SliderSpec:
     """Slider for a rule's threshold: bounds from ``INDICATORS[rule.indicator].lo/hi``.
 

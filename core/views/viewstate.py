@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from core.clustering import ALGORITHM_FUSIONS, ALGORITHMS, FUSIONS  # noqa: F401  (re-exported for the app)
+from core.features.audio import LEARNED_MODELS
+from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, parse_audio_levels
 from core.rules import DEFAULT_RULES, RuleSet
 
 PROJECTIONS = ("umap", "pca")
@@ -41,6 +43,10 @@ class ViewSettings:
     ruleset : RuleSet
     track : str
         The track open in the inspector ("" for none).
+    audio_levels : tuple of str
+        The audio levels every page clusters on (canonical order; see :mod:`core.features.levels`).
+    learned_model : str
+        The learned level's model, one of :data:`core.features.audio.LEARNED_MODELS`.
     ruleset_a : RuleSet or None
         The rule set pinned as "A" for the A/B comparison (``ruleset`` is then "B"); None: nothing
         pinned. In the URL as ``pin=1`` plus A's differences from the defaults, each key prefixed
@@ -58,6 +64,8 @@ class ViewSettings:
     ruleset: RuleSet = field(default=DEFAULT_RULES)
     track: str = ""
     ruleset_a: Optional[RuleSet] = None
+    audio_levels: tuple = DEFAULT_AUDIO_LEVELS
+    learned_model: str = DEFAULT_LEARNED_MODEL
 
     def resolved_k(self, n_genres: int | None, n_tracks: int) -> int:
         """The number of clusters to use: explicit, or the genre count, or 8; at most n_tracks."""
@@ -75,6 +83,8 @@ _SCALARS = {  # query key -> (field, parser)
     "dims": ("dims", int),
     "color": ("color_by", str),
     "track": ("track", str),
+    "levels": ("audio_levels", parse_audio_levels),
+    "model": ("learned_model", str),
 }
 _RULESET_KEYS = {  # query key -> (RuleSet field, parser)
     "base": ("base_weight", float),
@@ -90,6 +100,8 @@ _RULESET_KEYS = {  # query key -> (RuleSet field, parser)
 
 
 def _fmt(value) -> str:
+    if isinstance(value, tuple):  # audio levels: "low,mid,high,learned"
+        return ",".join(map(str, value))
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
@@ -130,6 +142,8 @@ def ruleset_query(rs: RuleSet, drs: RuleSet = DEFAULT_RULES) -> dict:
             out[f"t.{rule.name}"] = _fmt(rule.threshold)
         if d is None or rule.delta != d.delta:
             out[f"d.{rule.name}"] = _fmt(rule.delta)
+        if d is not None and rule.indicator != d.indicator:  # e.g. a voice rule on the learned estimate
+            out[f"i.{rule.name}"] = rule.indicator
     return out
 
 
@@ -191,6 +205,16 @@ def ruleset_from_query(params: Mapping[str, str], rs: RuleSet, warnings: list, p
         except ValueError as exc:
             warnings.append(f"ignored {prefix}clip={tuple(clip)}: {exc}")
     for key, raw in params.items():
+        if key[:2] == "i." and len(key) > 2:  # the indicator a rule reads (before its threshold)
+            rule = key[2:]
+            if rule not in rs.rule_names:
+                warnings.append(f"ignored {prefix}{key}: no rule called {rule!r}")
+                continue
+            try:
+                rs = rs.replace_rule(rule, indicator=str(raw))
+            except ValueError as exc:
+                warnings.append(f"ignored {prefix}{key}={raw!r}: {exc}")
+    for key, raw in params.items():
         if key[:2] in ("t.", "d.") and len(key) > 2:
             rule, attr = key[2:], ("threshold" if key[0] == "t" else "delta")
             if rule not in rs.rule_names:
@@ -217,4 +241,6 @@ def validate_view(view: ViewSettings) -> str:
         return f"projection must be one of {PROJECTIONS}"
     if view.dims not in (2, 3):
         return "dims must be 2 or 3"
+    if view.learned_model not in LEARNED_MODELS:
+        return f"model must be one of {LEARNED_MODELS}"
     return ""

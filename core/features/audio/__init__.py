@@ -59,7 +59,7 @@ from core.features.audio.config import (
     feature_names,
 )
 from core.features.audio.decode import load_audio
-from core.features.audio.extract import extract_clip, extract_signal
+from core.features.audio.extract import extract_clip, extract_learned, extract_signal
 from core.features.audio.hpss import median_filter_axis
 
 __all__ = [
@@ -78,5 +78,6 @@ __all__ = [
     "load_audio",
     "extract_signal",
     "extract_clip",
+    "extract_learned",
     "median_filter_axis",
 ]

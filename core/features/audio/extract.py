@@ -30,6 +30,24 @@ def extract_clip(path: Union[str, os.PathLike], config: AudioConfig = AudioConfi
     return extract_signal(load_audio(path, config), config)
 
 
+def extract_learned(path: Union[str, os.PathLike], config: AudioConfig) -> np.ndarray:
+    """Only the learned block of ``path`` (the hand-crafted levels cached already): the same decode and the
+    same values as the learned columns of :func:`extract_clip`.
+
+    Returns
+    -------
+    numpy.ndarray, float32, shape (450,)
+        Finite; see :func:`core.features.audio.learned.learned_level`.
+    """
+    if not isinstance(config, AudioConfig) or config.learned_model is None:
+        raise ParameterError("The 'config' parameter of extract_learned must be an AudioConfig with "
+                             f"learned_model set. Got {config!r} instead.")
+    from core.features.audio.learned import learned_level
+    y = np.ascontiguousarray(load_audio(path, config), dtype=np.float32)
+    v = learned_level(y, config.sr, config.learned_model, config.learned_patches)
+    return np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
+
+
 def extract_signal(y: np.ndarray, config: AudioConfig = AudioConfig()) -> ClipFeatures:
     """Features and raw measures of one mono signal, from a single STFT.
 

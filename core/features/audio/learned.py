@@ -149,3 +149,60 @@ def learned_level(y: np.ndarray, sr: int, model: str, max_patches=None) -> np.nd
     y16 = y if sr == SR else librosa.resample(y, orig_sr=sr, target_sr=SR, res_type="soxr_hq")
     tags, pen = run_patches(patches(log_mel(np.asarray(y16, np.float32)), max_patches), model)
     return np.concatenate([pen.mean(axis=0), pen.max(axis=0), tags.mean(axis=0)]).astype(np.float64)
+
+
+# -- tags read as measures (the indicators' raw values) -----------------------------------------------------
+
+#: Raw measures read from the learned level's tag probabilities, per model: name -> (tags for, tags against).
+#: Chosen from what the tags mean, never fitted: every voice tag of a model against its "no voice" tags, and
+#: the quiet/soft tags against the loud ones (MSD has no loudness tags; its mellow/chill tags stand in).
+TAG_MEASURES = {
+    "learned_voice": {
+        "MTT_musicnn": (("vocal", "vocals", "voice", "singing", "male", "female", "woman", "man", "male vocal",
+                         "female vocal", "male voice", "female voice", "choir", "choral", "opera"),
+                        ("no vocal", "no vocals", "no voice")),
+        "MSD_musicnn": (("female vocalists", "male vocalists", "female vocalist"), ("instrumental",)),
+    },
+    "learned_quiet": {
+        "MTT_musicnn": (("quiet", "soft"), ("loud",)),
+        "MSD_musicnn": (("Mellow", "chill", "chillout", "easy listening"), ("heavy metal", "hard rock", "punk")),
+    },
+}
+
+#: Names of the measures, in the order :func:`tag_measures` returns them.
+TAG_MEASURE_NAMES = tuple(TAG_MEASURES)
+
+
+def tag_measures(tags: np.ndarray, model: str) -> np.ndarray:
+    """The learned measures of :data:`TAG_MEASURES` from mean tag probabilities.
+
+    For each measure, ``e_for`` and ``e_against`` are the mean probabilities of its two tag groups, and the
+    measure is ``e_for / (e_for + e_against)``: 0..1, 0.5 when the tags of both groups are equally likely
+    whatever the groups' sizes (NaN when both are 0). A mean, not a noisy-or: 15 voice tags against 3
+    "no voice" tags, all at the same small probability, must not read as a voice.
+
+    Parameters
+    ----------
+    tags : numpy.ndarray, shape (n_tracks, 50)
+        Tag probabilities 0..1 in the model's label order (the ``learned.tag.*`` columns).
+    model : str
+        One of :data:`musicnn.MODELS`.
+
+    Returns
+    -------
+    numpy.ndarray, float64, shape (n_tracks, len(TAG_MEASURE_NAMES))
+    """
+    tags = np.asarray(tags, dtype=np.float64)
+    names = musicnn.labels(model)
+    if tags.ndim != 2 or tags.shape[1] != len(names):
+        from core.errors import ParameterError
+        raise ParameterError(f"The 'tags' parameter of tag_measures must be an array of shape (n_tracks, "
+                             f"{len(names)}). Got shape {tags.shape} instead.")
+    out = np.empty((tags.shape[0], len(TAG_MEASURE_NAMES)))
+    for j, name in enumerate(TAG_MEASURE_NAMES):
+        pro, con = TAG_MEASURES[name][model]
+        e_for = tags[:, [names.index(t) for t in pro]].mean(axis=1)
+        e_against = tags[:, [names.index(t) for t in con]].mean(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, j] = e_for / (e_for + e_against)
+    return out

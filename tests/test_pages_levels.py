@@ -1,0 +1,121 @@
+"""Choosing the audio levels in the app (Dataset page): the learned level is extracted on demand, only where the
+cache lacks it, and every page then clusters on the chosen levels. AppTest on the tiny synthetic set (real wav
+files), starting from its cached hand-crafted features."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from core.paths import REPO_ROOT
+from core.rules import DEFAULT_RULES, apply_rules, rule_counts
+
+APP = str(REPO_ROOT / "app.py")
+
+
+def _ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _overview(at):
+    frames = [d.value for d in at.dataframe if "nan_share" in d.value.columns]
+    assert frames, "no indicator overview"
+    return frames[0].set_index("indicator")
+
+
+def test_choosing_the_learned_level_extracts_it_and_every_page_uses_it(tiny_synth_dir, tiny_app_cache, tmp_path,
+                                                                       monkeypatch):
+    cache = tmp_path / "cache"
+    shutil.copytree(tiny_app_cache, cache)  # the hand-crafted levels of the tiny set, already extracted
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(cache))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["dataset_source"] = "path"
+    at.session_state["dataset_path"] = str(tiny_synth_dir)
+    at.run()
+    _ok(at)
+    assert at.multiselect(key="audio_levels").value == ["low", "mid", "high"]
+    assert at.selectbox(key="learned_model").disabled
+    assert any("Features ready" in s.value for s in at.success)
+    assert np.isnan(_overview(at).loc["vocal_presence_learned", "median"])  # learned level off: unknown
+
+    at.multiselect(key="audio_levels").select("learned").run()
+    _ok(at)
+    assert not any("Features ready" in s.value for s in at.success)
+    assert any("cached for 20 of 20 clips" in c.value for c in at.caption)  # only the learned level is missing
+    assert not at.selectbox(key="learned_model").disabled
+    at.button[[b.label for b in at.button].index("Extract features")].click().run()
+    _ok(at)
+    assert any("Features ready" in s.value for s in at.success)
+    learned = _overview(at).loc["vocal_presence_learned"]
+    assert learned["nan_share"] == 0.0 and 0.0 <= learned["min"] <= learned["max"] <= 1.0
+
+    # another page clusters on the chosen levels: its loop was built from features with the learned block
+    at.switch_page("app_pages/rules.py").run()
+    _ok(at)
+    (key, loop), = at.session_state["_loops"].items()
+    assert key[2:] == (("low", "mid", "high", "learned"), "MTT_musicnn")
+    assert loop.prepared.feature_meta["audio_config"]["learned_model"] == "MTT_musicnn"
+
+    # a rule reads the learned voice estimate: the Rules page lets the user pick it, and counts what core counts
+    at.selectbox(key="i.voice_present").set_value("vocal_presence_learned").run()
+    _ok(at)
+    rs = DEFAULT_RULES.replace_rule("voice_present", indicator="vocal_presence_learned")
+    (key, loop), = at.session_state["_loops"].items()
+    fired = rule_counts(apply_rules(loop.prepared.indicators, rs))["voice_present"]
+    assert any(f"**voice_present** · vocal_presence_learned > 0.5" in m.value and f"fired on **{fired}** tracks"
+               in m.value for m in at.markdown)
+    assert at.query_params["i.voice_present"] in (["vocal_presence_learned"], "vocal_presence_learned")  # shareable
+
+    # the learned level alone: no extraction needed, the page clusters on it only
+    at.switch_page("app_pages/dataset.py").run()
+    at.multiselect(key="audio_levels").set_value(["learned"]).run()
+    _ok(at)
+    assert any("Features ready" in s.value for s in at.success)
+    at.switch_page("app_pages/rules.py").run()
+    _ok(at)
+    (key, loop), = at.session_state["_loops"].items()
+    assert key[2] == ("learned",) and loop.prepared.feature_meta["audio_levels"] == ["learned"]
+
+
+def test_the_indicator_a_rule_reads_round_trips_through_the_url():
+    import dataclasses
+
+    from core.views import indicator_choices
+    from core.views.viewstate import ViewSettings, from_query, to_query
+    rs = DEFAULT_RULES.replace_rule("voice_present", indicator="vocal_presence_learned")
+    query = to_query(dataclasses.replace(ViewSettings(), ruleset=rs))
+    assert query["i.voice_present"] == "vocal_presence_learned" and "i.loud" not in query
+    view, warnings = from_query(query)
+    assert view.ruleset == rs and not warnings
+    view, warnings = from_query({**query, "i.voice_present": "nope", "i.ghost": "vocal_presence"})
+    assert view.ruleset.get_rule("voice_present").indicator == "vocal_presence" and len(warnings) == 2
+    voice = DEFAULT_RULES.get_rule("voice_present")
+    assert "vocal_presence_learned" in indicator_choices(voice) and "loudness_dbfs" not in indicator_choices(voice)
+    assert indicator_choices(DEFAULT_RULES.get_rule("loud")) == ["loudness_dbfs"]
+
+
+def test_the_audio_levels_round_trip_through_the_url():
+    import dataclasses
+
+    from core.views.viewstate import ViewSettings, from_query, to_query
+    view = dataclasses.replace(ViewSettings(), audio_levels=("low", "learned"), learned_model="MSD_musicnn")
+    query = to_query(view)
+    assert query["levels"] == "low,learned" and query["model"] == "MSD_musicnn"
+    assert "levels" not in to_query(ViewSettings()) and "model" not in to_query(ViewSettings())
+    assert from_query(query) == (view, [])
+    back, warnings = from_query({"levels": "low,timbre", "model": "VGG"})
+    assert back.audio_levels == ("low", "mid", "high") and back.learned_model == "MTT_musicnn" and len(warnings) == 2
+
+
+def test_a_link_with_levels_opens_the_app_on_them(tiny_synth_dir, tiny_app_cache, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ds"] = str(tiny_synth_dir)
+    at.query_params["levels"] = "low,high"
+    at.run()
+    _ok(at)
+    assert at.multiselect(key="audio_levels").value == ["low", "high"]
+    assert any("Features ready" in s.value for s in at.success)  # a subset of the cached levels: nothing to extract
+    assert at.query_params["levels"] in (["low,high"], "low,high")

@@ -1,0 +1,46 @@
+"""Which audio levels the app clusters on, and the learned level's model: one choice per session.
+
+The choice lives in ``st.session_state`` (``audio_levels``: a list of level names, ``learned_model``; filled
+from the URL's ``levels`` and ``model`` by :func:`ui.state.init_state`), set on the Dataset page
+(:func:`levels_picker`) and read by every page through :func:`current_levels` (``ui.cached`` keys the
+features, the prepared state and the loop by it). Changing it extracts only what the cache lacks:
+with the hand-crafted levels cached, turning "learned" on computes the learned level alone, and turning it
+off again extracts nothing (:mod:`core.features.learned_parts`).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.features.audio import AUDIO_LEVELS, LEARNED_MODELS
+from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL
+
+#: What each level holds, for the picker's help text.
+LEVEL_HELP = {"low": "timbre: MFCC, spectral shape", "mid": "harmony and rhythm: chroma, tonnetz, tempo",
+              "high": "dynamics and texture: RMS, HPSS balance, silence, clipping",
+              "learned": "musicnn tag probabilities and embeddings (a pretrained tagger; about 2x the "
+                         "extraction time)"}
+
+
+def current_levels() -> tuple:
+    """``(levels in canonical order, learned model)``; the defaults when nothing (or nothing valid) is chosen."""
+    s = st.session_state
+    chosen = s.get("audio_levels") or DEFAULT_AUDIO_LEVELS
+    levels = tuple(lv for lv in AUDIO_LEVELS if lv in chosen) or DEFAULT_AUDIO_LEVELS
+    model = s.get("learned_model", DEFAULT_LEARNED_MODEL)
+    return levels, model if model in LEARNED_MODELS else DEFAULT_LEARNED_MODEL
+
+
+def levels_picker() -> None:
+    """The Dataset page's choice of audio levels and learned model."""
+    left, right = st.columns([3, 2])
+    left.multiselect("Audio levels", list(AUDIO_LEVELS), key="audio_levels",
+                     help="What the audio side of the fusion is made of: " + "; ".join(
+                         f"{k}: {v}" for k, v in LEVEL_HELP.items()) + ". Changing it extracts only what the "
+                     "cache lacks, and every page then clusters on the chosen levels.")
+    right.selectbox("Learned model", list(LEARNED_MODELS), key="learned_model",
+                    disabled="learned" not in (st.session_state.get("audio_levels") or ()),
+                    help="musicnn trained on MagnaTagATune (MTT: 50 tags incl. vocal / no vocals) or on the "
+                         "Million Song Dataset (MSD: 50 genre and mood tags).")
+    if not st.session_state.get("audio_levels"):
+        st.warning("No audio level chosen: using " + ", ".join(DEFAULT_AUDIO_LEVELS) + " until you pick one.")
