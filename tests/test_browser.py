@@ -86,13 +86,15 @@ def _deep_links(page, url: str, fs) -> None:
     assert page.get_by_text("Page not found").count() == 0 and urlparse(page.url).path == "/dataset"
     _no_error(page)
     indicators = prepare(fs).indicators
-    a, b = DEFAULT_RULES.with_changes(no_voice_rule=False), DEFAULT_RULES.with_changes(base_weight=0.4)
-    page.goto(f"{url}/compare?ds=builtin&pin=1&A.hard_novoice=0&base=0.4", wait_until="domcontentloaded")
+    # the defaults have 'no voice' off, so A switches it on; the URL holds only what differs from them
+    assert not DEFAULT_RULES.no_voice_rule
+    a, b = DEFAULT_RULES.with_changes(no_voice_rule=True), DEFAULT_RULES.with_changes(base_weight=0.4)
+    page.goto(f"{url}/compare?ds=builtin&pin=1&A.hard_novoice=1&base=0.4", wait_until="domcontentloaded")
     page.get_by_text("Tracks that changed cluster").first.wait_for(timeout=120_000)
     page.wait_for_function(IDLE, timeout=120_000)
     _no_error(page)
     q = _query(page)
-    assert q["pin"] == "1" and q["A.hard_novoice"] == "0" and q["base"] == "0.4"
+    assert q["pin"] == "1" and q["A.hard_novoice"] == "1" and q["base"] == "0.4"
     assert _metric(page, "Mean audio weight A") == f"{apply_rules(indicators, a).weights.mean():.3f}"
     assert _metric(page, "Mean audio weight B") == f"{apply_rules(indicators, b).weights.mean():.3f}"
     assert page.get_by_text(re.compile("B differs in 2 setting")).count() == 1
