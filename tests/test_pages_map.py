@@ -287,7 +287,8 @@ def test_sensitivity_heatmap_equals_the_grid_core_computes(ready, tiny_synth_dir
                                 seed=0, labels=ds.labels, n_clusters=K)
     np.testing.assert_allclose(shown.to_numpy(), expected.to_numpy(), rtol=1e-9)
     assert list(shown.index) == list(va) and list(shown.columns) == list(vb)
-    assert marks["current sliders"] == (0.5, -20.0)
+    assert marks["current sliders"] == (DEFAULT_RULES.get_rule("voice_present").threshold,
+                                        DEFAULT_RULES.get_rule("loud").threshold)
 
     # another pair and a metric that varies: the mean audio weight; the marker follows the sliders
     at.selectbox(key="sens_b").set_value("poor_lyrics").run()

@@ -30,12 +30,11 @@ DEFAULT_SEEDS = tuple(range(10))
 DEFAULT_STATIC_GRID = tuple(round(0.1 * i, 1) for i in range(11))
 #: Fixed histogram bins of weight distributions: 10 bins over [0, 1] (the last one closed).
 HIST_BINS = np.linspace(0.0, 1.0, 11)
-#: The default auto-tune grid: three rule thresholds, three values each (27 rule sets), centred
-#: on the a-priori defaults of :data:`core.rules.DEFAULT_RULES`.
+#: The default auto-tune grid: three rule thresholds, three values each (27 rule sets): 0.3, the
+#: default threshold of :data:`core.rules.DEFAULT_RULES` and 0.7 (the defaults are always a grid point).
 DEFAULT_AUTOTUNE_GRID = {
-    "voice_present": (0.3, 0.5, 0.7),
-    "poor_audio": (0.3, 0.5, 0.7),
-    "poor_lyrics": (0.3, 0.5, 0.7),
+    name: tuple(sorted({0.3, DEFAULT_RULES.get_rule(name).threshold, 0.7}))
+    for name in ("voice_present", "poor_audio", "poor_lyrics")
 }
 #: RuleSet fields a grid may sweep besides soft-rule thresholds.
 
