@@ -135,18 +135,18 @@ def _load_or_build(args):
     if args.dataset is None:
         from core.datasets.synthetic import SynthConfig, ensure_synthetic
         from core.paths import default_synthetic_dir
-        from core.progress import TerminalBar
+        from core.progress import tqdm_progress
         return ensure_synthetic(SynthConfig(), default_synthetic_dir(), n_jobs=args.jobs,
-                                progress=TerminalBar("synth"))
+                                progress=tqdm_progress("synth"))
     return _load(args)
 
 
 def _features(ds, args):
     from core.features.extract import extract_features
     from core.features.levels import select_audio_levels
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     with _executor(args) as executor:
-        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=TerminalBar("features"),
+        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features"),
                                    executor=executor)
     if hasattr(args, "audio_levels"):
         fs = select_audio_levels(fs, args.audio_levels)
