@@ -140,6 +140,9 @@ def cmd_ablate(args) -> int:
     t0 = time.perf_counter()
     if not fs.has_lyrics:
         return _ablate_audio_levels(args, ds, fs, configs[0])
+    if not fs.audio_ok.any():  # a features file with lyrics embeddings only: fusion is off the other way
+        from core.features.given import lyrics_as_only_modality
+        return _ablate_audio_levels(args, ds, lyrics_as_only_modality(fs), configs[0], modality="lyrics")
     try:
         prepared = prepare(fs, configs[0])
         results = {}
@@ -166,17 +169,27 @@ def cmd_ablate(args) -> int:
     return 0
 
 
-def _ablate_audio_levels(args, ds, fs, config) -> int:
-    """``ablate`` on a set without lyrics: one note that fusion is off, then audio only per level."""
+def _ablate_audio_levels(args, ds, fs, config, modality: str = "audio") -> int:
+    """``ablate`` on a set without lyrics: one note that fusion is off, then audio only per level.
+    ``modality="lyrics"``: a set without audio, whose lyrics ``fs`` carries as its only modality."""
     import time
     from core.experiments.audio_levels import (FUSION_OFF_NOTE, WHY_LEVELS, audio_level_ablation,
                                               format_audio_levels)
     from core.paths import data_dir
     from core.progress import tqdm_progress
-    print(f"\nnote: no lyrics, so {WHY_LEVELS}")  # the summary above said fusion is off, once
+    note = FUSION_OFF_NOTE
+    if modality == "audio":
+        print(f"\nnote: no lyrics, so {WHY_LEVELS}")  # the summary above said fusion is off, once
+    else:
+        note = ("This dataset has no audio: fusion is off; every track gets lyrics weight 1 (no audio to "
+                "weigh), so static weights, audio only and dynamic weights would all be the same lyrics "
+                "clustering. Reported instead: lyrics only.")
+        print(f"\nnote: {note}")
     summary, scores = audio_level_ablation(fs, ds.labels, config.with_changes(fusion="concat"),
-                                           progress=tqdm_progress("audio levels"))
+                                           progress=tqdm_progress(f"{modality} levels"))
     text = format_audio_levels(summary)
+    if modality != "audio":
+        text = text.replace("audio only, per feature level", f"{modality} only, per feature level", 1)
     print()
     print(text)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in ds.name)
@@ -184,7 +197,7 @@ def _ablate_audio_levels(args, ds, fs, config) -> int:
     out.mkdir(parents=True, exist_ok=True)
     summary.to_csv(out / "audio_levels_summary.csv", index=False)
     scores.to_csv(out / "audio_levels_scores.csv", index=False)
-    (out / "report.md").write_text(f"# Ablation: {ds.name}\n\n{FUSION_OFF_NOTE}\n\nRegenerate with:\n\n    "
+    (out / "report.md").write_text(f"# Ablation: {ds.name}\n\n{note}\n\nRegenerate with:\n\n    "
                                    f"{_regenerate_command(args, out.absolute())}\n\n```\n{text}\n```\n",
                                    encoding="utf-8")
     print(f"\nreport written to {out}")
