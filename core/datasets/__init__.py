@@ -68,7 +68,7 @@ def load_dataset(path, kind: str = "auto", check_audio: bool = True) -> Dataset:
             raise DatasetError(f"Cannot read {path}: {exc.strerror or exc}") from None
     if kind == "features":
         from core.datasets.features_file import load_features_file
-        return load_features_file(path)
+        return load_features_file(path, confine_to=_upload_folder(path))
     if kind == "synthetic":
         from core.datasets.synthetic import load_synthetic
         return load_synthetic(path)
@@ -77,14 +77,20 @@ def load_dataset(path, kind: str = "auto", check_audio: bool = True) -> Dataset:
         return load_gtzan(path, check_audio=check_audio)
     if kind == "manifest":
         from core.datasets.manifest import load_manifest
-        from core.paths import data_dir
-        uploads = (data_dir() / "uploads").resolve()
-        inside = uploads in path.resolve().parents
         return load_manifest(path / "manifest.csv" if path.is_dir() else path, check_audio=check_audio,
-                             confine_to=next((p for p in path.resolve().parents if p.parent == uploads), None)
-                             if inside else None)
+                             confine_to=_upload_folder(path))
     from core.datasets.folder import load_folder
     return load_folder(path, check_audio=check_audio)
+
+
+def _upload_folder(path: Path):
+    """The upload folder (``data/uploads/<hash>``) holding ``path``, or None when it is not an upload:
+    an uploaded manifest or features file may only name files inside its own upload."""
+    from core.paths import data_dir
+    uploads = (data_dir() / "uploads").resolve()
+    if uploads not in path.resolve().parents:
+        return None
+    return next((p for p in path.resolve().parents if p.parent == uploads), None)
 
 
 __all__ = ["Dataset", "Problem", "load_dataset", "detect_kind", "KINDS"]
