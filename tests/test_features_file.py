@@ -213,3 +213,17 @@ def test_lyrics_only_file_says_fusion_is_off_and_reports_lyrics_only(tmp_path, c
     out = capsys.readouterr().out
     assert "no audio: fusion is off" in out and "lyrics only, per feature level" in out
     assert "static_0.5" not in out
+
+
+def test_the_readme_example_loads_as_documented(tmp_path):
+    from core.paths import REPO_ROOT
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("track_id,title,genre,audio_0")
+    example = readme[start:readme.index("```", start)]
+    path = tmp_path / "example.csv"
+    path.write_text(example, encoding="utf-8")
+    ds = load_dataset(path)
+    fs = extract_features(ds)[0]
+    assert ds.kind == "features" and ds.track_ids == ["t1", "t2"] and list(ds.labels) == ["synthwave", "ambient"]
+    assert fs.audio.shape == (2, 3) and fs.lyrics_ok.tolist() == [True, False]
+    assert compute_indicators(fs).column("loudness_dbfs").tolist() == [-11.5, -27.0]
