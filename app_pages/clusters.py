@@ -17,6 +17,7 @@ from core.metrics import NEUTRAL_SPACE
 from core.projection import ProjectionConfig, project, warm_up
 from core.views.map import (MapLayout, chart_selection, color_label, color_options, genres_for, has_languages,
                             map_frame, resolve_color_by, selected_tracks, warm_start, weights_key)
+from core.views.map_sample import map_rows, rows_key, take_rows
 from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table
 from core.views.viewstate import PROJECTIONS
 from ui import cached
@@ -98,27 +99,36 @@ def map_panel() -> None:
     method, dims = st.session_state["projection"], int(st.session_state["dims"])
 
     wkey, w_rounded = weights_key(result.weights)
-    key = (path, cached.stamp(path), wkey, method, dims, int(view.seed))
+    rows = map_rows(track_ids, keep=[st.session_state.get("track") or ""])  # every track up to MAP_POINT_LIMIT
+    sampled = len(rows) < len(track_ids)
+    drawn = tuple(track_ids[i] for i in rows) if sampled else track_ids
+    key = (path, cached.stamp(path), wkey + rows_key(rows, len(track_ids)), method, dims, int(view.seed))
     previous = st.session_state.get("_map_layout")
-    init = warm_start(previous, track_ids, method, dims)
+    init = warm_start(previous, drawn, method, dims)
     try:
         if method == "umap":
             _umap_compiled()
         with st.spinner("Computing the map..."):
             X = fuse_concat(prepared.embeddings, w_rounded)
-            proj = _projection(*key, _X=X, _init=init)
+            proj = _projection(*key, _X=X[rows] if sampled else X, _init=init)
     except WorkbenchError as exc:
         st.error(f"The map could not be computed: {exc}")
         return
-    st.session_state["_map_layout"] = MapLayout(track_ids=track_ids, method=method, dims=dims,
+    st.session_state["_map_layout"] = MapLayout(track_ids=drawn, method=method, dims=dims,
                                                 coords=proj["coords"], key=key)
     for message in proj["warnings"]:
         st.warning(f"Map: {message}")
+    if sampled:
+        st.caption(f"The map draws {len(rows):,} of the {len(track_ids):,} tracks (a fixed sample chosen by track "
+                   "id, so the same tracks stay while sliders move); clusters and metrics use every track.")
 
-    frame = map_frame(track_ids, proj["coords"], result.labels, result.weights, effective=result.effective,
-                      genres=genres, indicators=prepared.indicators, color_by=st.session_state["color_by"])
+    pick = (lambda a: np.asarray(a)[rows]) if sampled else (lambda a: a)
+    frame = map_frame(drawn, proj["coords"], pick(result.labels), pick(result.weights),
+                      effective=pick(result.effective), genres=None if genres is None else pick(genres),
+                      indicators=take_rows(prepared.indicators, rows) if sampled else prepared.indicators,
+                      color_by=st.session_state["color_by"])
     highlight = st.session_state.get("track") or None
-    known = set(track_ids)
+    known = set(drawn)
     if dims == 2:  # Vega-Lite: a keyed selection chart is updated in place when only the data change
         data, spec = map_spec(frame, highlight=highlight)
         event = st.vega_lite_chart(data, spec, key="map_chart_2d", on_select="rerun",
