@@ -54,7 +54,7 @@ def features_file(n: int, folder: Path) -> Path:
     return path
 
 
-def run_size(n: int, folder: Path, moves: int, profile: bool) -> None:
+def run_size(n: int, folder: Path, moves: int, profile: bool, table: bool = True) -> None:
     import numpy as np
 
     from core.datasets import load_dataset
@@ -93,7 +93,8 @@ def run_size(n: int, folder: Path, moves: int, profile: bool) -> None:
         b = time.perf_counter()
         if prof:
             prof.disable()
-        loop.comparison_table(res, "kmeans", "concat", 0)
+        if table:
+            loop.comparison_table(res, "kmeans", "concat", 0)
         c = time.perf_counter()
         X = fuse_concat(prepared.embeddings, res.weights)[rows]
         project(X, ProjectionConfig(method="pca", n_components=2, seed=0))
@@ -102,7 +103,8 @@ def run_size(n: int, folder: Path, moves: int, profile: bool) -> None:
         tables.append(1e3 * (c - b))
         maps.append(1e3 * (d - c))
     print(f"  loop (rules -> weights -> fusion -> warm k-means -> metrics)  {stats(runs)}")
-    print(f"  metric table, dynamic row (cold, per weighting)               {stats(tables)}")
+    if table:
+        print(f"  metric table, dynamic row (cold, per weighting)               {stats(tables)}")
     print(f"  map input: fused rows of the {len(rows):,} drawn tracks + PCA       {stats(maps)}")
     if prof:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(25)
@@ -114,11 +116,12 @@ def main(argv=None) -> int:
     ap.add_argument("--moves", type=int, default=15, help="slider positions each way")
     ap.add_argument("--dir", default=str(ROOT / "data" / "bench"), help="where the generated files are kept")
     ap.add_argument("--profile", action="store_true", help="cProfile of the loop (the last size)")
+    ap.add_argument("--no-table", dest="table", action="store_false", help="skip the metric table's dynamic row")
     args = ap.parse_args(argv)
     folder = Path(args.dir)
     folder.mkdir(parents=True, exist_ok=True)
     for n in args.sizes:
-        run_size(n, folder, args.moves, args.profile)
+        run_size(n, folder, args.moves, args.profile, args.table)
     print("\ntarget: loop p50 <= 300 ms server side at 100,000 tracks")
     return 0
 
