@@ -49,3 +49,19 @@ def test_clusters_page_draws_a_sample_of_a_big_features_file(tmp_path):
     assert not at.exception
     assert any(f"The map draws {MAP_POINT_LIMIT:,} of the {n:,} tracks" in c.value for c in at.caption)
     assert f"{n} tracks; the loop took" in " ".join(c.value for c in at.caption)  # clustered: every track
+
+
+def test_the_metric_table_of_a_big_set_clusters_each_row_once(tmp_path, monkeypatch):
+    import core.loop
+    from core.datasets import load_dataset
+    from core.experiments import prepare
+    from core.features.extract import extract_features
+    from core.loop import COLD_N_INIT, InteractiveLoop
+    from core.rules import DEFAULT_RULES
+    ds = load_dataset(write_feature_file(tmp_path / "f.parquet", 60, n_genres=3, d_audio=6, d_lyrics=6))
+    loop = InteractiveLoop(prepare(extract_features(ds)[0]), ds.labels)
+    res = loop.run(DEFAULT_RULES, n_clusters=3, seed=0)
+    assert loop.table_config("kmeans", "concat", 3).n_init == COLD_N_INIT
+    assert loop.comparison_table(res, "kmeans", "concat", 0).attrs["n_init"] == COLD_N_INIT
+    monkeypatch.setattr(core.loop, "BIG_TABLE_TRACKS", 59)
+    assert loop.table_config("kmeans", "concat", 3).n_init == 1
