@@ -328,3 +328,25 @@ def test_the_lesson_runs_start_to_end(served_builtin):
         page.get_by_role("link", name="See it for yourself").click()
         page.wait_for_function(IDLE, timeout=120_000)
         _no_error(page)
+
+
+def test_uploaded_features_file_in_the_browser_becomes_the_dataset(tmp_path, server):
+    """A Parquet features file uploaded on the Dataset page: stored, opened, every page works, and the
+    inspector says why a track has no play button."""
+    from bench.feature_file import write_feature_file
+    path = write_feature_file(tmp_path / "my catalogue.parquet", 60, n_genres=3, d_audio=8, d_lyrics=8)
+    with browser_page() as page:
+        page.goto(server, wait_until="domcontentloaded")
+        page.get_by_text("Upload your own features").first.wait_for(timeout=90_000)
+        page.get_by_text("Upload your own features").first.click()
+        page.locator('[data-testid="stExpander"]').filter(has_text="Upload your own features") \
+            .locator('input[type="file"]').set_input_files(str(path))
+        page.get_by_text("Features ready for 60 tracks").wait_for(timeout=120_000)
+        assert page.get_by_text("A features file").count() >= 1 and _metric(page, "Tracks") == "60"
+        _no_error(page)
+        _visit_every_page(page)
+        page.get_by_role("link", name="Track inspector").first.click()
+        page.get_by_text("This track has no audio file").first.wait_for(timeout=60_000)
+        assert page.get_by_text("give it an `audio_path` column").count() + \
+            page.get_by_text("give it an audio_path column").count() >= 1
+        _no_error(page)
