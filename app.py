@@ -33,12 +33,13 @@ def _fix_fusion():
 with st.sidebar:
     st.header("Dataset")
     st.radio("Source", options=[BUILTIN, "path"], key="dataset_source",
-             format_func=lambda v: "Built-in synthetic songs" if v == BUILTIN else "A folder, manifest or upload",
+             format_func=lambda v: "Built-in synthetic songs" if v == BUILTIN else "A folder, file or upload",
              help="The built-in set is generated on first start. Upload a zip on the Dataset page.")
     if st.session_state.dataset_source != BUILTIN:
         st.text_input("Path", key="dataset_path", placeholder="/music/gtzan or /music/manifest.csv",
                       help="A GTZAN folder (<genre>/<genre>.000NN.wav), a folder <genre>/<name>.wav with optional "
-                           "<name>.txt lyrics, or a CSV manifest with audio_path and lyrics/lyrics_path columns.")
+                           "<name>.txt lyrics, a CSV manifest with audio_path and lyrics/lyrics_path columns, or "
+                           "a features file (.parquet or .csv with audio_*/lyrics_* embedding columns).")
     st.header("Clustering")
     st.selectbox("Algorithm", ALGORITHMS, key="algorithm", on_change=_fix_fusion)
     _fix_fusion()

@@ -20,6 +20,7 @@ from core.errors import WorkbenchError
 from core.indicators import compute_indicators
 from core.paths import data_dir, default_synthetic_dir
 from core.views.indicator_overview import indicator_overview
+from core.views.silent_rules import silent_rules_text
 from core.views.viewstate import BUILTIN
 from ui import cached
 from ui.levels import levels_picker
@@ -127,6 +128,33 @@ def _upload_section() -> None:
         st.error(error)
 
 
+def _on_features_upload() -> None:
+    """Store the uploaded features file (Parquet or CSV) and point the sidebar at it."""
+    from core.datasets.upload import save_features_upload
+    uploaded = st.session_state.get("upload_features")
+    st.session_state.pop("_upload_error", None)
+    if uploaded is None:
+        return
+    try:
+        path = save_features_upload(uploaded.getvalue(), uploaded.name, data_dir() / "uploads")
+    except WorkbenchError as exc:
+        st.session_state["_upload_error"] = f"Cannot use {uploaded.name}: {exc}"
+        return
+    st.session_state["dataset_source"] = "path"
+    st.session_state["dataset_path"] = str(path)
+
+
+def _features_upload_section() -> None:
+    with st.expander("Upload your own features (Parquet or CSV)", expanded=False):
+        st.write("A table of precomputed per-track embeddings: columns `audio_0 ..` and/or `lyrics_0 ..` "
+                 "(any names with those prefixes), optional `track_id`, `title`, `genre` or `label`, "
+                 "indicator columns such as `loudness_dbfs` or `audio_quality`, and `audio_path` for a play "
+                 "button. The README's \"Your own features\" lists every column.")
+        st.file_uploader("Features file", type=["parquet", "csv"], key="upload_features",
+                         on_change=_on_features_upload,
+                         max_upload_size=max(1, UPLOAD_LIMITS.max_upload_bytes // 2**20))
+
+
 def _upload_problems(path: str) -> list:
     info = st.session_state.get("_upload")
     if not info or info["folder"] != path:
@@ -137,8 +165,10 @@ def _upload_problems(path: str) -> list:
 st.title("Dataset")
 location = dataset_location()
 if not location:
-    st.info("Enter the path of a folder or a CSV manifest in the sidebar, or upload a zip below.")
+    st.info("Enter the path of a folder, a CSV manifest or a features file in the sidebar, or upload a zip "
+            "or a features file below.")
     _upload_section()
+    _features_upload_section()
     st.stop()
 path = str(dataset_path())
 builtin = location == BUILTIN
@@ -150,6 +180,7 @@ if builtin:
     if built:
         st.success(f"Built {built} tracks. Extract their features below.")
 _upload_section()
+_features_upload_section()
 upload = st.session_state.get("_upload")
 if upload and upload["folder"] == path:
     st.success(f"Using the upload {upload['name']} (unpacked to `{upload['folder']}`).")
@@ -179,6 +210,13 @@ st.caption(f"{ds.kind} dataset at `{ds.root}`")
 if not ds.has_lyrics:
     st.warning("This dataset has no lyrics: fusion is off, and every track gets audio weight 1. "
                "Results are audio-only.")
+elif summary["with_audio"] == 0:
+    st.warning("This dataset has no audio: fusion is off, and every track gets lyrics weight 1. "
+               "Results are lyrics-only.")
+if ds.kind == "features":
+    st.info(f"A features file: embeddings are read from `{ds.source.name}`, nothing is extracted. "
+            f"{summary['playable']} of {summary['tracks']} tracks have an audio file to play "
+            "(the others have no play button).")
 if ds.has_labels:
     st.subheader("Tracks per genre")
     counts = pd.Series(summary["genres"], name="tracks")
@@ -241,7 +279,11 @@ if ready is not None:
     st.subheader("Indicators")
     st.caption("What the rules read, per track: median and range over the tracks where the value is "
                "known, and the share of tracks where it is unknown (the modality it needs is missing).")
-    overview = indicator_overview(compute_indicators(ready.features))
+    indicators = compute_indicators(ready.features)
+    silent = silent_rules_text(indicators)
+    if silent:
+        st.warning(silent)
+    overview = indicator_overview(indicators)
     st.dataframe(overview, hide_index=True, width="stretch",
                  column_config={
                      "median": st.column_config.NumberColumn(format="%.3g"),

@@ -58,6 +58,9 @@ with listen:
         st.caption(f"`{row['audio_path']}`")
     else:
         st.warning(message)
+        if ds.kind == "features":
+            st.caption("This dataset is a features file: the track is clustered on its embeddings; give it an "
+                       "`audio_path` column to get a play button.")
 with words:
     st.subheader("Lyrics")
     lyrics = row["lyrics"]

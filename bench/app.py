@@ -42,12 +42,12 @@ def build(tracks_per_genre: int, seconds: float) -> Path:
     from core.datasets.synthetic import SynthConfig, ensure_synthetic
     from core.features.extract import extract_features
     from core.paths import data_dir
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     out = data_dir() / "bench" / f"synth-{tracks_per_genre * 10}"
     ensure_synthetic(SynthConfig(tracks_per_genre=tracks_per_genre, clip_seconds=seconds), out, n_jobs=2,
-                     progress=TerminalBar("synth"))
+                     progress=tqdm_progress("synth"))
     ds = load_dataset(out)
-    extract_features(ds, n_jobs=2, progress=TerminalBar("features"))
+    extract_features(ds, n_jobs=2, progress=tqdm_progress("features"))
     return out
 
 

@@ -339,6 +339,7 @@ def compute_indicators(fs, config: IndicatorConfig | None = None) -> Indicators:
     n = cols.n
     lyr, languages = _lyrics_indicators(cols, config)
     out = {**_audio_indicators(cols, config, lyr["lyrics_available"]), **lyr}
+    out.update(getattr(fs, "given_indicators", None) or {})  # a features file's own columns win
     values = np.empty((n, len(INDICATOR_NAMES)), dtype=np.float32, order="F")
     for j, name in enumerate(INDICATOR_NAMES):
         values[:, j] = out[name]

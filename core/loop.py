@@ -35,6 +35,10 @@ from core.rules import RuleResult, RuleSet, apply_rules
 
 #: k-means restarts on a cold start (no previous centres); warm starts use one.
 COLD_N_INIT = 5
+#: Above this many tracks the live metric table clusters each row with one k-means++ start, not
+#: :data:`COLD_N_INIT`: at 100,000 tracks five restarts took 1.4 s (p50) per slider move
+#: (``bench/features_scale.py``), and with that many points one start varies little between seeds.
+BIG_TABLE_TRACKS = 20_000
 
 
 @dataclass(eq=False)
@@ -147,12 +151,14 @@ class InteractiveLoop:
         """The one clustering protocol of every row of the live metric table.
 
         Every prepared track (no subsample), k-means++ seeded by the sidebar seed with
-        :data:`COLD_N_INIT` restarts (lowest inertia wins), never warm-started: the rows differ
-        only in their weights, and no row depends on the slider history.
+        :data:`COLD_N_INIT` restarts (lowest inertia wins; one above :data:`BIG_TABLE_TRACKS`
+        tracks), never warm-started: the rows differ only in their weights, and no row depends on
+        the slider history.
         """
+        n_init = COLD_N_INIT if self.prepared.n_tracks <= BIG_TABLE_TRACKS else 1
         return self.prepared.config.with_changes(
             algorithm=algorithm, fusion=fusion if fusion in ALGORITHM_FUSIONS[algorithm] else "concat",
-            n_clusters=max(2, int(n_clusters)), subsample=1.0, n_init=COLD_N_INIT)
+            n_clusters=max(2, int(n_clusters)), subsample=1.0, n_init=n_init)
 
     def baselines(self, algorithm: str = "kmeans", fusion: str = "concat", n_clusters: int = 8,
                   seed: int = 0) -> dict:

@@ -19,61 +19,63 @@ def report(progress: Optional[ProgressCallback], done: int, total: int, message:
         progress(done, total, message)
 
 
-class TerminalBar:
-    """A terminal progress bar (tqdm) usable as a :data:`ProgressCallback`.
+def tqdm_progress(label: str, stream=None, min_interval: float = 0.1,
+                  disable: Optional[bool] = None) -> ProgressCallback:
+    """A :data:`ProgressCallback` that draws a tqdm bar: ``progress = tqdm_progress("extract")``.
 
     tqdm does what a hand-written bar got wrong in logs: it draws only on an interactive terminal
-    (``disable=None``: off when ``stream`` is not a TTY, so a log or CI gets no ``\r``-joined
-    lines), redraws at most every ``min_interval`` seconds, and shows rate and ETA. When the
-    bar is off, one plain line is written when the work is done (``label: done/total in s``),
-    so a log still says what ran. The callback contract is unchanged: ``bar(done, total, message)``.
+    (``disable=None``: off when ``stream`` is not a TTY, so a log or CI gets no ``\\r``-joined
+    lines), redraws at most every ``min_interval`` seconds, and shows rate and ETA. When the bar is
+    off, one plain line is written when the work is done (``label: done/total in 12.3 s``), so a
+    log still says what ran. A call with a new ``total`` starts a new bar; a repeated final call
+    draws nothing.
 
     Parameters
     ----------
     label : str
-        Printed before the bar.
+        Printed before the bar (and at the start of the summary line).
     stream : file, optional
-        Default ``sys.stderr``.
+        Default ``sys.stderr`` as it is when ``tqdm_progress`` is called.
     min_interval : float >= 0
         Seconds between redraws (tqdm's ``mininterval``).
     disable : bool or None
         None (default): on only when ``stream`` is a TTY; True/False force it.
+
+    Returns
+    -------
+    callable(done, total, message="")
     """
+    out = stream if stream is not None else sys.stderr
+    state = {"bar": None, "closed": False, "start": time.perf_counter()}
 
-    def __init__(self, label: str, stream=None, min_interval: float = 0.1, disable: Optional[bool] = None):
-        self.label = label
-        self.stream = stream if stream is not None else sys.stderr
-        self.min_interval = min_interval
-        self.disable = disable
-        self._bar = None
-        self._start = time.perf_counter()
-        self._closed = False
-
-    def _tty(self) -> bool:
+    def tty() -> bool:
         try:
-            return bool(self.stream.isatty())
+            return bool(out.isatty())
         except (AttributeError, ValueError):
             return False
 
-    def __call__(self, done: int, total: int, message: str = "") -> None:
+    def progress(done: int, total: int, message: str = "") -> None:
         from tqdm import tqdm
 
-        if self._closed and self._bar is not None and self._bar.total == total:
+        bar = state["bar"]
+        if state["closed"] and bar is not None and bar.total == total:
             return  # finished; a repeated final call draws nothing
-        off = (not self._tty()) if self.disable is None else bool(self.disable)
-        if self._bar is None or self._bar.total != total:
-            if self._bar is not None:
-                self._bar.close()
-            self._bar = tqdm(total=total, desc=self.label, file=self.stream, mininterval=self.min_interval,
-                             disable=off, dynamic_ncols=True, leave=True)
-            self._closed = False
-        bar = self._bar
+        if bar is None or bar.total != total:
+            if bar is not None:
+                bar.close()
+            off = (not tty()) if disable is None else bool(disable)
+            bar = state["bar"] = tqdm(total=total, desc=label, file=out, mininterval=min_interval,
+                                      disable=off, dynamic_ncols=True, leave=True)
+            state["closed"] = False
         if message and not bar.disable:
             bar.set_postfix_str(message[:40], refresh=False)
         bar.update(max(0, int(done) - bar.n))
-        if done >= total and not self._closed:
+        if done >= total and not state["closed"]:
+            drawn = not bar.disable  # read before close(): tqdm sets disable on close
             bar.close()
-            self._closed = True
-            if bar.disable:
-                self.stream.write(f"{self.label}: {done}/{total} in {time.perf_counter() - self._start:.1f} s\n")
-                self.stream.flush()
+            state["closed"] = True
+            if not drawn:
+                out.write(f"{label}: {done}/{total} in {time.perf_counter() - state['start']:.1f} s\n")
+                out.flush()
+
+    return progress

@@ -82,6 +82,11 @@ class Dataset:
         read from its own file; evaluation only.
     problems : list of Problem
         Inputs that were skipped or look wrong, each named with a reason.
+    source : Path or None
+        The file the set was read from when it is one file (a features file); None otherwise.
+
+    A features file's track table has two more columns, ``audio_features`` and
+    ``lyrics_features`` (bool): which tracks carry each embedding. The masks below read them.
     """
 
     name: str
@@ -92,6 +97,7 @@ class Dataset:
     labels: Optional[np.ndarray] = None
     ground_truth: Optional[pd.DataFrame] = None
     problems: list = field(default_factory=list)
+    source: Optional[Path] = None
 
     def __post_init__(self) -> None:
         missing = [c for c in TRACK_COLUMNS if c not in self.tracks.columns]
@@ -117,7 +123,10 @@ class Dataset:
 
     @property
     def lyrics_mask(self) -> np.ndarray:
-        """Boolean ``(n_tracks,)``: True where the track has non-blank lyrics."""
+        """Boolean ``(n_tracks,)``: True where the track has non-blank lyrics (a lyrics embedding, for a
+        features file)."""
+        if "lyrics_features" in self.tracks.columns:
+            return self.tracks["lyrics_features"].to_numpy(dtype=bool)
         return np.array(
             [isinstance(t, str) and t.strip() != "" for t in self.tracks["lyrics"]], dtype=bool
         )
@@ -133,13 +142,16 @@ class Dataset:
             "name": self.name,
             "kind": self.kind,
             "tracks": self.n_tracks,
-            "with_audio": int(self.audio_mask.sum()),
+            "with_audio": int(self.audio_mask.sum()) if "audio_features" not in self.tracks.columns
+            else int(self.tracks["audio_features"].to_numpy(dtype=bool).sum()),
             "with_lyrics": int(self.lyrics_mask.sum()) if self.has_lyrics else 0,
             "lyrics_coverage": float(self.lyrics_mask.mean()) if self.has_lyrics and self.n_tracks else 0.0,
             "has_lyrics": self.has_lyrics,
             "labelled": self.has_labels,
             "problems": len(self.problems),
         }
+        if "audio_features" in self.tracks.columns:  # a features file: audio files are optional extras
+            out["playable"] = int(self.audio_mask.sum())
         if self.labels is not None:
             genres, counts = np.unique(self.labels, return_counts=True)
             out["genres"] = {str(g): int(c) for g, c in zip(genres, counts)}

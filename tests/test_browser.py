@@ -207,6 +207,12 @@ def server(_isolated_data_dirs):
         yield url
 
 
+def _zip_input(page):
+    """The zip uploader's file input (the Dataset page also has one for features files)."""
+    return page.locator('[data-testid="stExpander"]').filter(has_text="Upload your own music") \
+        .locator('input[type="file"]')
+
+
 def _visit_every_page(page) -> None:
     for title in PAGES:
         page.get_by_role("link", name=title).first.click()
@@ -250,7 +256,7 @@ def test_uploaded_zip_in_the_browser_becomes_the_dataset(tmp_path, server):
         page.goto(server, wait_until="domcontentloaded")
         page.get_by_text("Upload your own music").first.wait_for(timeout=90_000)
         page.get_by_text("Upload your own music").first.click()
-        page.locator('input[type="file"]').set_input_files(str(archive))
+        _zip_input(page).set_input_files(str(archive))
         page.get_by_role("button", name="Extract features").wait_for(timeout=90_000)
         assert _metric(page, "Tracks") == "6"
         assert int(_metric(page, "Problems")) >= 1
@@ -275,7 +281,7 @@ def test_bad_zip_in_the_browser_gives_a_message_not_a_traceback(tmp_path, server
         page.goto(server, wait_until="domcontentloaded")
         page.get_by_text("Upload your own music").first.wait_for(timeout=90_000)
         page.get_by_text("Upload your own music").first.click()
-        page.locator('input[type="file"]').set_input_files(str(archive))
+        _zip_input(page).set_input_files(str(archive))
         try:
             page.get_by_text(expected[0]).first.wait_for(timeout=90_000)
         except Exception:
@@ -283,3 +289,66 @@ def test_bad_zip_in_the_browser_gives_a_message_not_a_traceback(tmp_path, server
             raise
         _no_error(page)
         screenshot(page, "upload-broken.png")
+
+
+def test_the_lesson_runs_start_to_end(served_builtin):
+    """Issue 14, done when: the lesson runs start to end in the browser. Each step as a learner takes it:
+    set it up, read what to look at, predict, reveal (the answer and the claim checked on this dataset),
+    follow on to the next step; no exception anywhere, and the sliders end at the last step's rules."""
+    from core.lesson import STEPS
+    url, ds, fs = served_builtin
+    with browser_page() as page:
+        page.goto(f"{url}/lesson", wait_until="domcontentloaded")
+        page.get_by_role("heading", name="Lesson: what a rule does").first.wait_for(timeout=120_000)
+        for i, step in enumerate(STEPS):
+            page.get_by_text(f"Step {i + 1} of {len(STEPS)}: {step.title}").wait_for(timeout=60_000)
+            page.get_by_role("button", name="Set up this step").click()
+            page.get_by_text(f"Look at: {step.look_at}").wait_for(timeout=60_000)
+            page.get_by_text(step.question).wait_for(timeout=30_000)
+            reveal = page.get_by_role("button", name="Reveal")
+            assert reveal.is_disabled()                               # predict first
+            guess = (step.answer + 1) % len(step.choices) if i % 2 else step.answer   # right and wrong guesses
+            page.locator('[data-testid="stRadio"] label').filter(has_text=step.choices[guess]).first.click()
+            page.wait_for_function("() => { const b = [...document.querySelectorAll('button')].find("
+                                   "e => e.innerText.includes('Reveal')); return b && !b.disabled; }", timeout=30_000)
+            reveal.click()
+            page.get_by_text("Checked on this dataset:").first.wait_for(timeout=60_000)
+            body = page.inner_text("body")
+            assert step.explanation[:60] in body
+            assert ("Right: " in body) == (guess == step.answer)
+            assert step.claim[:50] in body and ("Holds" in body or "Does NOT hold here" in body)
+            assert page.get_by_role("link", name="See it for yourself").count() == 1
+            page.wait_for_function(IDLE, timeout=60_000)
+            _no_error(page)
+            nxt = page.get_by_role("button", name="Next step")
+            if i < len(STEPS) - 1:
+                nxt.click()
+            else:
+                assert nxt.is_disabled()                              # the end of the lesson
+        screenshot(page, "lesson-end.png")
+        assert _query(page).get("pin") == "1"                         # the last step's rules are pinned as A
+        page.get_by_role("link", name="See it for yourself").click()
+        page.wait_for_function(IDLE, timeout=120_000)
+        _no_error(page)
+
+
+def test_uploaded_features_file_in_the_browser_becomes_the_dataset(tmp_path, server):
+    """A Parquet features file uploaded on the Dataset page: stored, opened, every page works, and the
+    inspector says why a track has no play button."""
+    from bench.feature_file import write_feature_file
+    path = write_feature_file(tmp_path / "my catalogue.parquet", 60, n_genres=3, d_audio=8, d_lyrics=8)
+    with browser_page() as page:
+        page.goto(server, wait_until="domcontentloaded")
+        page.get_by_text("Upload your own features").first.wait_for(timeout=90_000)
+        page.get_by_text("Upload your own features").first.click()
+        page.locator('[data-testid="stExpander"]').filter(has_text="Upload your own features") \
+            .locator('input[type="file"]').set_input_files(str(path))
+        page.get_by_text("Features ready for 60 tracks").wait_for(timeout=120_000)
+        assert page.get_by_text("A features file").count() >= 1 and _metric(page, "Tracks") == "60"
+        _no_error(page)
+        _visit_every_page(page)
+        page.get_by_role("link", name="Track inspector").first.click()
+        page.get_by_text("This track has no audio file").first.wait_for(timeout=60_000)
+        assert page.get_by_text("give it an `audio_path` column").count() + \
+            page.get_by_text("give it an audio_path column").count() >= 1
+        _no_error(page)

@@ -65,7 +65,7 @@ def _ablate_data_seeds(args, configs) -> int:
     from core.experiments import prepare, run_ablation
     from core.experiments.dataseeds import across_datasets, format_dataset_tests, seed_dir, synth_config
     from core.paths import data_dir
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     from core.report import format_rule_table, format_tests, write_report
     try:
         seeds = _parse_data_seeds(args.data_seeds)
@@ -78,14 +78,14 @@ def _ablate_data_seeds(args, configs) -> int:
     out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-data-seeds-{stamp}"
     by_fusion: dict = {c.fusion: {} for c in configs}
     for s, sc in synths.items():
-        ds = ensure_synthetic(sc, seed_dir(sc), n_jobs=args.jobs, progress=TerminalBar(f"synth seed {s}"))
+        ds = ensure_synthetic(sc, seed_dir(sc), n_jobs=args.jobs, progress=tqdm_progress(f"synth seed {s}"))
         fs = _features(ds, args)
         prepared = prepare(fs, configs[0])
         results = {}
         for config in configs:
             results[config.fusion] = r = run_ablation(
                 prepared.with_config(config), labels=ds.labels, ground_truth=ds.ground_truth,
-                progress=TerminalBar(f"data seed {s}: ablation ({config.fusion})"))
+                progress=tqdm_progress(f"data seed {s}: ablation ({config.fusion})"))
             by_fusion[config.fusion][s] = r
             metrics = ["nmi", "ari"] if r.labelled else ["silhouette"]
             print(f"\n== data seed {s}, fusion {config.fusion}: unit clustering seed "
@@ -116,7 +116,7 @@ def cmd_ablate(args) -> int:
     import time
     from core.errors import ParameterError
     from core.experiments import prepare, run_ablation
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     from core.report import write_report
     try:
         configs = _experiment_configs(args)
@@ -140,6 +140,9 @@ def cmd_ablate(args) -> int:
     t0 = time.perf_counter()
     if not fs.has_lyrics:
         return _ablate_audio_levels(args, ds, fs, configs[0])
+    if not fs.audio_ok.any():  # a features file with lyrics embeddings only: fusion is off the other way
+        from core.features.given import lyrics_as_only_modality
+        return _ablate_audio_levels(args, ds, lyrics_as_only_modality(fs), configs[0], modality="lyrics")
     try:
         prepared = prepare(fs, configs[0])
         results = {}
@@ -147,7 +150,7 @@ def cmd_ablate(args) -> int:
             p = prepared.with_config(config)
             results[config.fusion] = run_ablation(
                 p, labels=ds.labels, ground_truth=ds.ground_truth,
-                progress=TerminalBar(f"ablation ({config.algorithm}, {config.fusion})"))
+                progress=tqdm_progress(f"ablation ({config.algorithm}, {config.fusion})"))
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -171,25 +174,35 @@ def _audio_levels_table(fs, labels, config) -> tuple:
     """Audio only, each audio level in use alone and all of them together, over the ablation's seeds:
     printed, and returned as (summary, scores) for the report (what each level buys on this dataset)."""
     from core.experiments.audio_levels import audio_level_ablation, format_audio_levels
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     summary, scores = audio_level_ablation(fs, labels, config.with_changes(fusion="concat"),
-                                           progress=TerminalBar("audio only, per level"))
+                                           progress=tqdm_progress("audio only, per level"))
     print()
     print(format_audio_levels(summary))
     return summary, scores
 
 
-def _ablate_audio_levels(args, ds, fs, config) -> int:
-    """``ablate`` on a set without lyrics: one note that fusion is off, then audio only per level."""
+def _ablate_audio_levels(args, ds, fs, config, modality: str = "audio") -> int:
+    """``ablate`` on a set without lyrics: one note that fusion is off, then audio only per level.
+    ``modality="lyrics"``: a set without audio, whose lyrics ``fs`` carries as its only modality."""
     import time
     from core.experiments.audio_levels import (FUSION_OFF_NOTE, WHY_LEVELS, audio_level_ablation,
                                               format_audio_levels)
     from core.paths import data_dir
-    from core.progress import TerminalBar
-    print(f"\nnote: no lyrics, so {WHY_LEVELS}")  # the summary above said fusion is off, once
+    from core.progress import tqdm_progress
+    note = FUSION_OFF_NOTE
+    if modality == "audio":
+        print(f"\nnote: no lyrics, so {WHY_LEVELS}")  # the summary above said fusion is off, once
+    else:
+        note = ("This dataset has no audio: fusion is off; every track gets lyrics weight 1 (no audio to "
+                "weigh), so static weights, audio only and dynamic weights would all be the same lyrics "
+                "clustering. Reported instead: lyrics only.")
+        print(f"\nnote: {note}")
     summary, scores = audio_level_ablation(fs, ds.labels, config.with_changes(fusion="concat"),
-                                           progress=TerminalBar("audio levels"))
+                                           progress=tqdm_progress(f"{modality} levels"))
     text = format_audio_levels(summary)
+    if modality != "audio":
+        text = text.replace("audio only, per feature level", f"{modality} only, per feature level", 1)
     print()
     print(text)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in ds.name)
@@ -197,7 +210,7 @@ def _ablate_audio_levels(args, ds, fs, config) -> int:
     out.mkdir(parents=True, exist_ok=True)
     summary.to_csv(out / "audio_levels_summary.csv", index=False)
     scores.to_csv(out / "audio_levels_scores.csv", index=False)
-    (out / "report.md").write_text(f"# Ablation: {ds.name}\n\n{FUSION_OFF_NOTE}\n\nRegenerate with:\n\n    "
+    (out / "report.md").write_text(f"# Ablation: {ds.name}\n\n{note}\n\nRegenerate with:\n\n    "
                                    f"{_regenerate_command(args, out.absolute())}\n\n```\n{text}\n```\n",
                                    encoding="utf-8")
     print(f"\nreport written to {out}")
@@ -227,13 +240,13 @@ def _autotune_all(prepared, results: dict, labels) -> tuple:
     """Auto-tune the thresholds per fusion (labels unused), then evaluate default and tuned rules
     (labels used, evaluation only); prints both. Returns ``(tuned, tuned_eval)`` by fusion."""
     from core.experiments import autotune, evaluate_rulesets
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     tuned, tuned_eval = {}, {}
     for fusion, res in results.items():
         print()
         p = prepared.with_config(res.config)
         t = autotune(p, res.config.ruleset, n_clusters=res.n_clusters,
-                     progress=TerminalBar(f"auto-tune ({fusion})"))
+                     progress=tqdm_progress(f"auto-tune ({fusion})"))
         print(f"auto-tune, fusion {fusion} ({t.description})")
         print("  default:    " + ", ".join(f"{k}={v:g}" for k, v in t.default_thresholds.items()))
         print("  auto-tuned: " + ", ".join(f"{k}={v:g}" for k, v in t.best_thresholds.items()))

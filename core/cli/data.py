@@ -14,10 +14,10 @@ from core.cli.options import (
 def cmd_synth(args) -> int:
     from core.datasets.synthetic import ensure_synthetic, generate
     from core.paths import default_synthetic_dir
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     config = _synth_config(args)
     out = Path(args.out) if args.out else default_synthetic_dir()
-    bar = TerminalBar("synth")
+    bar = tqdm_progress("synth")
     ds = generate(config, out, n_jobs=args.jobs, progress=bar) if args.force else \
         ensure_synthetic(config, out, n_jobs=args.jobs, progress=bar)
     s = ds.summary()
@@ -35,13 +35,13 @@ def cmd_summary(args) -> int:
 def cmd_extract(args) -> int:
     from core.features.cache import FeatureCache
     from core.features.extract import extract_features
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     ds = _load(args)
     _print_summary(ds)
     cache = FeatureCache(Path(args.cache)) if args.cache else None
     with _executor(args) as executor:
         fs, rep = extract_features(ds, _extract_config(args), cache=cache, n_jobs=args.jobs,
-                                   progress=TerminalBar("extract"),
+                                   progress=tqdm_progress("extract"),
                                    use_dataset_cache=not args.no_dataset_cache, executor=executor)
     print("\n".join(rep.lines()))
     usable = int((fs.audio_ok | fs.lyrics_ok).sum())
@@ -57,11 +57,11 @@ def cmd_prepare(args) -> int:
     from core.datasets.synthetic import SynthConfig, ensure_synthetic
     from core.features.extract import extract_features
     from core.paths import default_synthetic_dir
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     ds = ensure_synthetic(_synth_config(args), default_synthetic_dir(), n_jobs=args.jobs,
-                          progress=TerminalBar("synth"))
+                          progress=tqdm_progress("synth"))
     with _executor(args) as executor:
-        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=TerminalBar("features"),
+        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features"),
                                    executor=executor)
     _raise_if_unhealthy(rep)
     print(f"built-in set ready: {fs.n_tracks} tracks, features "

@@ -15,13 +15,13 @@ def _set_dataset(hs, args):
     """The generated set of ``hs`` (built once, cached under data/<name>), its features."""
     from core.datasets.synthetic import ensure_synthetic
     from core.paths import data_dir
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     suffix = ""
     if args.tracks_per_genre is not None or args.clip_seconds is not None:
         suffix = f"-t{args.tracks_per_genre or 'd'}-c{args.clip_seconds or 'd'}"
     ds = ensure_synthetic(hs.synth_config(args.tracks_per_genre, args.clip_seconds),
                           data_dir() / (hs.name + suffix), n_jobs=args.jobs,
-                          progress=TerminalBar(f"synth {hs.name}"))
+                          progress=tqdm_progress(f"synth {hs.name}"))
     return ds, _features(ds, args)
 
 
@@ -31,7 +31,7 @@ def cmd_choose_rules(args) -> int:
     from core.experiments.heldout import DEV_SET
     from core.experiments.selection import choose_rules
     from core.presets import read_ruleset_file, ruleset_to_json, write_ruleset_file
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     from core.rules import A_PRIORI_RULES
     from core.validation.truth import read_truth
     ds, fs = _set_dataset(DEV_SET, args)
@@ -40,7 +40,7 @@ def cmd_choose_rules(args) -> int:
     start = read_ruleset_file(args.start) if args.start else A_PRIORI_RULES
     t0 = time.perf_counter()
     res = choose_rules(prepared, ds.labels, truth, start, seeds=tuple(range(args.seeds)),
-                       progress=TerminalBar("candidates"))
+                       progress=tqdm_progress("candidates"))
     print(f"\nprocedure: {res.description}")
     print("\nstep 1, indicator checks on the development set (AUC >= 0.95 to move weight):")
     print(res.eligibility.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
@@ -66,7 +66,7 @@ def cmd_heldout(args) -> int:
     from core.experiments.heldout import (DEV_SET, HELDOUT_SETS, condition_table, format_targets,
                                           moving_rule_checks, pooled_rows, target_rows)
     from core.presets import read_ruleset_file
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     from core.rules import DEFAULT_RULES
     from core.validation.truth import read_truth
     ruleset = read_ruleset_file(args.rules) if args.rules else DEFAULT_RULES
@@ -84,7 +84,7 @@ def cmd_heldout(args) -> int:
             config = ExperimentConfig(fusion=fusion, seeds=tuple(range(args.seeds)), ruleset=ruleset)
             prepared = prepare(fs, config) if prepared is None else prepared.with_config(config)
             results[fusion] = run_ablation(prepared, labels=ds.labels, ground_truth=ds.ground_truth,
-                                           progress=TerminalBar(f"{hs.name} ({fusion})"))
+                                           progress=tqdm_progress(f"{hs.name} ({fusion})"))
         truth = read_truth(ds.ground_truth, prepared.track_ids)
         rules = moving_rule_checks(prepared.indicators, ruleset, truth)
         label = f"{hs.name} ({hs.role}: {hs.describe()})"

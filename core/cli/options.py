@@ -51,9 +51,10 @@ def _executor(args):
 
 def _add_dataset(p: argparse.ArgumentParser) -> None:
     p.add_argument("dataset", nargs="?", default=None,
-                   help="a synthetic set's folder, a GTZAN folder, a folder of your music, or a CSV manifest "
+                   help="a synthetic set's folder, a GTZAN folder, a folder of your music, a CSV manifest, or a "
+                        "features file (.parquet or .csv with audio_*/lyrics_* embedding columns) "
                         "(default: the built-in synthetic set in data/synthetic)")
-    p.add_argument("--kind", default="auto", choices=["auto", "synthetic", "gtzan", "folder", "manifest"],
+    p.add_argument("--kind", default="auto", choices=["auto", "synthetic", "gtzan", "folder", "manifest", "features"],
                    help="how to read DATASET (default: detect)")
 
 
@@ -116,8 +117,12 @@ def _print_summary(ds) -> None:
     s = ds.summary()
     print(f"dataset: {s['name']} ({s['kind']}) at {ds.root}")
     print(f"tracks: {s['tracks']} ({s['with_audio']} with audio, {s['with_lyrics']} with lyrics)")
+    if ds.kind == "features":
+        _print_given(ds, s)
     if not ds.has_lyrics:
         print("lyrics: none in this dataset -> fusion is off, audio weight is 1 for every track")
+    elif s["with_audio"] == 0:
+        print("audio: none in this dataset -> fusion is off, lyrics weight is 1 for every track")
     else:
         print(f"lyrics coverage: {s['lyrics_coverage']:.0%}")
     if ds.has_labels:
@@ -130,25 +135,41 @@ def _print_summary(ds) -> None:
             print(f"  - {p}")
 
 
+def _print_given(ds, s) -> None:
+    """What a features file gives: embeddings, playable files, and the rules that cannot fire."""
+    from core.features.given import read_feature_table
+    from core.features.extract import extract_features
+    from core.indicators import compute_indicators
+    from core.views.silent_rules import silent_rules_text
+    table = read_feature_table(ds.source)
+    print(f"features file: audio embedding width {table.audio.shape[1]}, lyrics embedding width "
+          f"{table.lyrics.shape[1]}; {s['playable']} tracks with a playable audio file "
+          "(the others have no play button)")
+    print("indicators given: " + (", ".join(sorted(table.indicators)) or "none"))
+    text = silent_rules_text(compute_indicators(extract_features(ds)[0]))
+    if text:
+        print(text)
+
+
 def _load_or_build(args):
     """The dataset named on the command line, or the built-in synthetic set (built if missing)."""
     if args.dataset is None:
         from core.datasets.synthetic import SynthConfig, ensure_synthetic
         from core.paths import default_synthetic_dir
-        from core.progress import TerminalBar
+        from core.progress import tqdm_progress
         return ensure_synthetic(SynthConfig(), default_synthetic_dir(), n_jobs=args.jobs,
-                                progress=TerminalBar("synth"))
+                                progress=tqdm_progress("synth"))
     return _load(args)
 
 
 def _features(ds, args):
     from core.features.extract import extract_features
     from core.features.levels import select_audio_levels
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     with _executor(args) as executor:
-        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=TerminalBar("features"),
+        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features"),
                                    executor=executor)
-    if hasattr(args, "audio_levels"):
+    if hasattr(args, "audio_levels") and ds.kind != "features":  # a features file has one block a modality
         fs = select_audio_levels(fs, args.audio_levels)
     if rep.problems:
         print(f"feature problems ({len(rep.problems)}):")

@@ -92,11 +92,11 @@ def _indicators_of(ds, args):
     from core.features.cache import FeatureCache
     from core.features.extract import extract_features
     from core.indicators import compute_indicators
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     cache = FeatureCache(Path(args.cache)) if args.cache else None
     with _executor(args) as executor:
         fs, rep = extract_features(ds, _extract_config(args), cache=cache, n_jobs=args.jobs, executor=executor,
-                                   progress=None if args.json else TerminalBar("features"))
+                                   progress=None if args.json else tqdm_progress("features"))
     _raise_if_unhealthy(rep)
     return compute_indicators(fs)
 
@@ -131,7 +131,7 @@ def cmd_sweep(args) -> int:
     from core.errors import ParameterError
     from core.experiments.sweep import format_sweep, parse_shares, run_sweep
     from core.paths import data_dir
-    from core.progress import TerminalBar
+    from core.progress import tqdm_progress
     try:
         shares = parse_shares(args.degrade)
         seeds = tuple(int(s) for s in args.data_seeds.split(",") if s.strip()) \
@@ -151,7 +151,7 @@ def cmd_sweep(args) -> int:
 
     table = run_sweep(shares, seeds, configs, tracks_per_genre=args.tracks_per_genre,
                       clip_seconds=args.clip_seconds, genres=genres, n_jobs=args.jobs,
-                      features=features, progress=TerminalBar("sweep"))
+                      features=features, progress=tqdm_progress("sweep"))
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "sweep.csv", index=False)
     print(format_sweep(table))

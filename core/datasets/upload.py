@@ -207,3 +207,47 @@ def unpack_zip(source: Union[str, os.PathLike, bytes], dest_root: Path,
         raise DatasetError(f"{label}: the archive holds no usable file")
     root = entries[0] if len(entries) == 1 and entries[0].is_dir() else final
     return root, problems
+
+
+#: File suffixes an uploaded features file may have.
+FEATURE_SUFFIXES = (".parquet", ".pq", ".csv")
+
+
+def save_features_upload(data: bytes, name: str, dest_root: Path, limits: UploadLimits = UploadLimits()) -> Path:
+    """Store an uploaded features file (Parquet or CSV) as ``<dest_root>/<content hash>/<name>``.
+
+    Only the file's base name is kept (no folder part), with characters other than letters,
+    digits, ``-``, ``_`` and ``.`` replaced; it is written to a temporary file and renamed, and
+    the same bytes uploaded twice reuse the first copy. An ``audio_path`` in an uploaded file may
+    only name files inside that folder (:func:`core.datasets.load_dataset` confines it), so an
+    upload cannot make the server play its other files.
+
+    Raises
+    ------
+    DatasetError
+        Empty, larger than ``limits.max_upload_bytes``, or not ``.parquet``/``.pq``/``.csv``.
+    """
+    base = PurePosixPath(str(name).replace("\\", "/")).name
+    suffix = Path(base).suffix.lower()
+    if suffix not in FEATURE_SUFFIXES:
+        raise DatasetError(f"{base or 'the file'}: expected a .parquet or .csv features file")
+    if not data:
+        raise DatasetError(f"{base} is empty (0 bytes)")
+    if len(data) > limits.max_upload_bytes:
+        raise DatasetError(f"{base} is {len(data) / 2**20:,.0f} MiB; the limit is "
+                           f"{limits.max_upload_bytes / 2**20:,.0f} MiB")
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in Path(base).stem).strip(".") or "features"
+    folder = Path(dest_root) / hashlib.sha256(data).hexdigest()[:16]
+    target = folder / f"{safe}{suffix}"
+    if target.is_file() and target.stat().st_size == len(data):
+        return target
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".upload-", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target

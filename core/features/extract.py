@@ -308,6 +308,8 @@ def extract_features(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
         Counts and problems (extraction problems only; ``dataset.problems`` holds load problems).
     """
     check_param("extract_features", "n_jobs", n_jobs, "an int >= 1", isinstance(n_jobs, int) and n_jobs >= 1)
+    if dataset.kind == "features":  # precomputed: read, never extracted (config does not apply)
+        return _given_features(dataset, progress)
     t0 = time.perf_counter()
     cache = cache or FeatureCache()
     rep = ExtractionReport(tracks=dataset.n_tracks)
@@ -332,6 +334,18 @@ def extract_features(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
                 return fs, rep
         fs = _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr_keys, ds_key, rep)
     rep.seconds = time.perf_counter() - t0
+    return fs, rep
+
+
+def _given_features(dataset: Dataset, progress) -> tuple[FeatureSet, ExtractionReport]:
+    """The FeatureSet of a features file (:mod:`core.features.given`) and a report saying so."""
+    from core.features.given import feature_set, read_feature_table
+    t0 = time.perf_counter()
+    fs = feature_set(read_feature_table(dataset.source))
+    rep = ExtractionReport(tracks=dataset.n_tracks, audio_cached=int(fs.audio_ok.sum()),
+                           lyrics_cached=int(fs.lyrics_ok.sum()), lyrics_missing=int((~fs.lyrics_ok).sum()),
+                           from_dataset_cache=True, stored=True, seconds=time.perf_counter() - t0)
+    report(progress, 1, 1, "features read from the file")
     return fs, rep
 
 
@@ -426,6 +440,9 @@ def cached_status(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
     Returns a dict with ``audio_cached``, ``audio_total``, ``lyrics_cached``, ``lyrics_total`` and
     ``complete`` (the whole FeatureSet is cached).
     """
+    if dataset.kind == "features":  # precomputed: complete as soon as the file loads
+        n_a, n_l = int(dataset.tracks["audio_features"].sum()), int(dataset.tracks["lyrics_features"].sum())
+        return {"audio_total": n_a, "audio_cached": n_a, "lyrics_total": n_l, "lyrics_cached": n_l, "complete": True}
     cache = cache or FeatureCache()
     audio_keys, lyr_keys, _ = track_keys(dataset, config)
     ds_key = _dataset_key(config, audio_keys, lyr_keys, dataset.has_lyrics, dataset.track_ids)

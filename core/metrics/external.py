@@ -95,14 +95,19 @@ def _expected_mutual_info(a: np.ndarray, b: np.ndarray, n: int) -> float:
     """Expected mutual information (nats) of two random partitions with these cluster sizes.
 
     Vinh, Epps and Bailey (2010), eq. 24 (the hypergeometric model sklearn's AMI uses),
-    vectorised over every (class, cluster, n_ij) term with a log-factorial table.
+    vectorised over every (class, cluster, n_ij) term with a log-factorial table. Only the terms
+    within ``sqrt(40 min(a_i, b_j))`` of the mean ``a_i b_j / n`` are summed: by Hoeffding's bound
+    for the hypergeometric law the rest carry probability below ``2 exp(-80)`` (1e-34), and at
+    100,000 tracks in 10 clusters this sums 8x fewer terms (the AMI was a quarter of the slider loop).
     """
     a = a[a > 0].astype(np.int64)
     b = b[b > 0].astype(np.int64)
     ai = np.repeat(a, len(b))
     bj = np.tile(b, len(a))
-    start = np.maximum(1, ai + bj - n)
-    stop = np.minimum(ai, bj) + 1
+    mean = ai * (bj / n)
+    half = np.ceil(np.sqrt(40.0 * np.minimum(ai, bj))) + 1.0
+    start = np.maximum(np.maximum(1, ai + bj - n), np.floor(mean - half).astype(np.int64))
+    stop = np.minimum(np.minimum(ai, bj) + 1, np.ceil(mean + half).astype(np.int64) + 1)
     lengths = np.maximum(stop - start, 0)
     total = int(lengths.sum())
     if total == 0:

@@ -1,0 +1,88 @@
+"""The app on a features file (issue 14 item 4): every page opens without an exception, tracks
+without an audio file say they have no play button, and an uploaded features file is used (with its
+audio paths confined to the upload)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bench.feature_file import write_feature_file
+from core.datasets import load_dataset
+from core.datasets.upload import save_features_upload
+from core.errors import DatasetError
+from core.paths import REPO_ROOT, data_dir
+
+APP = str(REPO_ROOT / "app.py")
+PAGES = ("rules", "compare", "lesson", "clusters", "weights", "ablation", "inspector", "sensitivity", "export")
+
+
+def _app(path) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["dataset_source"] = "path"
+    at.session_state["dataset_path"] = str(path)
+    return at
+
+
+def _texts(at) -> str:
+    return " ".join(str(e.value) for kind in ("markdown", "caption", "info", "warning", "success", "error")
+                    for e in getattr(at, kind))
+
+
+@pytest.fixture(scope="module")
+def features_path(tmp_path_factory):
+    return write_feature_file(tmp_path_factory.mktemp("feat") / "catalogue.parquet", 90, n_genres=3,
+                              d_audio=12, d_lyrics=10, seed=1)
+
+
+def test_dataset_page_reads_a_features_file_and_says_what_it_lacks(features_path):
+    at = _app(features_path).run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Tracks"] == "90" and shown["Genres"] == "3"
+    text = _texts(at)
+    assert "A features file" in text and "0 of 90 tracks have an audio file to play" in text
+    assert any("Features ready for 90 tracks" in s.value for s in at.success)
+    assert at.dataframe[0].value["problem"].str.contains("no indicator column for").any()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_works_on_a_features_file(features_path, page):
+    at = _app(features_path).run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, f"{page}: {at.exception}"
+    if page == "inspector":
+        assert "This track has no audio file" in _texts(at) and "features file" in _texts(at)
+
+
+def test_lyrics_only_file_says_fusion_is_off(tmp_path):
+    path = write_feature_file(tmp_path / "lyrics.csv", 45, n_genres=3, d_lyrics=8, audio=False)
+    at = _app(path).run()
+    assert not at.exception
+    assert any("no audio: fusion is off" in w.value for w in at.warning)
+    at.switch_page("app_pages/clusters.py").run()
+    assert not at.exception
+
+
+def test_bad_features_file_is_a_message_on_the_page(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("track_id,audio_0\na,1\na,2\n", encoding="utf-8")
+    at = _app(path).run()
+    assert not at.exception
+    assert any("bad.csv" in e.value and "duplicate track_id" in e.value for e in at.error)
+
+
+def test_upload_is_stored_once_and_its_audio_paths_stay_inside_it(tmp_path):
+    frame_path = write_feature_file(tmp_path / "up.csv", 30, n_genres=3, d_audio=4, d_lyrics=4)
+    text = frame_path.read_text(encoding="utf-8").splitlines()
+    header, rows = text[0] + ",audio_path", [r + ",/etc/hostname" for r in text[1:]]
+    data = "\n".join([header, *rows]).encode()
+    saved = save_features_upload(data, "../../evil name.csv", data_dir() / "uploads")
+    assert saved.parent.parent == data_dir() / "uploads" and saved.name == "evil_name.csv"
+    assert save_features_upload(data, "evil name.csv", data_dir() / "uploads") == saved
+    ds = load_dataset(saved)
+    assert ds.kind == "features" and ds.tracks["audio_path"].isna().all()
+    assert any("point outside the uploaded file's folder" in p.reason for p in ds.problems)
+    for bad, words in ((b"", "empty"), (b"x", "expected a .parquet or .csv")):
+        with pytest.raises(DatasetError, match=words):
+            save_features_upload(bad, "f.csv" if not bad else "f.txt", data_dir() / "uploads")
