@@ -81,7 +81,11 @@ def test_given_indicators_are_used_and_missing_ones_are_nan_so_their_rules_do_no
     assert fired["loud"] == 1 and res.fired[0, 2] and fired["poor_audio"] == 1 and res.fired[1, 5]
     assert fired["percussive"] == fired["voice_present"] == fired["poor_lyrics"] == 0
     names = {r for r, _ in silent_rules(ind)}
-    assert {"percussive", "voice_present", "compressed", "dense_mix", "poor_lyrics", "no voice (hard rule)"} <= names
+    assert {"percussive", "voice_present", "compressed", "dense_mix", "poor_lyrics"} <= names
+    # a hard rule is named only when it is switched on (the defaults have 'no voice' off)
+    assert ("no voice (hard rule)" in names) == DEFAULT_RULES.no_voice_rule
+    on = {r for r, _ in silent_rules(ind, DEFAULT_RULES.with_changes(no_voice_rule=True))}
+    assert "no voice (hard rule)" in on
     assert "loud" not in names and "poor_audio" not in names
     assert "percussive (percussive_ratio)" in silent_rules_text(ind)
     assert silent_rules_text(ind, RuleSet(rules=(Rule("loud", "loudness_dbfs", ">", -20.0, 0.1),),

@@ -58,9 +58,12 @@ def select_audio_levels(fs, levels: Iterable[str]):
 
     Columns keep their standardised, block-balanced values (each block was scaled on its own), so the kept
     blocks stay balanced with each other. Raises ParameterError naming what the set has when a level is
-    missing (e.g. "learned" from features extracted without it).
+    missing (e.g. "learned" from features extracted without it). A FeatureSet with none of the
+    extractor's levels (a features file, whose audio is the user's own embedding) is returned as is.
     """
     levels = tuple(levels)
+    if not set(fs.audio_blocks) & set(AUDIO_LEVELS):
+        return fs  # a features file's own embedding: the extractor's levels do not apply to it
     missing = [lv for lv in levels if lv not in fs.audio_blocks]
     if missing:
         raise ParameterError(f"The feature set has no {', '.join(missing)} audio level (it has "
