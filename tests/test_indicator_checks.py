@@ -193,3 +193,26 @@ def test_auc_is_sklearns_roc_auc_score_with_ties():
         keep = np.isfinite(x)
         ours, _, _ = auc(x, y, np.ones(40, bool), -1)
         assert ours == pytest.approx(roc_auc_score(y[keep], -x[keep]), abs=1e-12)
+
+
+def test_quiet_target_reads_the_true_level_and_checks_loudness_and_the_learned_estimate():
+    truth = TRUTH.assign(loudness_dbfs=[-10.0, -25.0, -12.0, -30.0, np.nan, -21.0])
+    t = read_truth(truth, list("abcdef"))
+    from core.validation.truth import target
+    pos, pop = target(t, "quiet")
+    # quiet = below -20 dBFS among the tracks with a known level (e has none)
+    assert pos.tolist() == [False, True, False, True, False, True]
+    assert pop.tolist() == [True, True, True, True, False, True]
+    ind = Indicators.from_columns({**{k: IND.column(k) for k in IND.names},
+                                   "loudness_dbfs": [-11.0, -24.0, -8.0, -29.0, -15.0, -22.0],
+                                   # the learned estimate ranks b (quiet) below a (loud): 5 of 6 pairs right
+                                   "quiet_learned": [0.5, 0.4, 0.1, 0.9, 0.3, 0.7]})
+    checks = validate_indicators(ind, apply_rules(ind, RULES), truth, list("abcdef")).checks
+    checks = checks.set_index(["indicator", "target"])
+    assert checks.loc[("loudness_dbfs", "quiet"), "auc"] == 1.0
+    assert checks.loc[("quiet_learned", "quiet"), "auc"] == pytest.approx(5 / 6)
+    assert checks.loc[("quiet_learned", "quiet"), ["n_pos", "n_neg"]].tolist() == [3, 2]
+    # generator v1 records no level: the check has no tracks, and says so with NaN
+    v1 = validate_indicators(ind, apply_rules(ind, RULES), TRUTH, list("abcdef")).checks
+    row = v1[(v1.indicator == "quiet_learned") & (v1.target == "quiet")].iloc[0]
+    assert math.isnan(row["auc"]) and row["n_pos"] == 0 and not row["passes"]

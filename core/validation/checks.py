@@ -39,6 +39,9 @@ CHECKS = (
     ("lyrics_quality", "lyrics_garbled", -1),
     ("lyrics_quality", "lyrics_poor", -1),
     ("lyrics_available", "lyrics_missing", -1),
+    # the level: the measured one as the reference, the learned tagger's quiet/soft estimate beside it
+    ("loudness_dbfs", "quiet", -1),
+    ("quiet_learned", "quiet", +1),  # NaN (no tracks) without the learned level
 )
 
 #: What a soft rule on an indicator targets: indicator -> (target, sign as in :data:`CHECKS`).

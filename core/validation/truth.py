@@ -10,7 +10,8 @@ Canonical fields (one row per track, in the order asked for):
 ``audio_kind``    str, the audio degradation: "none", "noise", "dropout", "clipping", "lowpass";
 ``audio_param``   float, its parameter (SNR dB, silenced fraction, clipping gain, cut-off Hz), NaN for none;
 ``lyrics_kind``   str, the lyrics degradation: "none", "truncated", "garbled", "missing", "instrumental";
-``language``      str or "" (only when the generator records it).
+``language``      str or "" (only when the generator records it);
+``loudness_dbfs`` float, the track's true RMS level after its gain, dBFS (generator v2; NaN otherwise).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ TRUTH_COLUMNS = {
     "audio_param": ("audio_degradation_param", "audio_degradation_value"),
     "lyrics_kind": ("lyrics_degradation", "lyrics_degradation_kind"),
     "language": ("language", "lyrics_language"),
+    "loudness_dbfs": ("loudness_dbfs",),
 }
 _REQUIRED = ("has_voice", "audio_kind", "lyrics_kind")
 
@@ -37,6 +39,9 @@ _REQUIRED = ("has_voice", "audio_kind", "lyrics_kind")
 AUDIO_KINDS = {"noise": +1, "dropout": -1, "clipping": -1, "lowpass": +1}
 #: Units of each kind's parameter.
 AUDIO_PARAM_UNITS = {"noise": "dB SNR", "dropout": "fraction silenced", "clipping": "gain", "lowpass": "Hz cut-off"}
+#: Target ``quiet``: a true level below this, dBFS. It is the alignment level the ``loud`` rule's
+#: default threshold uses (-20 dBFS), chosen before any check was run, not fitted.
+QUIET_BELOW_DBFS = -20.0
 #: Lyrics degradation kinds checked against clean lyrics.
 LYRICS_KINDS = ("truncated", "garbled", "missing")
 
@@ -66,7 +71,8 @@ def read_truth(ground_truth: Optional[pd.DataFrame], track_ids: Sequence[str]) -
     -------
     DataFrame or None
         ``n`` rows, columns ``has_voice`` (bool), ``audio_kind``, ``audio_param`` (float, NaN when
-        none), ``lyrics_kind`` and ``language`` (str, "" when not recorded). None when
+        none), ``lyrics_kind`` and ``language`` (str, "" when not recorded), ``loudness_dbfs``
+        (float, NaN when not recorded). None when
         ``ground_truth`` is None or lacks one of has_voice / audio kind / lyrics kind.
 
     Raises
@@ -95,6 +101,9 @@ def read_truth(ground_truth: Optional[pd.DataFrame], track_ids: Sequence[str]) -
     out["lyrics_kind"] = table[cols["lyrics_kind"]].fillna("none").astype(str).str.strip().to_numpy()
     lang = cols["language"]
     out["language"] = table[lang].fillna("").astype(str).to_numpy() if lang else ""
+    loud = cols["loudness_dbfs"]
+    out["loudness_dbfs"] = (pd.to_numeric(table[loud], errors="coerce").to_numpy(dtype=float)
+                            if loud else np.full(len(ids), np.nan))
     return out
 
 
@@ -104,7 +113,8 @@ def target(truth: pd.DataFrame, name: str) -> tuple:
     Targets: ``has_voice`` (all tracks); ``audio_<kind>`` (that kind vs clean audio);
     ``audio_degraded`` (any kind vs clean); ``lyrics_<kind>`` (that kind vs clean lyrics, among
     sung tracks); ``lyrics_poor`` (truncated or garbled vs clean: lyrics present but poor);
-    ``no_lyrics`` (missing or instrumental, all tracks).
+    ``no_lyrics`` (missing or instrumental, all tracks); ``quiet`` (true level below
+    :data:`QUIET_BELOW_DBFS`, among tracks whose level the truth records: none for generator v1).
     """
     n = len(truth)
     everyone = np.ones(n, dtype=bool)
@@ -124,4 +134,9 @@ def target(truth: pd.DataFrame, name: str) -> tuple:
         return pos, pos | (lk == "none")
     if name == "no_lyrics":
         return np.isin(lk, ("missing", "instrumental")), everyone
+    if name == "quiet":
+        level = (truth["loudness_dbfs"].to_numpy(dtype=float) if "loudness_dbfs" in truth
+                 else np.full(n, np.nan))
+        known = np.isfinite(level)
+        return known & (level < QUIET_BELOW_DBFS), known
     raise ParameterError(f"The 'name' parameter of target must be a known target. Got {name!r} instead.")
