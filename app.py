@@ -14,11 +14,12 @@ from __future__ import annotations
 import streamlit as st
 
 from core.views.viewstate import ALGORITHM_FUSIONS, ALGORITHMS, BUILTIN
-from ui.cached import feature_problem
+from ui.cached import feature_problem, start_map_warm_up
 from ui.state import dataset_location, dataset_path, init_state, write_query_params
 
 st.set_page_config(page_title="Audio-lyrics fusion workbench", page_icon=":material/equalizer:", layout="wide")
 init_state()
+start_map_warm_up()  # UMAP compiles in the background while the first page is read
 
 FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
                  "affinity": "mixed similarity graphs"}

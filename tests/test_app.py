@@ -67,3 +67,21 @@ def test_dataset_choice_goes_into_the_url_and_comes_back(tiny_synth_dir):
     assert not at2.exception
     assert at2.session_state["dataset_path"] == str(tiny_synth_dir)
     assert _metrics(at2)["Tracks"] == str(load_dataset(tiny_synth_dir).n_tracks)
+
+
+def test_opening_any_page_starts_compiling_the_map_in_the_background(tiny_synth_dir, monkeypatch):
+    """The first page a user opens starts UMAP's warm-up in a thread, so the map page does not pay for it."""
+    import threading
+
+    from core.projection import entry
+    from ui.cached import start_map_warm_up
+
+    start_map_warm_up.clear()
+    monkeypatch.setitem(entry._WARMED, "done", False)  # as in a new server process
+    at = _app(tiny_synth_dir).run()                    # the Dataset page: it never draws a map itself
+    assert not at.exception
+    threads = [t for t in threading.enumerate() if t.name == "umap-warm-up"]
+    assert threads or entry._WARMED["done"], "no page started the map's warm-up"
+    for t in threads:
+        t.join(timeout=300)
+    assert entry._WARMED["done"]

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass
 from typing import Optional
 
@@ -144,3 +145,19 @@ def indicator_report(path: str):
 
 def ready_or_none(path: str) -> Optional[Ready]:
     return ready(path) if features_ready(path) else None
+
+
+@st.cache_resource(show_spinner=False)
+def start_map_warm_up() -> threading.Thread:
+    """Compile UMAP's numba kernels in a background thread, once per server process.
+
+    A new server process spends 4-15 s loading or compiling them (:func:`core.projection.warm_up`);
+    started here when the first page opens, that happens while the user reads the Dataset page, not
+    when they first open the map. The map page's own call then waits for, or skips, the same work
+    (``warm_up`` is thread-safe and idempotent).
+    """
+    from core.projection import warm_up
+
+    thread = threading.Thread(target=warm_up, name="umap-warm-up", daemon=True)
+    thread.start()
+    return thread
