@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from core.cli.options import (
-    _add_dataset, _add_jobs, _add_levels, _add_scheduler, _experiment_configs, _features,
-    _load_or_build, _print_summary)
+    _add_clustering, _add_dataset, _add_generated_sets, _add_levels, _add_out, _add_seeds, _add_subsample,
+    _add_workers, _experiment_configs, _features, _load_or_build, _print_summary)
 
 
 def _regenerate_command(args, out: Path) -> str:
@@ -263,7 +263,6 @@ def _autotune_all(prepared, results: dict, labels) -> tuple:
 
 def _add_ablate_parser(sub) -> None:
     """The ``ablate`` command: multi-seed ablation and report."""
-    from core.clustering import ALGORITHMS
     p = sub.add_parser("ablate", help="multi-seed ablation and report", description=(
         "Ablation: audio only, lyrics only, static audio weights 0, 0.1, ..., 1 and the dynamic "
         "rule weights, over several seeds (each seed: clustering initialisation + an 80% track "
@@ -272,34 +271,21 @@ def _add_ablate_parser(sub) -> None:
         "unsupervised threshold auto-tune. Prints the main table and writes CSV, JSON and a "
         "markdown report."))
     _add_dataset(p)
-    p.add_argument("--out", help="output folder (default: data/runs/ablation-<dataset>-<time>)")
-    p.add_argument("--seeds", type=int, default=10, help="number of seeds, 0..N-1 (default 10)")
-    p.add_argument("--algorithm", default="kmeans", choices=list(ALGORITHMS),
-                   help="clustering algorithm (default kmeans)")
-    p.add_argument("--fusion", default="both", choices=["concat", "weighted", "affinity", "both"],
-                   help="concat (scaled concatenation), weighted (weighted-distance k-means), affinity "
-                        "(graphs; spectral/agglomerative/hdbscan) or both (default: the two the "
-                        "algorithm takes: concat and weighted for k-means)")
-    p.add_argument("--clusters", type=int, default=None,
-                   help="number of clusters (default: number of genres, or a silhouette rule without labels)")
-    p.add_argument("--subsample", type=float, default=0.8,
-                   help="share of tracks each seed clusters (default 0.8; 1 = all)")
-    p.add_argument("--n-init", dest="n_init", type=int, default=5, help="k-means restarts (default 5)")
+    _add_out(p, "data/runs/ablation-<dataset>-<time>")
+    _add_seeds(p, 10, "number of seeds, 0..N-1")
+    _add_clustering(p, algorithm_help="clustering algorithm (default kmeans)",
+                    fusion_help="concat (scaled concatenation), weighted (weighted-distance k-means), affinity "
+                                "(graphs; spectral/agglomerative/hdbscan) or both (default: the two the "
+                                "algorithm takes: concat and weighted for k-means)")
+    _add_subsample(p, "share of tracks each seed clusters (default 0.8; 1 = all)")
     p.add_argument("--no-autotune", action="store_true", help="skip the unsupervised threshold auto-tune")
     p.add_argument("--rules", default=None, metavar="FILE.json",
                    help="the dynamic condition's rule set from a JSON file (the app's preset download; "
                         "format in the README); default: the built-in defaults")
-    p.add_argument("--data-seeds", dest="data_seeds", default=None, metavar="S,S,...",
-                   help="regenerate the built-in set once per generator seed (cached in "
-                        "data/synthetic-seed-<S>...) and also report paired tests with the generated "
-                        "dataset as the unit, e.g. 0,1,2 (no DATASET then; auto-tune is skipped)")
-    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, default=None,
-                   help="with --data-seeds: tracks per genre of each generated set (default 40)")
-    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, default=None,
-                   help="with --data-seeds: clip length in s of each generated set (default 20)")
-    p.add_argument("--genres", default=None,
-                   help="with --data-seeds: comma-separated genre names (default: all)")
+    _add_generated_sets(p, each="each generated set", when="with --data-seeds: ", data_seeds=(
+        None, "regenerate the built-in set once per generator seed (cached in data/synthetic-seed-<S>...) and "
+              "also report paired tests with the generated dataset as the unit, e.g. 0,1,2 (no DATASET then; "
+              "auto-tune is skipped)"))
     _add_levels(p)
-    _add_jobs(p)
-    _add_scheduler(p)
+    _add_workers(p)
     p.set_defaults(func=cmd_ablate)
