@@ -63,6 +63,7 @@ def _ablate_data_seeds(args, configs) -> int:
     from core.datasets.synthetic import ensure_synthetic
     from core.errors import ParameterError
     from core.experiments import prepare, run_ablation
+    from core.experiments.audio_levels import format_levels_across_datasets, levels_across_datasets
     from core.experiments.dataseeds import across_datasets, format_dataset_tests, seed_dir, synth_config
     from core.paths import data_dir
     from core.progress import tqdm_progress
@@ -77,6 +78,7 @@ def _ablate_data_seeds(args, configs) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-data-seeds-{stamp}"
     by_fusion: dict = {c.fusion: {} for c in configs}
+    level_tables: dict = {}  # data seed -> (summary, scores): audio only per level, as a plain ablate reports it
     for s, sc in synths.items():
         ds = ensure_synthetic(sc, seed_dir(sc), n_jobs=args.jobs, progress=tqdm_progress(f"synth seed {s}"))
         fs = _features(ds, args)
@@ -92,8 +94,10 @@ def _ablate_data_seeds(args, configs) -> int:
                   f"({len(config.seeds)} seeds on this one dataset) ==")
             print(format_tests(r, metrics))
             print(format_rule_table(r))
+        print(f"\n== data seed {s}: audio only, per feature level ==", end="")
+        level_tables[s] = _audio_levels_table(fs, ds.labels, configs[0], hand_crafted=True)
         write_report(out / f"data-seed-{s}", results, dataset={**ds.summary(), "root": str(ds.root)},
-                     command=_regenerate_command(args, out.absolute()))
+                     command=_regenerate_command(args, out.absolute()), audio_levels=level_tables[s])
     texts = []
     for fusion, per_seed in by_fusion.items():
         res = across_datasets(per_seed, fusion)
@@ -103,11 +107,18 @@ def _ablate_data_seeds(args, configs) -> int:
         out.mkdir(parents=True, exist_ok=True)
         for name, df in (("per_dataset", res.per_dataset), ("summary", res.summary), ("tests", res.tests)):
             df.to_csv(out / f"datasets_{name}_{fusion}.csv", index=False)
+    levels = levels_across_datasets({s: summary for s, (summary, _) in level_tables.items()})
+    texts.append(format_levels_across_datasets(levels))
+    print()
+    print(texts[-1])
+    levels.to_csv(out / "audio_levels.csv", index=False)
     (out / "report.md").write_text(
         "# Ablation over generated datasets\n\nRegenerate with:\n\n    "
         + _regenerate_command(args, out.absolute()) + "\n\nPer dataset (unit: clustering seed): "
         + ", ".join(f"data-seed-{s}/report.md" for s in seeds) + "\n\n```\n"
-        + "\n\n".join(texts) + "\n```\n", encoding="utf-8")
+        + "\n\n".join(texts) + "\n```\n\naudio_levels.csv: audio only per level over the sets (each set's "
+        "mean in the data_seed_<S> columns; data-seed-<S>/audio_levels.csv has each set's spread over "
+        "clustering seeds)\n", encoding="utf-8")
     print(f"\nreport written to {out}")
     return 0
 
@@ -170,13 +181,16 @@ def cmd_ablate(args) -> int:
     return 0
 
 
-def _audio_levels_table(fs, labels, config) -> tuple:
+def _audio_levels_table(fs, labels, config, hand_crafted: bool = False) -> tuple:
     """Audio only, each audio level in use alone and all of them together, over the ablation's seeds:
-    printed, and returned as (summary, scores) for the report (what each level buys on this dataset)."""
+    printed, and returned as (summary, scores) for the report (what each level buys on this dataset).
+    ``hand_crafted``: also the hand-crafted levels together where the learned one is in use too (what
+    ``--data-seeds`` measures each level against)."""
     from core.experiments.audio_levels import audio_level_ablation, format_audio_levels
     from core.progress import tqdm_progress
     summary, scores = audio_level_ablation(fs, labels, config.with_changes(fusion="concat"),
-                                           progress=tqdm_progress("audio only, per level"))
+                                           progress=tqdm_progress("audio only, per level"),
+                                           hand_crafted=hand_crafted)
     print()
     print(format_audio_levels(summary))
     return summary, scores
