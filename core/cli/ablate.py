@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from core.cli.options import (
-    _add_dataset, _add_jobs, _add_levels, _add_scheduler, _experiment_configs, _features,
-    _load_or_build, _print_summary)
+    _add_clustering, _add_dataset, _add_generated_sets, _add_levels, _add_out, _add_seeds, _add_subsample,
+    _add_workers, _experiment_configs, _features, _load_or_build, _print_summary)
 
 
 def _regenerate_command(args, out: Path) -> str:
@@ -63,6 +63,7 @@ def _ablate_data_seeds(args, configs) -> int:
     from core.datasets.synthetic import ensure_synthetic
     from core.errors import ParameterError
     from core.experiments import prepare, run_ablation
+    from core.experiments.audio_levels import format_levels_across_datasets, levels_across_datasets
     from core.experiments.dataseeds import across_datasets, format_dataset_tests, seed_dir, synth_config
     from core.paths import data_dir
     from core.progress import tqdm_progress
@@ -77,6 +78,7 @@ def _ablate_data_seeds(args, configs) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-data-seeds-{stamp}"
     by_fusion: dict = {c.fusion: {} for c in configs}
+    level_tables: dict = {}  # data seed -> (summary, scores): audio only per level, as a plain ablate reports it
     for s, sc in synths.items():
         ds = ensure_synthetic(sc, seed_dir(sc), n_jobs=args.jobs, progress=tqdm_progress(f"synth seed {s}"))
         fs = _features(ds, args)
@@ -92,8 +94,10 @@ def _ablate_data_seeds(args, configs) -> int:
                   f"({len(config.seeds)} seeds on this one dataset) ==")
             print(format_tests(r, metrics))
             print(format_rule_table(r))
+        print(f"\n== data seed {s}: audio only, per feature level ==", end="")
+        level_tables[s] = _audio_levels_table(fs, ds.labels, configs[0], hand_crafted=True)
         write_report(out / f"data-seed-{s}", results, dataset={**ds.summary(), "root": str(ds.root)},
-                     command=_regenerate_command(args, out.absolute()))
+                     command=_regenerate_command(args, out.absolute()), audio_levels=level_tables[s])
     texts = []
     for fusion, per_seed in by_fusion.items():
         res = across_datasets(per_seed, fusion)
@@ -103,11 +107,18 @@ def _ablate_data_seeds(args, configs) -> int:
         out.mkdir(parents=True, exist_ok=True)
         for name, df in (("per_dataset", res.per_dataset), ("summary", res.summary), ("tests", res.tests)):
             df.to_csv(out / f"datasets_{name}_{fusion}.csv", index=False)
+    levels = levels_across_datasets({s: summary for s, (summary, _) in level_tables.items()})
+    texts.append(format_levels_across_datasets(levels))
+    print()
+    print(texts[-1])
+    levels.to_csv(out / "audio_levels.csv", index=False)
     (out / "report.md").write_text(
         "# Ablation over generated datasets\n\nRegenerate with:\n\n    "
         + _regenerate_command(args, out.absolute()) + "\n\nPer dataset (unit: clustering seed): "
         + ", ".join(f"data-seed-{s}/report.md" for s in seeds) + "\n\n```\n"
-        + "\n\n".join(texts) + "\n```\n", encoding="utf-8")
+        + "\n\n".join(texts) + "\n```\n\naudio_levels.csv: audio only per level over the sets (each set's "
+        "mean in the data_seed_<S> columns; data-seed-<S>/audio_levels.csv has each set's spread over "
+        "clustering seeds)\n", encoding="utf-8")
     print(f"\nreport written to {out}")
     return 0
 
@@ -170,13 +181,16 @@ def cmd_ablate(args) -> int:
     return 0
 
 
-def _audio_levels_table(fs, labels, config) -> tuple:
+def _audio_levels_table(fs, labels, config, hand_crafted: bool = False) -> tuple:
     """Audio only, each audio level in use alone and all of them together, over the ablation's seeds:
-    printed, and returned as (summary, scores) for the report (what each level buys on this dataset)."""
+    printed, and returned as (summary, scores) for the report (what each level buys on this dataset).
+    ``hand_crafted``: also the hand-crafted levels together where the learned one is in use too (what
+    ``--data-seeds`` measures each level against)."""
     from core.experiments.audio_levels import audio_level_ablation, format_audio_levels
     from core.progress import tqdm_progress
     summary, scores = audio_level_ablation(fs, labels, config.with_changes(fusion="concat"),
-                                           progress=tqdm_progress("audio only, per level"))
+                                           progress=tqdm_progress("audio only, per level"),
+                                           hand_crafted=hand_crafted)
     print()
     print(format_audio_levels(summary))
     return summary, scores
@@ -263,7 +277,6 @@ def _autotune_all(prepared, results: dict, labels) -> tuple:
 
 def _add_ablate_parser(sub) -> None:
     """The ``ablate`` command: multi-seed ablation and report."""
-    from core.clustering import ALGORITHMS
     p = sub.add_parser("ablate", help="multi-seed ablation and report", description=(
         "Ablation: audio only, lyrics only, static audio weights 0, 0.1, ..., 1 and the dynamic "
         "rule weights, over several seeds (each seed: clustering initialisation + an 80% track "
@@ -272,34 +285,21 @@ def _add_ablate_parser(sub) -> None:
         "unsupervised threshold auto-tune. Prints the main table and writes CSV, JSON and a "
         "markdown report."))
     _add_dataset(p)
-    p.add_argument("--out", help="output folder (default: data/runs/ablation-<dataset>-<time>)")
-    p.add_argument("--seeds", type=int, default=10, help="number of seeds, 0..N-1 (default 10)")
-    p.add_argument("--algorithm", default="kmeans", choices=list(ALGORITHMS),
-                   help="clustering algorithm (default kmeans)")
-    p.add_argument("--fusion", default="both", choices=["concat", "weighted", "affinity", "both"],
-                   help="concat (scaled concatenation), weighted (weighted-distance k-means), affinity "
-                        "(graphs; spectral/agglomerative/hdbscan) or both (default: the two the "
-                        "algorithm takes: concat and weighted for k-means)")
-    p.add_argument("--clusters", type=int, default=None,
-                   help="number of clusters (default: number of genres, or a silhouette rule without labels)")
-    p.add_argument("--subsample", type=float, default=0.8,
-                   help="share of tracks each seed clusters (default 0.8; 1 = all)")
-    p.add_argument("--n-init", dest="n_init", type=int, default=5, help="k-means restarts (default 5)")
+    _add_out(p, "data/runs/ablation-<dataset>-<time>")
+    _add_seeds(p, 10, "number of seeds, 0..N-1")
+    _add_clustering(p, algorithm_help="clustering algorithm (default kmeans)",
+                    fusion_help="concat (scaled concatenation), weighted (weighted-distance k-means), affinity "
+                                "(graphs; spectral/agglomerative/hdbscan) or both (default: the two the "
+                                "algorithm takes: concat and weighted for k-means)")
+    _add_subsample(p, "share of tracks each seed clusters (default 0.8; 1 = all)")
     p.add_argument("--no-autotune", action="store_true", help="skip the unsupervised threshold auto-tune")
     p.add_argument("--rules", default=None, metavar="FILE.json",
                    help="the dynamic condition's rule set from a JSON file (the app's preset download; "
                         "format in the README); default: the built-in defaults")
-    p.add_argument("--data-seeds", dest="data_seeds", default=None, metavar="S,S,...",
-                   help="regenerate the built-in set once per generator seed (cached in "
-                        "data/synthetic-seed-<S>...) and also report paired tests with the generated "
-                        "dataset as the unit, e.g. 0,1,2 (no DATASET then; auto-tune is skipped)")
-    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, default=None,
-                   help="with --data-seeds: tracks per genre of each generated set (default 40)")
-    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, default=None,
-                   help="with --data-seeds: clip length in s of each generated set (default 20)")
-    p.add_argument("--genres", default=None,
-                   help="with --data-seeds: comma-separated genre names (default: all)")
+    _add_generated_sets(p, each="each generated set", when="with --data-seeds: ", data_seeds=(
+        None, "regenerate the built-in set once per generator seed (cached in data/synthetic-seed-<S>...) and "
+              "also report paired tests with the generated dataset as the unit, e.g. 0,1,2 (no DATASET then; "
+              "auto-tune is skipped)"))
     _add_levels(p)
-    _add_jobs(p)
-    _add_scheduler(p)
+    _add_workers(p)
     p.set_defaults(func=cmd_ablate)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from core.cli.options import (
-    _add_dataset, _add_jobs, _add_levels, _add_scheduler, _add_synth_flags, _executor,
+    _add_dataset, _add_jobs, _add_levels, _add_out, _add_scheduler, _add_synth_flags, _add_workers, _executor,
     _extract_config, _load, _print_summary, _raise_if_unhealthy, _synth_config)
 
 
@@ -74,7 +74,7 @@ def _add_synth_parser(sub) -> None:
     p = sub.add_parser("synth", help="build a synthetic song set", description=(
         "Build the synthetic song set: real waveforms and lyrics, seeded and deterministic. "
         "Skips the build when the folder already holds a set made with the same settings."))
-    p.add_argument("--out", help="output folder (default: data/synthetic)")
+    _add_out(p, "data/synthetic")
     _add_synth_flags(p)
     p.add_argument("--force", action="store_true", help="rebuild even if an identical set exists")
     _add_jobs(p)
@@ -111,6 +111,5 @@ def _add_prepare_parser(sub) -> None:
                                    "many clips fail to give audio features.")
     _add_synth_flags(p)
     _add_levels(p)
-    _add_jobs(p)
-    _add_scheduler(p)
+    _add_workers(p)
     p.set_defaults(func=cmd_prepare)

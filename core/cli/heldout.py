@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from core.cli.options import _add_jobs, _add_levels, _features
+from core.cli.options import _add_generated_sets, _add_jobs, _add_levels, _add_out, _add_seeds, _features
 
 
 def _set_dataset(hs, args):
@@ -119,11 +119,8 @@ def cmd_heldout(args) -> int:
 
 
 def _common(p) -> None:
-    p.add_argument("--seeds", type=int, default=10, help="clustering seeds per condition (default 10)")
-    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, default=None,
-                   help="tracks per genre of each generated set (default: the built-in 40)")
-    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, default=None,
-                   help="clip length in s of each generated set (default: the built-in 20)")
+    _add_seeds(p, 10, "clustering seeds per condition")
+    _add_generated_sets(p, each="each generated set", builtin=True, genres=False)
     _add_levels(p)
     _add_jobs(p)
     p.set_defaults(scheduler=None, cache=None)
@@ -155,6 +152,6 @@ def _add_heldout_parsers(sub) -> None:
     p.add_argument("--rules", default=None, metavar="FILE.json", help="rule set (default: the built-in defaults)")
     p.add_argument("--with-dev", dest="with_dev", action="store_true",
                    help="also report the development set (seed 0) the rules were chosen on")
-    p.add_argument("--out", default=None, help="output folder (default: data/runs/heldout-<time>)")
+    _add_out(p, "data/runs/heldout-<time>")
     _common(p)
     p.set_defaults(func=cmd_heldout)

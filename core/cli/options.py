@@ -1,5 +1,9 @@
 """Shared command-line options and steps: jobs, scheduler, dataset, feature levels, generator
-flags, loading a dataset, extracting its features (stopping when too much audio failed).
+flags, the clustering flags (seeds, algorithm, fusion, clusters, subsample), the size of generated
+sets, output folders; loading a dataset, extracting its features (stopping when too much audio failed).
+
+Each group of flags is declared here once (name, destination, type, default); a command passes only
+what its help says differently (what its seeds count, its default output folder, ...).
 """
 
 from __future__ import annotations
@@ -30,6 +34,63 @@ def _add_scheduler(p: argparse.ArgumentParser) -> None:
                         "address of a running `dask scheduler`, e.g. tcp://HOST:8786 (workers must import "
                         "this project and see the audio files at the same paths). Default: worker "
                         "processes on this machine, without Dask")
+
+
+def _add_workers(p: argparse.ArgumentParser) -> None:
+    """``--jobs`` and ``--scheduler``: where the audio extraction runs."""
+    _add_jobs(p)
+    _add_scheduler(p)
+
+
+def _add_out(p: argparse.ArgumentParser, default: str) -> None:
+    """``--out``: the output folder, ``default`` naming where it goes without the flag."""
+    p.add_argument("--out", help=f"output folder (default: {default})")
+
+
+def _add_seeds(p: argparse.ArgumentParser, default: int, what: str) -> None:
+    """``--seeds N``: clustering seeds 0..N-1; ``what`` says what they are per, in the help."""
+    p.add_argument("--seeds", type=int, default=default, help=f"{what} (default {default})")
+
+
+#: The fusions a command may name; ``both`` (where offered) runs the two the algorithm takes.
+FUSIONS = ["concat", "weighted", "affinity"]
+CLUSTERS_HELP = "number of clusters (default: number of genres, or a silhouette rule without labels)"
+
+
+def _add_clustering(p: argparse.ArgumentParser, *, both: bool = True, algorithm_help: str = None,
+                    fusion_help: str = None, clusters_help: str = CLUSTERS_HELP) -> None:
+    """``--algorithm``, ``--fusion`` (default ``both`` when ``both``, else ``concat``) and ``--clusters``."""
+    from core.clustering import ALGORITHMS
+    p.add_argument("--algorithm", default="kmeans", choices=list(ALGORITHMS), help=algorithm_help)
+    p.add_argument("--fusion", default="both" if both else "concat", choices=FUSIONS + (["both"] if both else []),
+                   help=fusion_help)
+    p.add_argument("--clusters", type=int, default=None, help=clusters_help)
+
+
+def _add_subsample(p: argparse.ArgumentParser, subsample_help: str) -> None:
+    """``--subsample`` (share of tracks a seed clusters) and ``--n-init`` (k-means restarts)."""
+    p.add_argument("--subsample", type=float, default=0.8, help=subsample_help)
+    p.add_argument("--n-init", dest="n_init", type=int, default=5, help="k-means restarts (default 5)")
+
+
+def _add_generated_sets(p: argparse.ArgumentParser, *, each: str, when: str = "", builtin: bool = False,
+                        genres: bool = True, data_seeds: tuple = None) -> None:
+    """The built-in generator's knobs for the sets a command generates: ``--data-seeds`` (when
+    ``data_seeds`` = (default, help)), ``--tracks-per-genre``, ``--clip-seconds`` and ``--genres``.
+
+    ``each`` names a set in the help ("each set"), ``when`` starts it ("with --data-seeds: "), and
+    ``builtin`` says the defaults are the built-in set's.
+    """
+    if data_seeds is not None:
+        default, help_text = data_seeds
+        p.add_argument("--data-seeds", dest="data_seeds", default=default, metavar="S,S,...", help=help_text)
+    default = "default: the built-in {}" if builtin else "default {}"
+    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, default=None,
+                   help=f"{when}tracks per genre of {each} ({default.format(40)})")
+    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, default=None,
+                   help=f"{when}clip length in s of {each} ({default.format(20)})")
+    if genres:
+        p.add_argument("--genres", default=None, help=f"{when}comma-separated genre names (default: all)")
 
 
 def _executor(args):

@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from core.cli.options import (
-    _add_dataset, _add_jobs, _add_levels, _add_scheduler, _executor, _experiment_configs, _extract_config,
-    _features, _load_or_build, _raise_if_unhealthy)
+    _add_clustering, _add_dataset, _add_generated_sets, _add_levels, _add_out, _add_seeds, _add_subsample,
+    _add_workers, _executor, _experiment_configs, _extract_config, _features, _load_or_build, _raise_if_unhealthy)
 
 
 def cmd_export(args) -> int:
@@ -52,19 +52,14 @@ def cmd_export(args) -> int:
 
 def _add_export_parser(sub) -> None:
     """The ``export`` command: the per-track table of one seed."""
-    from core.clustering import ALGORITHMS
     p = sub.add_parser("export", help="per-track weights, traces, indicators and clusters", description=(
         "Write the per-track table of the dynamic condition (rule weights, the rule trace, indicators "
         "and cluster assignments for one seed) as tracks.csv and tracks.json."))
     _add_dataset(p)
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--seed", type=int, default=0, help="clustering seed (default 0)")
-    p.add_argument("--algorithm", default="kmeans", choices=list(ALGORITHMS))
-    p.add_argument("--fusion", default="concat", choices=["concat", "weighted", "affinity"])
-    p.add_argument("--clusters", type=int, default=None,
-                   help="number of clusters (default: number of genres, or a silhouette rule without labels)")
-    _add_jobs(p)
-    _add_scheduler(p)
+    _add_clustering(p, both=False)
+    _add_workers(p)
     p.set_defaults(func=cmd_export)
 
 
@@ -120,8 +115,7 @@ def _add_indicators_parser(sub) -> None:
                         "precision, recall}], curves, distributions")
     p.add_argument("--cache", help="feature cache folder (default: data/cache)")
     _add_levels(p)  # with learned: the learned level's indicators (vocal_presence_learned, ...) are known
-    _add_jobs(p)
-    _add_scheduler(p)
+    _add_workers(p)
     p.set_defaults(func=cmd_indicators)
 
 
@@ -161,7 +155,6 @@ def cmd_sweep(args) -> int:
 
 def _add_sweep_parser(sub) -> None:
     """The ``sweep`` command: the ablation over shares of degraded tracks (generator v2)."""
-    from core.clustering import ALGORITHMS
     p = sub.add_parser("sweep", help="ablation over shares of degraded tracks (generator v2)",
                        description=(
         "For each share of degraded tracks (per modality), build generator-v2 sets (one per data "
@@ -170,20 +163,10 @@ def _add_sweep_parser(sub) -> None:
         "sweep.csv (the Ablation page draws it)."))
     p.add_argument("--degrade", default="0,0.1,0.2,0.3,0.4,0.5", metavar="D,D,...",
                    help="shares of degraded tracks per modality (default 0,0.1,0.2,0.3,0.4,0.5)")
-    p.add_argument("--data-seeds", dest="data_seeds", default="0", metavar="S,S,...",
-                   help="generator seeds, one set each per share (default 0)")
-    p.add_argument("--tracks-per-genre", dest="tracks_per_genre", type=int, default=None,
-                   help="tracks per genre of each set (default 40)")
-    p.add_argument("--clip-seconds", dest="clip_seconds", type=float, default=None,
-                   help="clip length in s of each set (default 20)")
-    p.add_argument("--genres", default=None, help="comma-separated genre names (default: all)")
-    p.add_argument("--out", help="output folder (default: data/runs/sweep-<time>)")
-    p.add_argument("--seeds", type=int, default=5, help="clustering seeds per set (default 5)")
-    p.add_argument("--algorithm", default="kmeans", choices=list(ALGORITHMS))
-    p.add_argument("--fusion", default="both", choices=["concat", "weighted", "affinity", "both"])
-    p.add_argument("--clusters", type=int, default=None, help="number of clusters (default: genres)")
-    p.add_argument("--subsample", type=float, default=0.8, help="share of tracks each seed clusters")
-    p.add_argument("--n-init", dest="n_init", type=int, default=5, help="k-means restarts (default 5)")
-    _add_jobs(p)
-    _add_scheduler(p)
+    _add_generated_sets(p, each="each set", data_seeds=("0", "generator seeds, one set each per share (default 0)"))
+    _add_out(p, "data/runs/sweep-<time>")
+    _add_seeds(p, 5, "clustering seeds per set")
+    _add_clustering(p, clusters_help="number of clusters (default: genres)")
+    _add_subsample(p, "share of tracks each seed clusters")
+    _add_workers(p)
     p.set_defaults(func=cmd_sweep)

@@ -77,7 +77,9 @@ Modules
 ``stats``         :func:`summarize` (mean, std, t-based 95 % CI), :func:`paired_test` (Wilcoxon)
 ``slices``        :func:`weight_distributions`, :func:`degradation_slices` (evaluation only)
 ``controls``      the shuffled weights and the per-rule switches (:func:`rule_ablation_table`)
-``ablation``      :func:`run_ablation` -> :class:`AblationResult`
+``ablation``      :func:`run_ablation`: every condition x seed, the paired tests
+``ablation_result`` :class:`AblationResult` and its condition x metric table
+``ablation_notes`` the condition descriptions and the notes every output repeats
 ``thresholds``    read and set one rule-set threshold by name
 ``tuning``        :func:`autotune` (label-free), :func:`evaluate_rulesets`
 ``sensitivity``   :func:`sensitivity_grid`

@@ -2,20 +2,24 @@
 
 Pipeline position: preparation -> conditions (per seed) -> stats, slices -> **ablation** ->
 report, CLI and the Ablation page.
+
+The result container is :mod:`core.experiments.ablation_result` (:class:`AblationResult`, imported
+here too); the condition descriptions and notes are :mod:`core.experiments.ablation_notes`.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
 import pandas as pd
 
 from core.errors import ParameterError, check_param
-from core.experiments.config import (_NO_LABELS, EXTERNAL_METRICS, INTERNAL_METRICS,
-                                     ExperimentConfig, static_name)
+from core.experiments.ablation_notes import _describe_condition, _notes
+from core.experiments.ablation_result import AblationResult
+from core.experiments.config import EXTERNAL_METRICS, INTERNAL_METRICS, ExperimentConfig, static_name
 from core.experiments.conditions import _run, _score, dynamic_weights
 from core.experiments.preparation import Prepared, resolve_n_clusters
 from core.experiments.slices import degradation_slices, weight_distributions
@@ -23,9 +27,10 @@ from core.experiments.controls import (rule_ablation_table, rule_switches, shuff
                                        without_name)
 from core.experiments.stats import _best, paired_test, summarize, with_holm
 from core.fusion import effective_weights
-from core.metrics import NEUTRAL_SPACE
 from core.progress import ProgressCallback, report
 from core.rules import rule_counts
+
+__all__ = ["AblationResult", "run_ablation"]
 
 
 def _condition_list(config: ExperimentConfig, switches: Sequence[tuple] = ()) -> list:
@@ -36,139 +41,6 @@ def _condition_list(config: ExperimentConfig, switches: Sequence[tuple] = ()) ->
     out.append(("shuffled", "shuffled", None))
     out += [(without_name(name), "rule_off", name) for name, _, _ in switches]
     return out
-
-
-@dataclass(eq=False)
-class AblationResult:
-    """Everything one ablation produced (one algorithm x one fusion).
-
-    Attributes
-    ----------
-    config : ExperimentConfig
-    conditions : tuple of str
-        The main table, in display order: audio_only, lyrics_only, static_0.0 .. static_1.0,
-        dynamic, shuffled.
-    condition_info : dict name -> dict
-        ``kind`` ("audio_only", "lyrics_only", "static", "dynamic", "shuffled", "rule_off"),
-        ``weight`` (static) and ``description``; every condition, the rule switches too.
-    scores : DataFrame
-        Tidy: ``condition``, ``kind``, ``static_weight``, ``seed``, ``metric``, ``value``; one
-        row per condition x seed x metric.
-    summary : DataFrame
-        :func:`summarize` of ``scores``.
-    tests : DataFrame
-        One row per (metric, comparison): dynamic vs the best static weight (``oracle`` True),
-        vs static 0.5 and vs its own shuffle; :func:`paired_test` fields plus ``other``,
-        ``other_weight`` and ``p_holm`` (Holm over every row of this table).
-    best_static : dict metric -> float
-        The static weight with the best mean per metric (chosen with the scores: an oracle for
-        external metrics).
-    oracle : bool
-        True when the best static weight was picked with labels.
-    labelled : bool
-    metrics : tuple of str
-        Quality metrics reported (external first when labelled).
-    test_metrics : tuple of str
-        Metrics the paired tests are run on.
-    primary_metric : str
-        "nmi" when labelled, else "silhouette": the headline metric and the one that picks the
-        headline best static weight.
-    n_clusters : int
-    n_clusters_rule : str
-    weights : float32 (n,)
-        Dynamic audio weights of the kept tracks (as the fusion used them).
-    reference_labels : int64 (n,)
-        The dynamic condition clustered on ALL kept tracks with the first seed: the partition
-        the per-cluster weight distributions describe.
-    weight_dist : DataFrame
-        :func:`weight_distributions` per cluster (of ``reference_labels``) and, when labelled,
-        per genre.
-    slices : DataFrame or None
-        :func:`degradation_slices` (synthetic ground truth only).
-    coverage : dict
-        Track counts: ``n_tracks``, ``n_dropped``, ``n_without_lyrics``, ``n_without_audio``,
-        ``subsample_size``.
-    rule_counts : dict
-        Tracks each rule fired on (all kept tracks).
-    notes : list of str
-        Plain statements every output repeats (labels or not, oracle, seeds, single modality).
-    warnings : list of str
-        Distinct warnings raised while clustering (e.g. collapsed clusters).
-    space : str
-        Where the internal metrics were computed (:data:`core.metrics.NEUTRAL_SPACE`).
-    rule_table : DataFrame
-        The planned per-rule ablation (:func:`core.experiments.controls.rule_ablation_table`):
-        per rule and metric, full dynamic vs that rule switched off, paired, Holm-adjusted.
-    rule_conditions : tuple of str
-        The ``without_<rule>`` conditions (in ``scores`` and ``summary``, not in ``conditions``).
-    """
-
-    config: ExperimentConfig
-    conditions: tuple
-    condition_info: dict
-    scores: pd.DataFrame
-    summary: pd.DataFrame
-    tests: pd.DataFrame
-    best_static: dict
-    oracle: bool
-    labelled: bool
-    metrics: tuple
-    test_metrics: tuple
-    primary_metric: str
-    n_clusters: int
-    n_clusters_rule: str
-    weights: np.ndarray
-    reference_labels: np.ndarray
-    weight_dist: pd.DataFrame
-    slices: Optional[pd.DataFrame]
-    coverage: dict
-    rule_counts: dict
-    notes: list
-    warnings: list = field(default_factory=list)
-    space: str = NEUTRAL_SPACE
-    rule_table: Optional[pd.DataFrame] = None
-    rule_conditions: tuple = ()
-
-    @property
-    def best_static_weight(self) -> float:
-        """The headline best static weight (by :attr:`primary_metric`)."""
-        return self.best_static[self.primary_metric]
-
-    def mean(self, condition: str, metric: str) -> float:
-        row = self.summary[(self.summary.condition == condition) & (self.summary.metric == metric)]
-        return float(row["mean"].iloc[0]) if len(row) else math.nan
-
-    def values(self, condition: str, metric: str) -> np.ndarray:
-        """Per-seed values, in seed order."""
-        s = self.scores
-        rows = s[(s.condition == condition) & (s.metric == metric)].sort_values("seed")
-        return rows["value"].to_numpy(np.float64)
-
-    def table(self, metrics: Optional[Sequence[str]] = None) -> pd.DataFrame:
-        """Condition x metric table of ``"mean ± std [ci_low, ci_high]"`` strings; the best static
-        row (by the primary metric) is marked "(oracle best static)"."""
-        metrics = list(self.metrics if metrics is None else metrics)
-        out = {}
-        best_name = static_name(self.best_static_weight)
-        for c in self.conditions:
-            row = {}
-            for m in metrics:
-                s = self.summary[(self.summary.condition == c) & (self.summary.metric == m)]
-                if not len(s):
-                    continue
-                r = s.iloc[0]
-                row[m] = _fmt_stat(r["mean"], r["std"], r["ci_low"], r["ci_high"])
-            label = c + ("  *oracle best static*" if c == best_name and self.oracle
-                         else "  *best static (post hoc)*" if c == best_name else "")
-            out[label] = row
-        return pd.DataFrame.from_dict(out, orient="index")
-
-
-def _fmt_stat(mean, std, lo, hi) -> str:
-    def f(x):
-        return "nan" if x is None or not np.isfinite(x) else (
-            f"{x:.3f}" if abs(x) < 100 else f"{x:.1f}")
-    return f"{f(mean)} ± {f(std)} [{f(lo)}, {f(hi)}]"
 
 
 def run_ablation(prepared: Prepared, config: Optional[ExperimentConfig] = None, labels=None,
@@ -358,60 +230,3 @@ def _paired_tests(scores, summary, conds, quality, test_metrics, labelled) -> tu
 def _vals(scores: pd.DataFrame, condition: str, metric: str) -> np.ndarray:
     rows = scores[(scores.condition == condition) & (scores.metric == metric)].sort_values("seed")
     return rows["value"].to_numpy(np.float64)
-
-
-def _describe_condition(kind: str, w) -> str:
-    if kind == "audio_only":
-        return ("audio representation only; tracks without usable audio form one group of their "
-                "own (never given their lyrics); the others are clustered into k - 1 clusters")
-    if kind == "lyrics_only":
-        return ("lyrics representation only; tracks without usable lyrics (instrumentals, missing "
-                "lyrics) form one group of their own (never given audio); the others are "
-                "clustered into k - 1 clusters")
-    if kind == "static":
-        return (f"audio weight {w:g} for every track with both modalities (a track with one "
-                "usable modality uses it)")
-    if kind == "shuffled":
-        return ("the dynamic weights permuted (per seed) among the tracks with both modalities: "
-                "same distribution, no per-track information")
-    if kind == "rule_off":
-        return f"dynamic with the rule {w!r} switched off"
-    return "per-track audio weights from the rules (indicators only)"
-
-
-def _notes(labelled, config, coverage, k, k_rule, has_lyrics) -> list:
-    notes = []
-    if labelled:
-        notes.append("labelled: external metrics (NMI, ARI, AMI, V-measure, purity, accuracy) "
-                     "and internal metrics in each modality's own space (averaged)")
-        notes.append("ORACLE: the best static weight is chosen per metric by looking at the "
-                     "scores, i.e. with the labels; no unsupervised user could pick it")
-    else:
-        notes.append(_NO_LABELS + "; the best static weight is chosen post hoc on the same "
-                     "internal metric (an optimistic choice)")
-    notes.append(f"k = {k} clusters for every condition ({k_rule})")
-    sub = ("every track" if config.subsample >= 1.0 else
-           f"a random {config.subsample:.0%} subsample of the tracks "
-           f"({coverage['subsample_size']} of {coverage['n_tracks']}), drawn without labels")
-    notes.append(f"{len(config.seeds)} seeds; a seed sets the clustering initialisation "
-                 f"(k-means++ seeding, {config.n_init} restart(s) for k-means) and {sub}; every "
-                 "condition sees the same seeds (paired)")
-    notes.append("95 % intervals: t-based over seeds (mean ± t(0.975, n-1)·std/√n); paired "
-                 "test: two-sided Wilcoxon signed-rank, zero differences dropped, "
-                 "all-zero differences reported as p = 1 (identical)")
-    notes.append(f"lyrics-only: {coverage['n_without_lyrics']} of {coverage['n_tracks']} tracks "
-                 "have no usable lyrics and form one 'no lyrics' group (not given audio); "
-                 f"audio-only: {coverage['n_without_audio']} tracks have no usable audio and form "
-                 "one 'no audio' group")
-    if not has_lyrics:
-        notes.append("no lyrics in this dataset: every weighting reduces to audio only")
-    if coverage["n_dropped"]:
-        notes.append(f"{coverage['n_dropped']} tracks with neither usable audio nor lyrics were "
-                     "left out")
-    notes.append("shuffled: per seed, the dynamic weights permuted (seeded) among the tracks "
-                 "with both modalities: the same weight distribution without per-track "
-                 "information; per rule: the rule set with each rule switched off in turn "
-                 "(planned, every rule)")
-    notes.append("Holm: p_holm adjusts every p-value of a table for the number of tests in it")
-    notes.append("internal metrics: " + NEUTRAL_SPACE)
-    return notes
