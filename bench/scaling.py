@@ -153,7 +153,7 @@ def main(argv=None):
     from core.features.audio import AudioConfig, extract_clip
     from core.features.distributed import dask_executor
     from core.features.distributed.jobs import _audio_job
-    from core.features.extract import _pool, local_executor
+    from core.features.pool import _pool, local_executor
 
     global METER
     METER = _CpuMeter()

@@ -54,7 +54,7 @@ def cmd_extract(args) -> int:
 
 
 def cmd_prepare(args) -> int:
-    from core.datasets.synthetic import SynthConfig, ensure_synthetic
+    from core.datasets.synthetic import ensure_synthetic
     from core.features.extract import extract_features
     from core.paths import default_synthetic_dir
     from core.progress import tqdm_progress

@@ -4,7 +4,6 @@ development set, and how they fare on generated sets they were not chosen on.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
