@@ -12,7 +12,9 @@ One 20 s clip from the middle of each track (at most ``--per-style`` tracks a pa
 symlinks to the same track count once), written as WAV into ``<out>/<package>/``; features are extracted
 with every level (``--jobs`` processes); then k-means with k = number of styles on the audio of each level
 alone and of combinations, ``--seeds`` seeds (each k-means++ with 5 restarts on a random 80 % of the clips),
-and the NMI's mean and standard deviation are printed. Nothing here is tuned to this set.
+and the NMI's mean and standard deviation are printed; then the same clips through the project's own
+ablation per level (standardised, block-balanced, reduced to the embedding width, as ``python -m core
+ablate`` reports them). Nothing here is tuned to this set.
 
 ``--patches 1,2,3,all`` then repeats the learned level with at most N 3 s patches a clip (evenly spaced;
 ``all``: every whole patch, 6 for a 20 s clip) and prints learned-alone and all-four NMI per N, with the
@@ -105,6 +107,18 @@ def main(argv=None) -> None:
     hand = res["low+mid+high"][0]
     print(f"learned / hand-crafted = {res['learned'][0] / max(hand, 1e-9):.2f}x; "
           f"all four / hand-crafted = {res['all four'][0] / max(hand, 1e-9):.2f}x")
+    # The same clips through the project's own ablation (what `python -m core ablate` prints per level):
+    # prepare() standardises, balances and reduces each level to its embedding width before k-means.
+    from core.experiments.audio_levels import HAND_CRAFTED, audio_level_ablation, format_audio_levels
+    from core.experiments.config import ExperimentConfig
+    cfg = ExperimentConfig(seeds=tuple(range(args.seeds)))
+    summary, _ = audio_level_ablation(fs, ds.labels, cfg, hand_crafted=True)
+    print("through the project's ablation (prepare + k-means, as `ablate` reports per level):")
+    print(format_audio_levels(summary, metrics=("nmi", "ari")))
+    nmi = lambda s, lv: float(s[(s.level == lv) & (s.metric == "nmi")]["mean"].iloc[0])  # noqa: E731
+    h = nmi(summary, HAND_CRAFTED)
+    print(f"  learned / hand-crafted = {nmi(summary, 'learned') / h:.2f}x; "
+          f"all four / hand-crafted = {nmi(summary, 'all levels') / h:.2f}x")
     if args.patches:
         print(f"NMI against the learned level's patches a clip (same {args.seeds} seeds):")
         print("  patches  learned          all four         extraction s (learned only)")
