@@ -19,8 +19,8 @@ from core.views.map import (MapLayout, chart_selection, color_label, color_optio
 from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, grid_values,
                                     slider_updates, threshold_specs)
 from core.views.tables import contingency_frame, metric_table
-from ui.figures_map import (MAP_SELECTIONS, PALETTE, UNKNOWN_COLOR, contingency_figure, map_figure, map_spec,
-                            sensitivity_figure)
+from ui.figures_map import (MAP_SELECTIONS, PALETTE, SVG_POINT_LIMIT, UNKNOWN_COLOR, contingency_figure,
+                            map_figure, map_spec, sensitivity_figure)
 from ui.state import rule_key
 
 IDS = ("a", "b", "c", "d")
@@ -306,6 +306,21 @@ def test_map_spec_continuous_colours_use_the_value_range_and_grey_for_unknown():
     assert "legend" not in [p["name"] for p in spec["params"]]
     by_weight = map_spec(map_frame(IDS, COORDS, LABELS, WEIGHTS, color_by="weight"))[1]
     assert by_weight["encoding"]["color"]["condition"]["scale"]["domain"] == [0.0, 1.0]
+
+
+def test_map_spec_asks_the_browser_for_per_point_work_only_where_it_is_needed():
+    ringed = map_spec(map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES), highlight="a")[1]
+    assert ringed["encoding"]["size"]["condition"]["test"] == "datum.ring"
+    plain = map_spec(map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES))[1]
+    assert not {"size", "stroke", "strokeWidth"} & set(plain["encoding"])     # constants on the mark
+    assert (plain["mark"]["size"], plain["mark"]["stroke"]) == (64, "white")
+    assert "usermeta" not in plain                                           # a small map stays SVG
+    n = SVG_POINT_LIMIT + 1
+    rng = np.random.default_rng(0)
+    big = map_spec(map_frame([f"t{i}" for i in range(n)], rng.normal(size=(n, 2)), np.zeros(n, dtype=int),
+                             np.full(n, 0.5)))[1]
+    assert big["usermeta"]["embedOptions"]["renderer"] == "canvas" and big["config"]["mark"]["aria"] is False
+    _valid_vega_lite(*map_spec(map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES)))
 
 
 def test_map_spec_refuses_a_3d_frame():

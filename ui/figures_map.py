@@ -86,6 +86,13 @@ def _chart_data(frame: pd.DataFrame, highlight: Optional[str]) -> pd.DataFrame:
     return df.sort_values("ring", kind="stable").reset_index(drop=True)
 
 
+#: Above this many points the map is drawn on a canvas without per-point accessibility labels (Streamlit
+#: itself switches at 2,000 and drops the labels at 5,000): at 1,000 points an SVG redraw with labels cost
+#: the browser about twice the canvas redraw per slider move (bench/browser.py). Small maps stay SVG, so
+#: their points remain elements a screen reader (and the browser test) can find.
+SVG_POINT_LIMIT = 500
+
+
 def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int = 560) -> tuple:
     """The 2-D track map as a Vega-Lite spec and the table it draws.
 
@@ -114,6 +121,9 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
         and :data:`~core.views.map.MAP_BOX` (drag; ``x`` and ``y``), read back with
         :func:`core.views.map.chart_selection`; ``zoom``, bound to the scales (wheel to zoom,
         shift-drag to pan), and, for categories, ``legend`` (click an entry to fade the others).
+        The ring's per-point size and stroke conditions are in the spec only when a track is
+        ringed; above :data:`SVG_POINT_LIMIT` points the spec asks for a canvas and no per-point
+        aria labels (``usermeta.embedOptions.renderer``, ``config.mark.aria``).
 
     Raises
     ------
@@ -168,11 +178,18 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
         "encoding": {
             "x": {"field": "x", **axis}, "y": {"field": "y", **axis},
             "color": color, "opacity": opacity, "tooltip": tooltip,
-            "size": {"condition": {"test": "datum.ring", "value": 260}, "value": 64},
-            "stroke": {"condition": {"test": "datum.ring", "value": "black"}, "value": "white"},
-            "strokeWidth": {"condition": {"test": "datum.ring", "value": 3}, "value": 0.5},
         },
     }
+    if bool(data["ring"].any()):  # per-point conditions only when a track is ringed: the browser evaluates
+        spec["encoding"].update({  # each one per point on every redraw, through an interpreter
+            "size": {"condition": {"test": "datum.ring", "value": 260}, "value": 64},
+            "stroke": {"condition": {"test": "datum.ring", "value": "black"}, "value": "white"},
+            "strokeWidth": {"condition": {"test": "datum.ring", "value": 3}, "value": 0.5}})
+    else:
+        spec["mark"].update(size=64, strokeWidth=0.5)
+    if len(data) > SVG_POINT_LIMIT:
+        spec["usermeta"] = {"embedOptions": {"renderer": "canvas"}}
+        spec["config"] = {"mark": {"aria": False}}
     return data, spec
 
 
