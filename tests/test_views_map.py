@@ -20,7 +20,7 @@ from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, ce
                                     slider_updates, threshold_specs)
 from core.views.tables import contingency_frame, metric_table
 from ui.figures_map import (MAP_SELECTIONS, PALETTE, SVG_POINT_LIMIT, UNKNOWN_COLOR, contingency_figure,
-                            map_figure, map_spec, sensitivity_figure)
+                            contingency_spec, map_figure, map_spec, sensitivity_figure)
 from ui.state import rule_key
 
 IDS = ("a", "b", "c", "d")
@@ -335,6 +335,19 @@ def test_map_figure_3d_uses_scatter3d():
     assert len(fig.data) == 1 and isinstance(fig.data[0], go.Scatter3d)
     assert (fig.data[0].marker.cmin, fig.data[0].marker.cmax) == (0.0, 1.0)
     np.testing.assert_array_equal(fig.data[0].z, [2.0, 5.0, 8.0, 11.0])
+
+
+def test_contingency_spec_draws_every_cell_of_the_table_in_order():
+    cont = contingency_frame(GENRES, LABELS)
+    data, spec = contingency_spec(cont)
+    _valid_vega_lite(data, spec)
+    assert len(data) == cont.size
+    back = data.pivot(index="genre", columns="cluster", values="tracks")
+    back = back.loc[[str(g) for g in cont.index], [str(c) for c in cont.columns]]
+    np.testing.assert_array_equal(back.to_numpy(), cont.to_numpy())
+    assert spec["encoding"]["y"]["sort"] == [str(g) for g in cont.index]
+    assert spec["encoding"]["x"]["sort"] == [str(c) for c in cont.columns]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "text"]
 
 
 def test_contingency_and_sensitivity_figures_draw_their_tables():
