@@ -320,6 +320,7 @@ def test_map_spec_asks_the_browser_for_per_point_work_only_where_it_is_needed():
     big = map_spec(map_frame([f"t{i}" for i in range(n)], rng.normal(size=(n, 2)), np.zeros(n, dtype=int),
                              np.full(n, 0.5)))[1]
     assert big["usermeta"]["embedOptions"]["renderer"] == "canvas" and big["config"]["mark"]["aria"] is False
+    assert big["mark"]["strokeWidth"] == 0                                   # no outline per point either
     _valid_vega_lite(*map_spec(map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES)))
 
 
