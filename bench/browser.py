@@ -36,8 +36,9 @@ At the smallest size it also times the Compare page (A with the "no voice" rule 
 from a deep link) while the sidebar's seed is stepped: every step clusters A and B over 10 seeds and
 redraws the page (issue 14: "the Compare view with 10 seeds updates within 1 s at 1,000 tracks").
 
-Each move's time is also split (p50): the server's first websocket reply, the arrival of the last
-message before the new value was shown ("data in": the server's share), and the browser after it.
+Each move's time is also split (p50): the server's first websocket reply, the last message handled
+before the new value was shown ("data in"), and the browser after it. A message's time is when the
+page's script handled it, so "data in" also holds the browser's work on the messages before it.
 """
 
 from __future__ import annotations
@@ -120,8 +121,8 @@ def timed(page, act, shown_js: str | None = None, text: str | None = None) -> tu
     """Run ``act()`` and return (shown, settled, first reply, data in) in ms after it, in the page's clock.
 
     "first reply": the first websocket message from the server after the act (the rerun began);
-    "data in": the last message that arrived before the new value was shown (the server's share ends
-    there; what follows is the browser's: parse, React, Vega/plotly redraw).
+    "data in": the last message handled before the new value was shown (handled, not arrived: a busy
+    main thread delays it); what follows is the browser's: parse, React, Vega/plotly redraw.
 
     ``shown_js`` returns a value that must change; or ``text`` must appear in the page."""
     before = page.evaluate(shown_js) if shown_js else None
