@@ -23,7 +23,7 @@ from core.views.viewstate import PROJECTIONS
 from ui import cached
 from ui.common import fusion_note, run_current
 from ui.compare import pin_bar
-from ui.figures_map import MAP_SELECTIONS, contingency_figure, map_figure, map_spec
+from ui.figures_map import MAP_SELECTIONS, contingency_spec, map_figure, map_spec
 from ui.state import current_view, dataset_path, rule_key, write_query_params
 
 st.title("Clusters and map")
@@ -45,36 +45,11 @@ def _rule_here() -> None:
         cols[2].slider("Base audio weight (0–1)", min_value=0.0, max_value=1.0, step=0.01, key="base_weight")
 
 
-_rule_here()
-pin_bar("clusters")
-ready, result = run_current()
-fusion_note(ready)
-path = str(dataset_path())
-view = current_view()
-prepared = ready.prepared
-
-
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _ids_and_genres(path: str, stamp: float, _ready) -> tuple:
     """The prepared track ids and their genres, once per dataset (85 ms a slider move at 100,000 tracks)."""
     ids = tuple(str(t) for t in _ready.prepared.track_ids)
     return ids, genres_for(ids, _ready.dataset.track_ids, _ready.dataset.labels)
-
-
-track_ids, genres = _ids_and_genres(path, cached.stamp(path), ready)
-labelled = genres is not None
-
-for message in result.warnings:
-    st.warning(f"Clustering: {message}")
-if prepared.n_dropped:
-    st.info(f"{prepared.n_dropped} track(s) have neither usable audio nor usable lyrics and are not shown.")
-
-top = st.columns([3, 1])
-top[0].caption(f"{view.algorithm} ({view.fusion}), k = {result.n_clusters}, seed {view.seed}, "
-               f"{prepared.n_tracks} tracks; the loop took {result.timings_ms.get('total', 0.0):.0f} ms.")
-top[1].button("Re-seed clustering", on_click=cached.loop(path).reseed, width="stretch",
-              help="Forget the warm-start centres and cluster from scratch with the seed "
-                   "(a warm start can stick in a poor local optimum while sliders move).")
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -96,7 +71,10 @@ def _umap_compiled() -> bool:
 
 
 @st.fragment
-def map_panel() -> None:
+def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> None:
+    """The map and its controls (projection, dimensions, colour): a fragment of its own inside
+    :func:`live`, so changing how the map is drawn redraws only the map."""
+    labelled = genres is not None
     options = color_options(prepared.indicators.names, labelled, has_languages(prepared.indicators))
     st.session_state["color_by"] = resolve_color_by(st.session_state.get("color_by"), options)
     controls = st.columns([1, 1, 2])
@@ -172,33 +150,67 @@ def map_panel() -> None:
                      width="stretch")
 
 
-map_panel()
+def _metrics(path: str, view, result, genres) -> None:
+    """The metric table (dynamic beside audio only, lyrics only and static 0.5) and the genre x cluster
+    table, drawn after the map: their cold clusterings and the heatmap never hold the map back."""
+    labelled = genres is not None
+    st.subheader("Metrics")
+    loop = cached.loop(path)
+    try:
+        with st.spinner("Scoring audio only, lyrics only and static 0.5 (once per clustering setting)..."):
+            table = loop.comparison_table(result, view.algorithm, view.fusion, view.seed)
+    except WorkbenchError as exc:
+        st.error(f"The comparison could not be computed: {exc}")
+    else:
+        if not labelled:
+            st.info(f"{NO_LABELS_NOTE.capitalize()}: this dataset has no genre labels, so NMI, ARI and "
+                    "the other external scores cannot be computed.")
+        shown = metric_table(table)  # number formats as column settings: a pandas Styler cost 35 ms a move
+        st.dataframe(shown, width="stretch",
+                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in shown.columns
+                                    if shown[c].dtype.kind == "f"})
+        restarts = table.attrs.get("n_init") or COLD_N_INIT
+        st.caption("Dynamic is the rules' per-track weights. Every row is clustered alike: the same algorithm, "
+                   f"k and seed, every track, k-means++ with {restarts} restart{'s' if restarts > 1 else ''} and "
+                   "no warm start (the map "
+                   "above is warm-started from the previous clustering, so it can differ slightly). Internal "
+                   f"metrics (silhouette, Calinski-Harabasz, Davies-Bouldin): {NEUTRAL_SPACE}.")
+    if labelled:
+        st.subheader("Genres and clusters")
+        cont = contingency_frame(genres, result.labels)
+        data, spec = contingency_spec(cont)  # Vega-Lite: a plotly heatmap cost the browser ~130 ms a move
+        st.vega_lite_chart(data, spec, key="contingency_chart", width="stretch")
+        with st.expander("As a table"):
+            st.dataframe(cont, width="stretch")
 
-st.subheader("Metrics")
-loop = cached.loop(path)
-try:
-    with st.spinner("Scoring audio only, lyrics only and static 0.5 (once per clustering setting)..."):
-        table = loop.comparison_table(result, view.algorithm, view.fusion, view.seed)
-except WorkbenchError as exc:
-    st.error(f"The comparison could not be computed: {exc}")
-else:
-    if not labelled:
-        st.info(f"{NO_LABELS_NOTE.capitalize()}: this dataset has no genre labels, so NMI, ARI and "
-                "the other external scores cannot be computed.")
-    shown = metric_table(table)  # number formats as column settings: a pandas Styler cost 35 ms a move
-    st.dataframe(shown, width="stretch",
-                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in shown.columns
-                                if shown[c].dtype.kind == "f"})
-    restarts = table.attrs.get("n_init") or COLD_N_INIT
-    st.caption("Dynamic is the rules' per-track weights. Every row is clustered alike: the same algorithm, "
-               f"k and seed, every track, k-means++ with {restarts} restart{'s' if restarts > 1 else ''} and "
-               "no warm start (the map "
-               "above is warm-started from the previous clustering, so it can differ slightly). Internal "
-               f"metrics (silhouette, Calinski-Harabasz, Davies-Bouldin): {NEUTRAL_SPACE}.")
 
-if labelled:
-    st.subheader("Genres and clusters")
-    cont = contingency_frame(genres, result.labels)
-    st.plotly_chart(contingency_figure(cont), key="contingency_chart", width="stretch")
-    with st.expander("As a table"):
-        st.dataframe(cont, width="stretch")
+@st.fragment
+def live() -> None:
+    """Everything a rule slider here changes, as one fragment: moving "Move a rule here" (or pinning
+    A, or re-seeding) reruns this function only, not app.py, its sidebar and the page's set-up; a
+    widget outside (the sidebar's dataset, algorithm, k, seed) still reruns the whole page. A
+    fragment rerun skips app.py, so the URL is written here too."""
+    _rule_here()
+    pin_bar("clusters")
+    ready, result = run_current()
+    fusion_note(ready)
+    path = str(dataset_path())
+    view = current_view()
+    prepared = ready.prepared
+    track_ids, genres = _ids_and_genres(path, cached.stamp(path), ready)
+    for message in result.warnings:
+        st.warning(f"Clustering: {message}")
+    if prepared.n_dropped:
+        st.info(f"{prepared.n_dropped} track(s) have neither usable audio nor usable lyrics and are not shown.")
+    top = st.columns([3, 1])
+    top[0].caption(f"{view.algorithm} ({view.fusion}), k = {result.n_clusters}, seed {view.seed}, "
+                   f"{prepared.n_tracks} tracks; the loop took {result.timings_ms.get('total', 0.0):.0f} ms.")
+    top[1].button("Re-seed clustering", on_click=cached.loop(path).reseed, width="stretch",
+                  help="Forget the warm-start centres and cluster from scratch with the seed "
+                       "(a warm start can stick in a poor local optimum while sliders move).")
+    map_panel(path, view, prepared, result, track_ids, genres)
+    _metrics(path, view, result, genres)
+    write_query_params()
+
+
+live()

@@ -10,7 +10,7 @@ from core.compare import COMPARE_SEEDS, CompareSettings, comparison_map, ruleset
 from core.errors import WorkbenchError
 from core.views.inspector import audio_status
 from ui.common import fusion_note, require_ready, resolved_k
-from ui.compare import comparer, highlight_figure, overlay_figure, pin_bar
+from ui.compare import comparer, highlight_spec, overlay_spec, pin_bar
 from ui.state import current_view, write_query_params
 
 st.title("Compare rule sets A and B")
@@ -62,7 +62,8 @@ st.caption(f"Each metric is the mean over {len(settings.seeds)} clustering seeds
            "difference the seeds agree on. 'B better' counts the seeds where B wins (Davies-Bouldin: lower "
            f"wins). Computed in {comparison.seconds:.1f} s.")
 
-st.plotly_chart(overlay_figure(comparison.overlay), width="stretch", key="compare_overlay")
+data, spec = overlay_spec(comparison.overlay)  # Vega-Lite: plotly cost the browser most of the redraw
+st.vega_lite_chart(data, spec, width="stretch", key="compare_overlay")
 
 
 def _tracks(table, title: str, key: str) -> None:
@@ -94,5 +95,6 @@ st.caption("Clusters of A and B come from one clustering of every track each (th
            "cluster numbers are matched to A's first, so a renumbering is not a change.")
 
 frame = comparison_map(ready.prepared, comparison, seed=view.seed)
-st.plotly_chart(highlight_figure(frame), width="stretch", key="compare_map")
+data, spec = highlight_spec(frame)
+st.vega_lite_chart(data, spec, width="stretch", key="compare_map")
 write_query_params()

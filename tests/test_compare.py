@@ -57,6 +57,27 @@ def test_a_pinned_rule_set_round_trips_through_the_url_beside_b():
     assert back.ruleset_a.base_weight == DEFAULT_RULES.base_weight and any("A.base" in p or "base_weight" in p for p in problems)
 
 
+def test_compare_specs_are_valid_vega_lite_and_keep_every_track_and_bin():
+    import altair as alt
+    import pandas as pd
+
+    from ui.compare import highlight_spec, overlay_spec
+    overlay = pd.DataFrame({"left": [0.0, 0.5], "right": [0.5, 1.0], "A": [3, 1], "B": [1, 3]})
+    data, spec = overlay_spec(overlay)
+    alt.Chart.from_dict({**spec, "data": {"values": data.to_dict("records")}})
+    assert data.groupby("side")["tracks"].sum().to_dict() == {"rule set A": 4, "rule set B": 4}
+    frame = pd.DataFrame({"track_id": ["a", "b", "c", "d"], "x": [0.0, 1, 2, 3], "y": [1.0, 0, 1, 0],
+                          "change": ["cluster changed", "unchanged", "weight moved", "unchanged"],
+                          "cluster A": [0, 1, 1, 0], "cluster B": [1, 1, 1, 0], "weight A": [0.2, 0.5, 0.4, 0.9],
+                          "weight B": [0.6, 0.5, 0.7, 0.9]})
+    data, spec = highlight_spec(frame)
+    alt.Chart.from_dict({**spec, "data": {"values": data.to_dict("records")}})
+    assert data["track_id"].tolist() == ["b", "d", "c", "a"]             # changed tracks drawn last, on top
+    assert data["change"].tolist() == ["unchanged (2)", "unchanged (2)", "weight moved (1)", "cluster changed (1)"]
+    assert spec["encoding"]["color"]["scale"]["range"] == ["#c7c7c7", "#ff7f0e", "#d62728"]
+    assert "usermeta" not in spec                                         # four points: SVG
+
+
 def test_compare_settings_need_at_least_two_seeds():
     with pytest.raises(ParameterError, match="seeds"):
         CompareSettings(seeds=(0,))
@@ -138,6 +159,18 @@ def test_pin_a_move_a_slider_and_compare_shows_core_metrics(synth, monkeypatch):
     assert diff["setting"].tolist() == ["base_weight"]
     assert {m.label: m.value for m in at.metric}["Tracks whose weight moved"].startswith(
         str(expected.summary["n_weight_moved"]))
+    charts = at.get("vega_lite_chart")                                   # overlay, then the map
+    assert len(charts) == 2 and not at.get("plotly_chart")
+    import json
+
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    bars, points = (convert_arrow_bytes_to_pandas_df(c.proto.data.data or c.proto.datasets[0].data.data)
+                    for c in charts)
+    assert int(bars.loc[bars["side"] == "rule set A", "tracks"].sum()) == synth.prepared.n_tracks
+    assert sorted(points["track_id"]) == sorted(map(str, synth.prepared.track_ids))
+    moved = expected.summary["n_cluster_changed"]
+    assert (points["change"] == f"cluster changed ({moved})").sum() == moved or moved == 0
+    assert json.loads(charts[1].proto.spec)["encoding"]["color"]["scale"]["range"][0] == "#c7c7c7"
 
     # presets on the Rules page: loading one sets the sliders (A stays pinned); saving adds it to the list
     at.switch_page("app_pages/rules.py").run()

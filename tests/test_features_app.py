@@ -86,3 +86,42 @@ def test_upload_is_stored_once_and_its_audio_paths_stay_inside_it(tmp_path):
     for bad, words in ((b"", "empty"), (b"x", "expected a .parquet or .csv")):
         with pytest.raises(DatasetError, match=words):
             save_features_upload(bad, "f.csv" if not bad else "f.txt", data_dir() / "uploads")
+
+
+def _features_uploader(at):
+    return next(u for u in at.file_uploader if u.key == "upload_features")
+
+
+def test_features_upload_on_the_dataset_page_switches_the_dataset(tmp_path):
+    """The Dataset page's features-file uploader (its on_change callback), without a browser: a real
+    Parquet file becomes the dataset; the sidebar points at the stored copy."""
+    source = write_feature_file(tmp_path / "src.parquet", 30, n_genres=3, d_audio=6, d_lyrics=5, seed=2)
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    assert not at.exception
+    _features_uploader(at).set_value(("my catalogue.parquet", source.read_bytes(), "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    stored = at.session_state["dataset_path"]
+    assert at.session_state["dataset_source"] == "path"
+    assert stored.endswith("my_catalogue.parquet") and str(data_dir() / "uploads") in stored
+    assert {m.label: m.value for m in at.metric}["Tracks"] == "30"
+    assert "embeddings are read from `my_catalogue.parquet`" in _texts(at)
+    assert not at.error
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("broken.parquet", "cut", ["broken.parquet", "cannot be read as parquet"]),
+    ("dupes.csv", b"track_id,audio_0\na,1\na,2\n", ["dupes.csv", "duplicate track_id 'a'"]),
+    ("empty.csv", b"", ["Cannot use empty.csv", "empty (0 bytes)"]),  # refused by the callback: nothing stored
+])  # (a wrong suffix never reaches the callback: Streamlit's uploader refuses it by its ``type``)
+def test_bad_features_upload_is_a_message_naming_the_file_and_the_problem(tmp_path, name, data, words):
+    if data == "cut":  # a real Parquet file cut in half
+        whole = write_feature_file(tmp_path / "whole.parquet", 30, n_genres=3, d_audio=6, d_lyrics=5).read_bytes()
+        data = whole[:len(whole) // 2]
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    _features_uploader(at).set_value((name, data, "application/octet-stream")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = " ".join(e.value for e in at.error)
+    for w in words:
+        assert w in errors, f"{w!r} not in the page's errors: {errors!r}"
+    assert "Traceback" not in errors
+    assert not any(p.name.startswith(".upload-") for p in (data_dir() / "uploads").rglob("*"))

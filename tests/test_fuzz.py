@@ -502,6 +502,135 @@ def test_a_rule_with_any_field_value_is_valid_or_a_parameter_error(field, value)
 
 
 # ----------------------------------------------------------------------------------------------
+# The features file (Parquet or CSV of per-track embeddings)
+# ----------------------------------------------------------------------------------------------
+FEATURE_COLUMNS = st.sampled_from(["audio_0", "audio_1", "audio_2", "lyrics_0", "lyrics_1", "audio", "lyrics",
+                                   "track_id", "genre", "label", "title", "audio_path", "language", "audio_quality",
+                                   "loudness_dbfs", "vocal_presence_audio", "audio_available", "has_voice",
+                                   "", " audio_0 ", "AUDIO_0", "audio_é漢", "lyrics_😀", "audio_", "0", "nan",
+                                   "audio_0.1", "x,y", 'q"uote'])
+FEATURE_CELL = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, 1.0, -1.0, 1e308, -1e308, 3.5e38, 1e39, float("nan"), float("inf"), float("-inf")]),
+    st.integers(-2**70, 2**70),
+    st.sampled_from(["", " ", "nan", "NaN", "inf", "-inf", "1e999", "0x10", "1,5", "abc", "é漢😀", "\x00", "\n",
+                     '"', "t1", "t1", "row1", "rock", "../../etc/passwd", "/dev/null", "true", "None"]),
+    st.text(max_size=8),
+    st.none(),
+    st.booleans(),
+)
+VECTOR_CELL = st.one_of(st.none(), st.lists(st.floats(allow_nan=True, allow_infinity=True, width=32), max_size=4))
+FEATURE_ENCODING = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+
+
+def _csv_cell(v) -> str:
+    return "" if v is None else repr(v) if isinstance(v, float) else str(v)
+
+
+def _feature_file_contract(path: Path, tmp: Path) -> None:
+    """Load, extract and prepare ``path``: a dataset whose problems name the file and whose features are
+    finite, or a WorkbenchError naming the file; nothing written beside the file."""
+    from core.datasets.features_file import load_features_file
+    from core.experiments import prepare
+    from core.features.extract import extract_features
+    from core.features.given import _MEMO
+    _MEMO.clear()
+    before = tree(tmp)
+    try:
+        ds = load_features_file(path)
+        fs, _ = extract_features(ds)
+    except WorkbenchError as exc:
+        assert isinstance(exc, DatasetError), repr(exc)
+        assert_named(exc, path.name, str(path))
+        assert "Traceback" not in str(exc)
+    else:
+        assert ds.kind == "features" and ds.n_tracks >= 1
+        assert len(set(ds.track_ids)) == ds.n_tracks
+        for p in ds.problems:
+            assert p.path == path.name and p.reason, (p.path, p.reason)
+        for block in (fs.audio, fs.lyrics):
+            assert np.isfinite(block).all()
+        try:  # past the door: too few usable tracks is prepare's own error (it names the counts, not a file)
+            prepared = prepare(fs)
+        except WorkbenchError as exc:
+            assert "Nothing usable to cluster" in str(exc) or "track" in str(exc), repr(exc)
+        else:
+            assert np.isfinite(prepared.embeddings.audio).all() and np.isfinite(prepared.embeddings.lyrics).all()
+    assert tree(tmp) == before, "reading a features file wrote beside it"
+
+
+@given(header=st.lists(FEATURE_COLUMNS, min_size=0, max_size=7),
+       rows=st.lists(st.lists(FEATURE_CELL, max_size=8), max_size=5),
+       encoding=FEATURE_ENCODING, raw_tail=st.binary(max_size=8), quote_all=st.booleans())
+def test_features_csv_gives_a_dataset_or_a_named_error(header, rows, encoding, raw_tail, quote_all):
+    """Any header, any cells (NaN, inf, huge, text, empty), ragged rows, duplicate ids, any encoding."""
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        text = _csv_text(header, [[_csv_cell(v) for v in r] for r in rows], quote_all)
+        path = tmp / "feats.csv"
+        path.write_bytes(text.encode(encoding, errors="replace") + raw_tail)
+        _feature_file_contract(path, tmp)
+
+
+def _parquet_bytes(columns: dict) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    buf = io.BytesIO()
+    pq.write_table(pa.table(columns), buf)
+    return buf.getvalue()
+
+
+@given(names=st.lists(FEATURE_COLUMNS, min_size=1, max_size=6, unique=True),
+       n=st.integers(0, 5), data=st.data(), cut=st.one_of(st.none(), st.floats(0, 1)))
+def test_features_parquet_gives_a_dataset_or_a_named_error(names, n, data, cut):
+    """Typed Parquet columns (numbers, text, vectors of any width), and the same bytes cut short."""
+    import pyarrow as pa
+    columns = {}
+    for name in names:
+        kind = data.draw(st.sampled_from(["float", "int", "text", "vector", "bool"]), label=name)
+        if kind == "float":
+            values = data.draw(st.lists(st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+                                        min_size=n, max_size=n))
+            columns[name] = pa.array(values, type=pa.float64())
+        elif kind == "int":
+            columns[name] = pa.array(data.draw(st.lists(st.integers(-2**63, 2**63 - 1), min_size=n, max_size=n)),
+                                     type=pa.int64())
+        elif kind == "text":
+            columns[name] = pa.array(data.draw(st.lists(st.one_of(st.none(), st.text(max_size=6),
+                                                                  st.sampled_from(["t1", "1.5", "inf", ""])),
+                                                        min_size=n, max_size=n)), type=pa.string())
+        elif kind == "vector":
+            columns[name] = pa.array(data.draw(st.lists(VECTOR_CELL, min_size=n, max_size=n)),
+                                     type=pa.list_(pa.float32()))
+        else:
+            columns[name] = pa.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), type=pa.bool_())
+    raw = _parquet_bytes(columns)
+    if cut is not None:
+        raw = raw[:int(len(raw) * cut)]
+    with tempfile.TemporaryDirectory() as t:
+        tmp = Path(t)
+        path = tmp / "feats.parquet"
+        path.write_bytes(raw)
+        _feature_file_contract(path, tmp)
+
+
+@given(n_dupes=st.integers(2, 4), fmt=st.sampled_from(["csv", "parquet"]))
+def test_features_file_duplicate_ids_are_named(n_dupes, fmt):
+    import pandas as pd
+    frame = pd.DataFrame({"track_id": ["same"] * n_dupes + ["other"], "audio_0": np.arange(n_dupes + 1.0),
+                          "audio_1": np.ones(n_dupes + 1)})
+    with tempfile.TemporaryDirectory() as t:
+        path = Path(t) / f"dupes.{fmt}"
+        frame.to_csv(path, index=False) if fmt == "csv" else frame.to_parquet(path)
+        from core.datasets.features_file import load_features_file
+        from core.features.given import _MEMO
+        _MEMO.clear()
+        with pytest.raises(DatasetError, match="duplicate track_id 'same'") as info:
+            load_features_file(path)
+        assert_named(info.value, path.name)
+
+
+# ----------------------------------------------------------------------------------------------
 # What the fuzzers found, kept as explicit regression tests
 # ----------------------------------------------------------------------------------------------
 def test_regression_query_threshold_with_more_than_six_digits_round_trips():
@@ -513,6 +642,35 @@ def test_regression_query_threshold_with_more_than_six_digits_round_trips():
     again, _ = from_query(to_query(view))
     assert again == view and again.ruleset.base_weight == 0.123456789
     assert to_query(ViewSettings())["ds"] == "builtin" and "base" not in to_query(ViewSettings())
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet-columns", "parquet-vector"])
+def test_regression_features_value_beyond_float32_is_named_as_too_large_not_infinite(tmp_path, fmt):
+    """1e39 is a finite number the file gives; stored as float32 it became inf, and the message said
+    "infinite value" with a RuntimeWarning from the cast."""
+    import pandas as pd
+
+    from core.datasets.features_file import load_features_file
+    frame = (pd.DataFrame({"audio": [[1.0, 2.0], [3.0, 1e39], [0.0, 1.0]]}) if fmt == "parquet-vector" else
+             pd.DataFrame({"audio_0": [1.0, 1e39, 2.0], "audio_1": [0.0, 1.0, 2.0]}))
+    path = tmp_path / ("feats.csv" if fmt == "csv" else "feats.parquet")
+    frame.to_csv(path, index=False) if fmt == "csv" else frame.to_parquet(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(DatasetError, match=r"value 1e\+39 in row 2 \(column 'audio(_0|\[1\])'\) is too large") \
+                as info:
+            load_features_file(path)
+    assert_named(info.value, path.name)
+
+
+def test_regression_features_infinite_cell_is_still_named_as_infinite(tmp_path):
+    import pandas as pd
+
+    from core.datasets.features_file import load_features_file
+    path = tmp_path / "feats.csv"
+    pd.DataFrame({"audio_0": [1.0, float("-inf"), 2.0]}).to_csv(path, index=False)
+    with pytest.raises(DatasetError, match=r"feats.csv: audio embedding has an infinite value in row 2"):
+        load_features_file(path)
 
 
 def _zip_of(names) -> bytes:

@@ -87,8 +87,8 @@ def _arr(value):
 def _vega_map(at) -> tuple:
     """The 2-D map (a Vega-Lite chart): its spec and the table it draws, decoded from the message."""
     from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
-    charts = at.get("vega_lite_chart")
-    assert len(charts) == 1, f"{len(charts)} Vega-Lite charts on the page"
+    charts = [c for c in at.get("vega_lite_chart") if "params" in json.loads(c.proto.spec)]  # not the heatmap
+    assert len(charts) == 1, f"{len(charts)} Vega-Lite maps on the page"
     proto = charts[0].proto
     raw = proto.data.data or proto.datasets[0].data.data
     return json.loads(proto.spec), convert_arrow_bytes_to_pandas_df(raw)
@@ -97,7 +97,7 @@ def _vega_map(at) -> tuple:
 def _map_points(at) -> pd.DataFrame:
     """The map's points as drawn: one row per track (the 2-D Vega-Lite table, or every 3-D plotly
     trace but the 'selected' ring); ``trace`` is the category a point is drawn in."""
-    if at.get("vega_lite_chart"):
+    if any("params" in json.loads(c.proto.spec) for c in at.get("vega_lite_chart")):
         _, data = _vega_map(at)
         return pd.DataFrame({"track_id": data["track_id"].astype(str), "trace": data["color"].astype(str),
                              "type": "vega-lite", "x": data["x"], "y": data["y"], "weight": data["audio_weight"],
@@ -146,6 +146,11 @@ def test_clusters_page_shows_what_the_loop_computes_and_follows_a_threshold(read
     genres = genres_for(prepared.track_ids, ds.track_ids, ds.labels)
     pd.testing.assert_frame_equal(at.dataframe[1].value, contingency_frame(genres, first.labels),
                                   check_dtype=False, check_names=False)
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+    heat = next(c for c in at.get("vega_lite_chart") if "params" not in json.loads(c.proto.spec))
+    cells = convert_arrow_bytes_to_pandas_df(heat.proto.data.data or heat.proto.datasets[0].data.data)
+    cont = contingency_frame(genres, first.labels)
+    assert int(cells["tracks"].sum()) == prepared.n_tracks and len(cells) == cont.size   # the heatmap: every cell
 
     # move a threshold (as the Rules page's slider would): the weights on the map follow the rules
     rs = DEFAULT_RULES.replace_rule("voice_present", threshold=0.2)
@@ -265,7 +270,7 @@ def test_unlabelled_dataset_says_internal_metrics_only(ready, tiny_synth_dir, tm
     assert list(_shown_metrics(at).columns) == ["silhouette ↑", "Calinski-Harabasz ↑", "Davies-Bouldin ↓"]
     assert "genre" not in at.selectbox(key="color_by").options
     assert at.selectbox(key="color_by").value == "cluster"               # a link's "genre" falls back
-    assert len(_charts(at)) == 0                                         # no genre x cluster heatmap
+    assert len(_charts(at)) == 0 and len(at.get("vega_lite_chart")) == 1  # the map, no genre x cluster heatmap
     assert len(_map_points(at)) == 8                                     # the map: every track
 
 

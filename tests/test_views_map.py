@@ -19,8 +19,8 @@ from core.views.map import (MapLayout, chart_selection, color_label, color_optio
 from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, grid_values,
                                     slider_updates, threshold_specs)
 from core.views.tables import contingency_frame, metric_table
-from ui.figures_map import (MAP_SELECTIONS, PALETTE, UNKNOWN_COLOR, contingency_figure, map_figure, map_spec,
-                            sensitivity_figure)
+from ui.figures_map import (MAP_SELECTIONS, PALETTE, SVG_POINT_LIMIT, UNKNOWN_COLOR, contingency_figure,
+                            contingency_spec, map_figure, map_spec, sensitivity_figure)
 from ui.state import rule_key
 
 IDS = ("a", "b", "c", "d")
@@ -308,6 +308,22 @@ def test_map_spec_continuous_colours_use_the_value_range_and_grey_for_unknown():
     assert by_weight["encoding"]["color"]["condition"]["scale"]["domain"] == [0.0, 1.0]
 
 
+def test_map_spec_asks_the_browser_for_per_point_work_only_where_it_is_needed():
+    ringed = map_spec(map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES), highlight="a")[1]
+    assert ringed["encoding"]["size"]["condition"]["test"] == "datum.ring"
+    plain = map_spec(map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES))[1]
+    assert not {"size", "stroke", "strokeWidth"} & set(plain["encoding"])     # constants on the mark
+    assert (plain["mark"]["size"], plain["mark"]["stroke"]) == (64, "white")
+    assert "usermeta" not in plain                                           # a small map stays SVG
+    n = SVG_POINT_LIMIT + 1
+    rng = np.random.default_rng(0)
+    big = map_spec(map_frame([f"t{i}" for i in range(n)], rng.normal(size=(n, 2)), np.zeros(n, dtype=int),
+                             np.full(n, 0.5)))[1]
+    assert big["usermeta"]["embedOptions"]["renderer"] == "canvas" and big["config"]["mark"]["aria"] is False
+    assert big["mark"]["strokeWidth"] == 0                                   # no outline per point either
+    _valid_vega_lite(*map_spec(map_frame(IDS, COORDS, LABELS, WEIGHTS, genres=GENRES)))
+
+
 def test_map_spec_refuses_a_3d_frame():
     df = map_frame(IDS, np.arange(12.0).reshape(4, 3), LABELS, WEIGHTS)
     with pytest.raises(ParameterError, match="map_spec"):
@@ -320,6 +336,19 @@ def test_map_figure_3d_uses_scatter3d():
     assert len(fig.data) == 1 and isinstance(fig.data[0], go.Scatter3d)
     assert (fig.data[0].marker.cmin, fig.data[0].marker.cmax) == (0.0, 1.0)
     np.testing.assert_array_equal(fig.data[0].z, [2.0, 5.0, 8.0, 11.0])
+
+
+def test_contingency_spec_draws_every_cell_of_the_table_in_order():
+    cont = contingency_frame(GENRES, LABELS)
+    data, spec = contingency_spec(cont)
+    _valid_vega_lite(data, spec)
+    assert len(data) == cont.size
+    back = data.pivot(index="genre", columns="cluster", values="tracks")
+    back = back.loc[[str(g) for g in cont.index], [str(c) for c in cont.columns]]
+    np.testing.assert_array_equal(back.to_numpy(), cont.to_numpy())
+    assert spec["encoding"]["y"]["sort"] == [str(g) for g in cont.index]
+    assert spec["encoding"]["x"]["sort"] == [str(c) for c in cont.columns]
+    assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "text"]
 
 
 def test_contingency_and_sensitivity_figures_draw_their_tables():

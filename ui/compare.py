@@ -1,5 +1,6 @@
 """Streamlit glue for the A/B comparison: the "Pin as A" bar every rule-driven page draws, the
-session's comparison cache, and the two figures of the Compare page (overlaid histograms, map)."""
+session's comparison cache, and the two figures of the Compare page (overlaid histograms, map) as
+plotly figures and as the Vega-Lite specs the page draws."""
 
 from __future__ import annotations
 
@@ -52,6 +53,90 @@ def overlay_figure(overlay: pd.DataFrame) -> go.Figure:
     fig.update_xaxes(title="audio weight", range=[-0.02, 1.02])
     fig.update_yaxes(title="tracks")
     return fig
+
+
+def overlay_spec(overlay: pd.DataFrame) -> tuple:
+    """:func:`overlay_figure` as a Vega-Lite spec and its table (what the Compare page draws: a plotly
+    re-render cost the browser more than the rest of the page; bench/browser.py).
+
+    Returns
+    -------
+    data : DataFrame
+        One row per (bin, rule set): ``left``, ``right`` (audio weight), ``side`` ("rule set A"/"rule set B"),
+        ``tracks``.
+    spec : dict
+        Vega-Lite: overlaid bars per bin, A blue, B orange, both at 55 % opacity.
+    """
+    parts = [pd.DataFrame({"left": overlay["left"].to_numpy(float), "right": overlay["right"].to_numpy(float),
+                           "side": f"rule set {side}", "tracks": overlay[side].to_numpy()}) for side in ("A", "B")]
+    data = pd.concat(parts, ignore_index=True)
+    spec = {
+        "height": 320,
+        "title": {"text": "Audio weight per track: A and B overlaid", "anchor": "start", "fontSize": 14},
+        "mark": {"type": "rect", "opacity": 0.55},
+        "encoding": {
+            "x": {"field": "left", "type": "quantitative", "title": "audio weight",
+                  "scale": {"domain": [-0.02, 1.02], "nice": False}},
+            "x2": {"field": "right"},
+            "y": {"field": "tracks", "type": "quantitative", "title": "tracks", "stack": None},
+            "color": {"field": "side", "type": "nominal", "title": None,
+                      "scale": {"domain": ["rule set A", "rule set B"], "range": [_COLORS["A"], _COLORS["B"]]},
+                      "legend": {"orient": "bottom"}},
+            "tooltip": [{"field": "side", "type": "nominal"}, {"field": "left", "type": "quantitative",
+                                                                 "format": ".2f", "title": "from"},
+                        {"field": "right", "type": "quantitative", "format": ".2f", "title": "to"},
+                        {"field": "tracks", "type": "quantitative"}],
+        },
+    }
+    return data, spec
+
+
+def highlight_spec(frame: pd.DataFrame) -> tuple:
+    """:func:`highlight_figure` as a Vega-Lite spec and its table (a canvas above 500 points).
+
+    Returns
+    -------
+    data : DataFrame
+        ``frame``'s ``track_id``, ``x``, ``y``, ``cluster A``, ``cluster B``, ``weight A``, ``weight B``
+        and ``change`` as ``"<change> (<count>)"``; unchanged tracks first, so changed ones are drawn on top.
+    spec : dict
+        Vega-Lite: changed cluster red, moved weight orange, the rest grey and smaller.
+    """
+    counts = frame["change"].value_counts()
+    order = [c for c in ("unchanged", "weight moved", "cluster changed") if counts.get(c, 0)]
+    names = {c: f"{c} ({int(counts[c])})" for c in order}
+    rank = {c: i for i, c in enumerate(order)}
+    data = pd.DataFrame({"track_id": frame["track_id"].astype(str).to_numpy(),
+                         "x": frame["x"].to_numpy(float), "y": frame["y"].to_numpy(float),
+                         "cluster A": frame["cluster A"].astype(str).to_numpy(),
+                         "cluster B": frame["cluster B"].astype(str).to_numpy(),
+                         "weight A": frame["weight A"].to_numpy(float), "weight B": frame["weight B"].to_numpy(float),
+                         "change": frame["change"].map(names).to_numpy(),
+                         "_rank": frame["change"].map(rank).to_numpy()})
+    data = data.sort_values("_rank", kind="stable").drop(columns="_rank").reset_index(drop=True)
+    axis = {"type": "quantitative", "axis": None, "scale": {"zero": False, "nice": False, "padding": 14}}
+    spec = {
+        "height": 480,
+        "title": {"text": "Where the changed tracks sit (PCA of B's fused tracks)", "anchor": "start", "fontSize": 14},
+        "mark": {"type": "circle", "stroke": "white", "strokeWidth": 0.5, "opacity": 0.9},
+        "encoding": {
+            "x": {"field": "x", **axis}, "y": {"field": "y", **axis},
+            "color": {"field": "change", "type": "nominal", "title": None, "sort": [names[c] for c in order],
+                      "scale": {"domain": [names[c] for c in order], "range": [_COLORS[c] for c in order]},
+                      "legend": {"orient": "bottom"}},
+            "size": {"field": "change", "type": "nominal", "legend": None,
+                     "scale": {"domain": [names[c] for c in order],
+                               "range": [36 if c == "unchanged" else 100 for c in order]}},
+            "tooltip": [{"field": "track_id", "type": "nominal", "title": "track"},
+                        {"field": "cluster A", "type": "nominal"}, {"field": "cluster B", "type": "nominal"},
+                        {"field": "weight A", "type": "quantitative", "format": ".2f"},
+                        {"field": "weight B", "type": "quantitative", "format": ".2f"}],
+        },
+    }
+    if len(data) > 500:  # as the Clusters page's map (ui.figures_map.SVG_POINT_LIMIT)
+        spec["usermeta"] = {"embedOptions": {"renderer": "canvas"}}
+        spec["config"] = {"mark": {"aria": False}}
+    return data, spec
 
 
 def highlight_figure(frame: pd.DataFrame) -> go.Figure:

@@ -13,7 +13,8 @@ Each function takes the table a :mod:`core.views.map` (or :mod:`core.views.table
   (the page's 3-D view); one trace per category (legend) or one continuous trace with a colour
   bar; every point carries ``customdata = [track_id, genre, cluster, audio weight, fusion weight,
   colour value]`` so a selection resolves to a track id.
-* :func:`contingency_figure`: genres x clusters counts as an annotated heatmap.
+* :func:`contingency_figure`: genres x clusters counts as an annotated heatmap (plotly);
+  :func:`contingency_spec`: the same as a Vega-Lite spec (what the Clusters page draws).
 * :func:`sensitivity_figure`: a metric over two thresholds with the current sliders marked.
 """
 
@@ -31,7 +32,7 @@ from core.errors import check_param
 from core.views.map import MAP_BOX, MAP_PICK
 
 __all__ = ["PALETTE", "UNKNOWN_COLOR", "MAP_SELECTIONS", "map_spec", "map_figure", "contingency_figure",
-           "sensitivity_figure"]
+           "contingency_spec", "sensitivity_figure"]
 
 #: The 2-D map's selection parameters that make Streamlit rerun (zoom and legend fading do not).
 MAP_SELECTIONS = (MAP_PICK, MAP_BOX)
@@ -86,6 +87,13 @@ def _chart_data(frame: pd.DataFrame, highlight: Optional[str]) -> pd.DataFrame:
     return df.sort_values("ring", kind="stable").reset_index(drop=True)
 
 
+#: Above this many points the map is drawn on a canvas without per-point accessibility labels (Streamlit
+#: itself switches at 2,000 and drops the labels at 5,000): at 1,000 points an SVG redraw with labels cost
+#: the browser about twice the canvas redraw per slider move (bench/browser.py). Small maps stay SVG, so
+#: their points remain elements a screen reader (and the browser test) can find.
+SVG_POINT_LIMIT = 500
+
+
 def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int = 560) -> tuple:
     """The 2-D track map as a Vega-Lite spec and the table it draws.
 
@@ -114,6 +122,10 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
         and :data:`~core.views.map.MAP_BOX` (drag; ``x`` and ``y``), read back with
         :func:`core.views.map.chart_selection`; ``zoom``, bound to the scales (wheel to zoom,
         shift-drag to pan), and, for categories, ``legend`` (click an entry to fade the others).
+        The ring's per-point size and stroke conditions are in the spec only when a track is
+        ringed; above :data:`SVG_POINT_LIMIT` points the spec asks for a canvas and no per-point
+        aria labels (``usermeta.embedOptions.renderer``, ``config.mark.aria``), and, when nothing is
+        ringed, no white outline around each point.
 
     Raises
     ------
@@ -168,11 +180,20 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
         "encoding": {
             "x": {"field": "x", **axis}, "y": {"field": "y", **axis},
             "color": color, "opacity": opacity, "tooltip": tooltip,
-            "size": {"condition": {"test": "datum.ring", "value": 260}, "value": 64},
-            "stroke": {"condition": {"test": "datum.ring", "value": "black"}, "value": "white"},
-            "strokeWidth": {"condition": {"test": "datum.ring", "value": 3}, "value": 0.5},
         },
     }
+    if bool(data["ring"].any()):  # per-point conditions only when a track is ringed: the browser evaluates
+        spec["encoding"].update({  # each one per point on every redraw, through an interpreter
+            "size": {"condition": {"test": "datum.ring", "value": 260}, "value": 64},
+            "stroke": {"condition": {"test": "datum.ring", "value": "black"}, "value": "white"},
+            "strokeWidth": {"condition": {"test": "datum.ring", "value": 3}, "value": 0.5}})
+    else:
+        spec["mark"].update(size=64, strokeWidth=0.5)
+    if len(data) > SVG_POINT_LIMIT:
+        spec["usermeta"] = {"embedOptions": {"renderer": "canvas"}}
+        spec["config"] = {"mark": {"aria": False}}
+        if "stroke" not in spec["encoding"]:  # no white outline per point (nothing ringed): stroking each
+            spec["mark"]["strokeWidth"] = 0    # circle was ~1/3 of the canvas redraw at 5,000 points
     return data, spec
 
 
@@ -273,6 +294,55 @@ def contingency_figure(table: pd.DataFrame, height: Optional[int] = None) -> go.
                       margin=dict(l=10, r=10, t=10, b=10),
                       xaxis=dict(title="cluster", side="top"), yaxis=dict(title="genre", autorange="reversed"))
     return fig
+
+
+def contingency_spec(table: pd.DataFrame, height: Optional[int] = None) -> tuple:
+    """Tracks per genre (rows) and cluster (columns) as an annotated Vega-Lite heatmap.
+
+    What the Clusters page draws on every slider move: the same picture as :func:`contingency_figure`
+    for a fraction of the browser's work (a plotly heatmap re-render took ~130 ms of the browser's main
+    thread per move, more than the 5,000-point map; bench/browser.py, Chrome's profiler).
+
+    Parameters
+    ----------
+    table : DataFrame of int
+        From :func:`core.views.tables.contingency_frame`.
+    height : int, px, optional
+
+    Returns
+    -------
+    data : DataFrame
+        One row per (genre, cluster) cell: ``genre``, ``cluster`` (str), ``tracks`` (int), in table order.
+    spec : dict
+        Vega-Lite: a ``rect`` layer coloured by ``tracks`` (Blues) under a ``text`` layer with the count;
+        genres down in table order, clusters across on top.
+    """
+    genres = [str(g) for g in table.index]
+    clusters = [str(c) for c in table.columns]
+    z = table.to_numpy()
+    data = pd.DataFrame({"genre": np.repeat(genres, len(clusters)), "cluster": np.tile(clusters, len(genres)),
+                         "tracks": z.reshape(-1).astype(np.int64)})
+    top = float(z.max()) if z.size else 0.0
+    enc = {"x": {"field": "cluster", "type": "nominal", "sort": clusters, "title": "cluster",
+                 "axis": {"orient": "top", "labelAngle": 0}},
+           "y": {"field": "genre", "type": "nominal", "sort": genres, "title": "genre"}}
+    spec = {
+        "height": height or max(240, 28 * len(genres) + 90),
+        "encoding": enc,
+        "layer": [
+            {"mark": {"type": "rect"},
+             "encoding": {"color": {"field": "tracks", "type": "quantitative", "legend": None,
+                                    "scale": {"scheme": "blues", "domain": [0, max(top, 1.0)]}},
+                          "tooltip": [{"field": "genre", "type": "nominal"},
+                                      {"field": "cluster", "type": "nominal"},
+                                      {"field": "tracks", "type": "quantitative"}]}},
+            {"mark": {"type": "text"},
+             "encoding": {"text": {"field": "tracks", "type": "quantitative"},
+                          "color": {"condition": {"test": f"datum.tracks > {top / 2:.6g}", "value": "white"},
+                                    "value": "black"}}},
+        ],
+    }
+    return data, spec
 
 
 def sensitivity_figure(grid: pd.DataFrame, current: Optional[tuple] = None, *, metric_label: str = "",

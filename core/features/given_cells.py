@@ -55,11 +55,17 @@ def _matrix(frame: pd.DataFrame, cols: list, modality: str, name: str) -> tuple:
                                        "must be numbers (leave a cell empty only when the whole modality is "
                                        "missing for that track).")
                 col = num
-            parts.append(col.to_numpy(dtype=np.float32, na_value=np.nan))
+            with np.errstate(over="ignore"):  # a finite value beyond float32 becomes inf: named below
+                parts.append(col.to_numpy(dtype=np.float32, na_value=np.nan))
         x = np.column_stack(parts).astype(np.float32, copy=False)
         names = tuple(cols)
     if np.isinf(x).any():
         i, j = map(int, np.argwhere(np.isinf(x))[0])
+        given = _given_value(frame, names[j], i)
+        if given is not None and math.isfinite(given):
+            raise DatasetError(f"Features file {name}: {modality} embedding value {given:.6g} in "
+                               f"{_row_name(frame, i)} (column {names[j]!r}) is too large: embeddings are stored "
+                               f"as 32-bit floats (at most {float(np.finfo(np.float32).max):.4g} in size).")
         raise DatasetError(f"Features file {name}: {modality} embedding has an infinite value in "
                            f"{_row_name(frame, i)} (column {names[j]!r}); embeddings must be finite.")
     nan = np.isnan(x)
@@ -76,6 +82,18 @@ def _matrix(frame: pd.DataFrame, cols: list, modality: str, name: str) -> tuple:
     return np.ascontiguousarray(x), names, ok
 
 
+def _given_value(frame: pd.DataFrame, column: str, i: int):
+    """The number the file gives in ``column`` (or ``vector[k]`` of a list column), row ``i``, as a Python
+    float; None when it cannot be read as one."""
+    try:
+        if column in frame.columns:
+            return float(pd.to_numeric(pd.Series([frame[column].iloc[i]]), errors="coerce").iloc[0])
+        base, k = column[:-1].rsplit("[", 1)
+        return float(frame[base].iloc[i][int(k)])
+    except (KeyError, ValueError, TypeError, IndexError):
+        return None
+
+
 def _list_column(col: pd.Series, name: str) -> np.ndarray:
     """A Parquet list column (one vector per row) as an (n, d) matrix; None cells are missing rows."""
     widths = col.map(lambda v: len(v) if _is_vector(v) else -1).to_numpy()
@@ -90,7 +108,8 @@ def _list_column(col: pd.Series, name: str) -> np.ndarray:
                            f"({widths[i]} in row {i + 1}, {d} in most rows); every vector must have the same width.")
     x = np.full((len(col), d), np.nan, np.float32)
     try:
-        x[given] = np.stack([np.asarray(v, dtype=np.float32) for v in col[given]])
+        with np.errstate(over="ignore"):  # a finite value beyond float32 becomes inf: named by the caller
+            x[given] = np.stack([np.asarray(v, dtype=np.float32) for v in col[given]])
     except (TypeError, ValueError):
         raise DatasetError(f"Features file {name}: column {col.name!r} holds vectors with values that are not "
                            "numbers.") from None
