@@ -46,6 +46,7 @@ from threadpoolctl import threadpool_limits
 from core.errors import AudioDecodeError, check_param
 from core.features import audio as audio_mod
 from core.features import lyrics as lyrics_mod
+from core.features.lyrics import gloss as gloss_mod
 from core.features.cache import FeatureCache, file_digest, make_key, text_digest
 from core.features.featureset import FeatureSet
 from core.features.blocks import standardise_blocks  # noqa: F401 - public here too
@@ -245,6 +246,29 @@ def _embed_lyrics(texts, lyr_keys, config, cache, progress, done, total, rep):
     return semantic, done
 
 
+def _semantic_texts(dataset: Dataset, config: ExtractConfig) -> tuple:
+    """What the semantic model embeds per track (None where no lyrics) and the gloss report."""
+    texts = dataset.tracks["lyrics"].tolist()
+    if not dataset.has_lyrics:
+        return [None] * len(texts), gloss_mod.GlossReport()
+    texts = [t if isinstance(t, str) and t.strip() else None for t in texts]
+    return gloss_mod.semantic_texts(texts, gloss=config.lyrics.gloss)
+
+
+def _gloss_problems(gloss_rep) -> list:
+    """The semantic level's word on languages: which were glossed, which fall back to the untranslated
+    text (a missing dictionary package named with the command that installs it)."""
+    out = []
+    if gloss_rep.missing_dictionaries:
+        pkgs = " ".join(gloss_mod.dictionaries.PACKAGES[lang] for lang in gloss_rep.missing_dictionaries)
+        out.append(Problem(
+            "semantic level", f"no English dictionary installed for {', '.join(gloss_rep.missing_dictionaries)}: "
+            "those lyrics are embedded untranslated by the English model (the lexical levels still read them)",
+            f"install the dictionaries (make install-test, or apt-get install {pkgs}), then extract again",
+            stage="lyrics"))
+    return out
+
+
 # -- assembly ----------------------------------------------------------------------------------
 
 
@@ -257,10 +281,16 @@ def _dataset_key(config: ExtractConfig, audio_keys, lyr_keys, has_lyrics: bool, 
 
 
 def track_keys(dataset: Dataset, config: ExtractConfig) -> tuple[list, list, list]:
-    """Per-track audio cache keys, lyrics cache keys and load problems (unreadable files)."""
+    """Per-track audio cache keys, lyrics cache keys and load problems (unreadable files).
+
+    A lyrics key is the digest of the text the semantic model embeds (the English gloss of a lyric
+    when ``config.lyrics.gloss`` is on and its language has a dictionary, the lyric itself otherwise)
+    with :meth:`LyricsConfig.embedding_key`: an English lyric keeps its key whether glossing is on or
+    off, and a changed dictionary changes the gloss and so the key."""
     audio_keys, lyr_keys, problems = [], [], []
     ids = dataset.track_ids
-    for i, (path, text) in enumerate(zip(dataset.tracks["audio_path"], dataset.tracks["lyrics"])):
+    sem_texts = _semantic_texts(dataset, config)[0]
+    for i, (path, text) in enumerate(zip(dataset.tracks["audio_path"], sem_texts)):
         key = None
         if isinstance(path, str) and path:
             try:
@@ -378,7 +408,9 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     report(progress, 0, max(total, 1), "starting")
     afeats, astats, audio_ok, anames, done = _extract_audio(
         dataset, audio_keys, config.audio, cache, executor or local_executor(n_jobs), progress, max(total, 1), rep)
-    semantic, done = _embed_lyrics(texts, lyr_keys, config.lyrics, cache, progress, done, max(total, 1), rep)
+    sem_texts, gloss_rep = _semantic_texts(dataset, config)
+    rep.problems += _gloss_problems(gloss_rep)
+    semantic, done = _embed_lyrics(sem_texts, lyr_keys, config.lyrics, cache, progress, done, max(total, 1), rep)
     lyrics_ok = np.array([k is not None for k in lyr_keys], dtype=bool)
     astats, stat_names = with_tag_measures(afeats, astats, anames, config.audio)
 
@@ -388,8 +420,11 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
 
     # lyrics blocks: semantic | lexical (words) | character (2-5-grams, when on) | stylistic
     present = [t if ok else None for t, ok in zip(texts, lyrics_ok)]
+    if gloss_mod.DEV.get("centre") == "semantic":
+        semantic = gloss_mod.centre_by_language(semantic, lyrics_ok, [t if ok else None for t, ok in zip(texts, lyrics_ok)])
     if lyrics_ok.any():
-        lex, lex_names = lyrics_mod.lexical_features(present, config.lyrics)
+        lex_in = [s if ok else None for s, ok in zip(sem_texts, lyrics_ok)] if gloss_mod.DEV.get("lexical") else present
+        lex, lex_names = lyrics_mod.lexical_features(lex_in, config.lyrics)
         chars, char_names = np.zeros((dataset.n_tracks, 0), np.float32), []
         if config.lyrics.char_ngrams:
             chars, char_names = lyrics_mod.char_features(present, config.lyrics)
@@ -410,6 +445,8 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
                **({"character": list(range(d_sem + d_lex, d_sem + d_lex + d_chr))} if d_chr else {}),
                "stylistic": list(range(d_sem + d_lex + d_chr, d_sem + d_lex + d_chr + len(style_names)))}
     lyrics = standardise_blocks(raw_lyrics, lyrics_ok, lblocks)
+    if gloss_mod.DEV.get("centre") == "all":
+        lyrics = gloss_mod.centre_by_language(lyrics, lyrics_ok, [t if ok else None for t, ok in zip(texts, lyrics_ok)])
 
     all_problems = list(rep.problems)
     fs = FeatureSet(
@@ -423,6 +460,10 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
         meta={"config_key": config.key(), "audio_config": asdict(config.audio),
               "lyrics_config": asdict(config.lyrics), "feature_version": audio_mod.FEATURE_VERSION,
               "lyrics_version": lyrics_mod.LYRICS_VERSION, "dataset": dataset.name,
+              "semantic_languages": {"glossed": dict(gloss_rep.glossed), "native": gloss_rep.native,
+                                     "untranslated": dict(gloss_rep.untranslated),
+                                     "known_share": {k: round(v, 4) for k, v in gloss_rep.known_share.items()},
+                                     "message": gloss_rep.message()},
               "problems": [asdict(p) for p in all_problems], "audio_failures": list(rep.failure_reasons)},
     )
     json.dumps(fs.meta)  # fail here, not at load time, if meta is not JSON-safe
