@@ -47,6 +47,7 @@ from core.errors import AudioDecodeError, check_param
 from core.features import audio as audio_mod
 from core.features import lyrics as lyrics_mod
 from core.features.lyrics import gloss as gloss_mod
+from core.features.lyrics.centring import centre_by_language
 from core.features.cache import FeatureCache, file_digest, make_key, text_digest
 from core.features.featureset import FeatureSet
 from core.features.blocks import standardise_blocks  # noqa: F401 - public here too
@@ -250,7 +251,7 @@ def _semantic_texts(dataset: Dataset, config: ExtractConfig) -> tuple:
     """What the semantic model embeds per track (None where no lyrics) and the gloss report."""
     texts = dataset.tracks["lyrics"].tolist()
     if not dataset.has_lyrics:
-        return [None] * len(texts), gloss_mod.GlossReport()
+        return [None] * len(texts), gloss_mod.GlossReport(languages=[""] * len(texts))
     texts = [t if isinstance(t, str) and t.strip() else None for t in texts]
     return gloss_mod.semantic_texts(texts, gloss=config.lyrics.gloss)
 
@@ -420,10 +421,9 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
 
     # lyrics blocks: semantic | lexical (words) | character (2-5-grams, when on) | stylistic
     present = [t if ok else None for t, ok in zip(texts, lyrics_ok)]
-    if gloss_mod.DEV.get("centre") == "semantic":
-        semantic = gloss_mod.centre_by_language(semantic, lyrics_ok, [t if ok else None for t, ok in zip(texts, lyrics_ok)])
     if lyrics_ok.any():
-        lex_in = [s if ok else None for s, ok in zip(sem_texts, lyrics_ok)] if gloss_mod.DEV.get("lexical") else present
+        # with glossing on, the word level reads the glosses: one English vocabulary across languages
+        lex_in = [s if ok else None for s, ok in zip(sem_texts, lyrics_ok)] if config.lyrics.gloss else present
         lex, lex_names = lyrics_mod.lexical_features(lex_in, config.lyrics)
         chars, char_names = np.zeros((dataset.n_tracks, 0), np.float32), []
         if config.lyrics.char_ngrams:
@@ -445,8 +445,8 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
                **({"character": list(range(d_sem + d_lex, d_sem + d_lex + d_chr))} if d_chr else {}),
                "stylistic": list(range(d_sem + d_lex + d_chr, d_sem + d_lex + d_chr + len(style_names)))}
     lyrics = standardise_blocks(raw_lyrics, lyrics_ok, lblocks)
-    if gloss_mod.DEV.get("centre") == "all":
-        lyrics = gloss_mod.centre_by_language(lyrics, lyrics_ok, [t if ok else None for t, ok in zip(texts, lyrics_ok)])
+    if config.lyrics.gloss:  # each language's mean removed (a set with one language is left as it is)
+        lyrics = centre_by_language(lyrics, lyrics_ok, gloss_rep.languages)
 
     all_problems = list(rep.problems)
     fs = FeatureSet(

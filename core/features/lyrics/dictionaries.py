@@ -1,5 +1,8 @@
 """Bilingual word maps (German, Spanish, French, Portuguese, Italian -> English) read from the FreeDict
-dictionaries that Debian ships (``dict-freedict-deu-eng`` ...), for glossing lyrics into English.
+dictionaries that Debian ships, for glossing lyrics into English: each language's dictionary into English
+(``dict-freedict-deu-eng`` ...) and, inverted, the one from English (``dict-freedict-eng-deu`` ...), which
+fills words the first lacks (the Spanish and Italian dictionaries into English hold only 4,000 and 3,300
+headwords; ``they -> ellos, ellas`` in the English-Spanish one gives ``ellos -> they``).
 
 The files are dictd databases in :data:`DICT_DIR` (``/usr/share/dictd``, or ``$WORKBENCH_DICT_DIR``):
 ``freedict-<xxx>-eng.index`` holds ``headword<TAB>offset<TAB>length`` (offset and length in dictd's
@@ -31,18 +34,19 @@ from core.paths import cache_dir
 
 #: ISO 639-1 code -> FreeDict's three-letter code of the dictionary into English.
 FREEDICT_CODES = {"de": "deu", "es": "spa", "fr": "fra", "pt": "por", "it": "ita"}
-#: Debian package of each language's dictionary.
-PACKAGES = {lang: f"dict-freedict-{code}-eng" for lang, code in FREEDICT_CODES.items()}
+#: Debian packages of each language's dictionaries (into English, from English).
+PACKAGES = {lang: f"dict-freedict-{code}-eng dict-freedict-eng-{code}" for lang, code in FREEDICT_CODES.items()}
 #: Translations kept per headword, in dictionary order.
 MAX_SENSES = 3
 #: Version of the parsing below; part of the stored map's name and of :func:`identity`.
-PARSE_VERSION = "freedict-parse-1"
+PARSE_VERSION = "freedict-parse-3"
 
 _B64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 _NUMBERED = re.compile(r"^\d+\.\s*")
 _TAGS = re.compile(r"<[^>]*>")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
 _SEP = re.compile(r"[,;]")
+_NOISE = re.compile(r"\b(?:sb|sth|so|etw|jdn|jdm)\.|\u2026|\.\.\.")
 _HEADWORD = re.compile(r"^[^\W\d_]+(?:['\u2019-][^\W\d_]+)*$")
 
 
@@ -51,14 +55,21 @@ def dict_dir() -> Path:
     return Path(os.environ.get("WORKBENCH_DICT_DIR", "/usr/share/dictd"))
 
 
+def _pair(name: str) -> Optional[tuple]:
+    index, data = dict_dir() / f"{name}.index", dict_dir() / f"{name}.dict.dz"
+    return (index, data) if index.is_file() and data.is_file() else None
+
+
 def dict_files(lang: str) -> Optional[tuple]:
     """``(index_path, dict_path)`` of ``lang``'s dictionary into English, or None when not installed."""
     code = FREEDICT_CODES.get(lang)
-    if code is None:
-        return None
-    base = dict_dir() / f"freedict-{code}-eng"
-    index, data = base.with_suffix(".index"), base.with_suffix(".dict.dz")
-    return (index, data) if index.is_file() and data.is_file() else None
+    return None if code is None else _pair(f"freedict-{code}-eng")
+
+
+def reverse_files(lang: str) -> Optional[tuple]:
+    """``(index_path, dict_path)`` of the English -> ``lang`` dictionary, or None when not installed."""
+    code = FREEDICT_CODES.get(lang)
+    return None if code is None else _pair(f"freedict-eng-{code}")
 
 
 def available() -> tuple:
@@ -78,13 +89,18 @@ def _digest(index: str, data: str, size_mtime: tuple) -> str:
 
 
 def file_digest(lang: str) -> Optional[str]:
-    """16-hex-digit digest of ``lang``'s two dictionary files and :data:`PARSE_VERSION`; None if absent.
-    Memoised per process on the files' sizes and modification times."""
+    """16-hex-digit digest of ``lang``'s dictionary files (into English; from English when installed) and
+    :data:`PARSE_VERSION`; None when the dictionary into English is absent. Memoised per process on the
+    files' sizes and modification times."""
     files = dict_files(lang)
     if files is None:
         return None
-    stats = tuple((os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in files)
-    return _digest(str(files[0]), str(files[1]), stats)
+    out = []
+    for pair in (files, reverse_files(lang)):
+        if pair is not None:
+            stats = tuple((os.stat(p).st_size, os.stat(p).st_mtime_ns) for p in pair)
+            out.append(_digest(str(pair[0]), str(pair[1]), stats))
+    return out[0] if len(out) == 1 else hashlib.blake2b("+".join(out).encode(), digest_size=8).hexdigest()
 
 
 def identity() -> str:
@@ -106,7 +122,7 @@ def _translations(entry: str) -> list:
     for line in entry.split("\n")[1:]:
         if not line.strip() or line[0].isspace():
             continue  # notes, examples, synonyms, "see:" references
-        line = _PARENS.sub(" ", _TAGS.sub(" ", _NUMBERED.sub("", line.strip())))
+        line = _NOISE.sub(" ", _PARENS.sub(" ", _TAGS.sub(" ", _NUMBERED.sub("", line.strip()))))
         for item in _SEP.split(line):
             item = " ".join(item.split()).lower()
             if item.startswith("to "):
@@ -116,31 +132,39 @@ def _translations(entry: str) -> list:
     return out
 
 
-def parse(index_path, dict_path) -> dict:
+def parse(index_path, dict_path, max_senses: int = MAX_SENSES) -> dict:
     """Parse one dictd database into ``{headword: [translation, ...]}``.
 
-    Only one-word headwords are kept (lyrics are glossed word by word), lower-cased; each keeps up to
-    :data:`MAX_SENSES` translations, those of the headword's entries in file order.
+    Only one-word headwords are kept (lyrics are glossed word by word), lower-cased. A headword's
+    translations are ranked by how many of its entries give them (a word with many entries, as in the
+    German dictionary, has its common sense in several), then by file order; entries of an all-capitals
+    headword (an abbreviation: ``DEM``, Deutsche Mark, under ``dem``) come after the others. Each keeps up
+    to ``max_senses`` translations.
     """
     text = gzip.open(dict_path, "rb").read()
-    out: dict = {}
+    found: dict = {}
     with open(index_path, encoding="utf-8") as fh:
-        for line in fh:
+        for order, line in enumerate(fh):
             parts = line.rstrip("\n").split("\t")
             if len(parts) < 3 or parts[0].startswith("00database"):
                 continue
             head = parts[0].strip().lower()
             if not _HEADWORD.match(head):
                 continue
-            have = out.setdefault(head, [])
-            if len(have) >= MAX_SENSES:
-                continue
             off, length = _number(parts[1]), _number(parts[2])
             entry = text[off:off + length].decode("utf-8", "replace")
-            for t in _translations(entry):
-                if t not in have and len(have) < MAX_SENSES:
-                    have.append(t)
-    return {k: v for k, v in out.items() if v}
+            first = entry.split(" /", 1)[0].split("\n", 1)[0].strip()
+            abbrev = len(first) > 1 and first.isupper()
+            ranks = found.setdefault(head, {})
+            for pos, t in enumerate(_translations(entry)):
+                count, rank = ranks.get(t, (0, (abbrev, order, pos)))
+                ranks[t] = (count + (0 if abbrev else 1), min(rank, (abbrev, order, pos)))
+    out = {}
+    for head, ranks in found.items():
+        if ranks:
+            ordered = sorted(ranks, key=lambda t: (ranks[t][1][0], -ranks[t][0], ranks[t][1]))
+            out[head] = ordered[:max_senses]
+    return out
 
 
 def _store_path(lang: str, digest: str) -> Path:
@@ -154,8 +178,13 @@ def _load(lang: str, digest: str) -> dict:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         pass  # absent or damaged: parse again
-    files = dict_files(lang)
-    words = parse(*files)
+    words = parse(*dict_files(lang))
+    rev = reverse_files(lang)
+    if rev is not None:  # English -> lang, inverted: fills the headwords the first dictionary lacks
+        for en, foreign in parse(*rev, max_senses=1000).items():
+            for f in foreign:
+                if _HEADWORD.match(f) and f not in words:
+                    words[f] = [en]
     atomic_write_bytes(path, json.dumps(words, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
     return words
 

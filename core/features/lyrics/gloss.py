@@ -4,13 +4,15 @@ The semantic block's model (all-MiniLM-L6-v2) was trained on English: a German o
 out of it as word pieces without their meaning, and a set that mixes languages clusters by language. A
 dictionary gloss is the standard cross-lingual baseline: every word of a lyric whose language has a
 FreeDict dictionary (:mod:`core.features.lyrics.dictionaries`) is replaced by its first English
-translation, line by line, and the gloss is embedded instead of the original. English lyrics, lyrics
+translations (up to three senses), line by line, and the gloss is embedded instead of the original (and
+read by the word TF-IDF level, so its vocabulary is English across languages). English lyrics, lyrics
 in a language without a dictionary, and lyrics whose language is unknown are embedded as they are, so an
 English-only set gives the very same features with glossing on or off.
 
-Choices (made on generator seed 0, see README "Lyrics in other languages"): a word not in the
-dictionary is tried without a common inflection ending (:data:`_ENDINGS`) and, in an elided form
-(``l'amour``), without the elided article; a word still unknown is kept as it is.
+Choices (made on generator seed 0, see README "Lyrics in other languages"): every kept sense of a word
+is written (three senses beat one and two); a word not in the dictionary is tried without a common
+inflection ending (:data:`_ENDINGS`) and, in an elided form (``l'amour``), without the elided article
+(these fall-backs beat none); a word still unknown is kept as it is (dropping it was no better).
 
 Speed: a lyric of 200 words glosses in about 0.1 ms once the word map is loaded (dictionary lookups).
 """
@@ -46,19 +48,6 @@ _ENDINGS = {
 }
 _MIN_STEM = 3
 
-DEV = {"centre": False, "lexical": False, "fallbacks": True, "keep_unknown": True, "senses": 1}
-
-
-def centre_by_language(x, rows, texts):
-    import numpy as np
-    x = x.copy()
-    langs = np.array([_language(t) if t else "" for t in texts], dtype=object)
-    for lang in set(langs[rows]):
-        m = rows & (langs == lang)
-        x[m] -= x[m].mean(axis=0)
-    return x
-
-
 @functools.lru_cache(maxsize=65536)
 def _language(text: str) -> str:
     """py3langid's code for ``text`` (memoised: keys and features both ask)."""
@@ -81,6 +70,8 @@ class GlossReport:
         Languages with a FreeDict dictionary package that is not installed but that lyrics here are in.
     known_share : dict
         Language -> share of the glossed words found in the dictionary (0..1).
+    languages : list of str
+        Each text's identified language ("" for no lyrics or not identified), in input order.
     """
 
     glossed: dict = field(default_factory=dict)
@@ -88,6 +79,7 @@ class GlossReport:
     untranslated: dict = field(default_factory=dict)
     missing_dictionaries: tuple = ()
     known_share: dict = field(default_factory=dict)
+    languages: list = field(default_factory=list)
 
     def message(self) -> str:
         """One plain sentence for the extraction report ("" when every lyric is English)."""
@@ -103,11 +95,12 @@ class GlossReport:
 
 
 def lookup(word: str, words: dict, lang: str, fallbacks: bool = True) -> Optional[str]:
-    """First English translation of one lower-case ``word``, or None when the dictionary lacks it
-    (also after the fall-backs: elided article removed, inflection endings of :data:`_ENDINGS`)."""
+    """English translations of one lower-case ``word`` (up to :data:`dictionaries.MAX_SENSES`, space-
+    separated), or None when the dictionary lacks it (also after the fall-backs: elided article removed,
+    inflection endings of :data:`_ENDINGS`, which give the first sense of the stem they find)."""
     hit = words.get(word)
     if hit:
-        return " ".join(hit[:DEV["senses"]])
+        return " ".join(hit)
     if not fallbacks:
         return None
     for apo in ("'", "\u2019"):
@@ -118,7 +111,7 @@ def lookup(word: str, words: dict, lang: str, fallbacks: bool = True) -> Optiona
     for end, repl in _ENDINGS.get(lang, ()):
         if word.endswith(end) and len(word) - len(end) >= _MIN_STEM:
             hit = words.get(word[: len(word) - len(end)] + repl)
-            if hit:
+            if hit:  # a guessed stem: its first sense only
                 return hit[0]
     return None
 
@@ -139,11 +132,11 @@ def gloss_text(text: str, words: dict, lang: str, *, fallbacks: bool = True,
         out = []
         for w in _WORD.findall(line.lower()):
             total += 1
-            en = lookup(w, words, lang, DEV["fallbacks"])
+            en = lookup(w, words, lang, fallbacks)
             if en is not None:
                 known += 1
                 out.append(en)
-            elif DEV["keep_unknown"]:
+            elif keep_unknown:
                 out.append(w)
         out_lines.append(" ".join(out))
     return "\n".join(out_lines).strip(), known, total
@@ -175,11 +168,13 @@ def semantic_texts(texts: Sequence[Optional[str]], gloss: bool = True,
         return out, rep
     counts: dict = {}
     missing = set()
+    rep.languages = [""] * len(out)
     for i, text in enumerate(texts):
         if text is None or not str(text).strip():
             out[i] = None
             continue
         lang = languages[i] if languages is not None else _language(text)
+        rep.languages[i] = lang
         if lang == MODEL_LANGUAGE:
             rep.native += 1
             continue
