@@ -47,6 +47,8 @@ _ENDINGS = {
            ("e", "ere"), ("o", "ere"), ("ato", "are")),
 }
 _MIN_STEM = 3
+#: Looked-up words per (word map, language, fall-backs); the word maps live as long as the process.
+_MEMO: dict = {}
 
 @functools.lru_cache(maxsize=65536)
 def _language(text: str) -> str:
@@ -128,11 +130,12 @@ def gloss_text(text: str, words: dict, lang: str, *, fallbacks: bool = True,
         Words found in the dictionary, and words in all.
     """
     out_lines, known, total = [], 0, 0
+    memo = _MEMO.setdefault((id(words), lang, fallbacks), {})  # lyrics repeat words (choruses)
     for line in text.split("\n"):
         out = []
         for w in _WORD.findall(line.lower()):
             total += 1
-            en = lookup(w, words, lang, fallbacks)
+            en = memo[w] if w in memo else memo.setdefault(w, lookup(w, words, lang, fallbacks))
             if en is not None:
                 known += 1
                 out.append(en)
