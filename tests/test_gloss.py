@@ -22,8 +22,8 @@ from core.features.lyrics.gloss import gloss_text, lookup, semantic_texts
 from core.tracks import Dataset
 from tests.multilingual_lyrics import GLOSS_LANGS, make_lyrics
 
-GLOSS = ExtractConfig(lyrics=LyricsConfig(gloss=True))
-PLAIN = ExtractConfig()
+GLOSS = ExtractConfig()  # glossing is on by default
+PLAIN = ExtractConfig(lyrics=LyricsConfig(gloss=False))
 
 
 def _dataset(texts, labels, name="lyrics"):
@@ -117,12 +117,13 @@ def test_english_lyrics_identical_with_gloss_on_and_off(tmp_path):
 def test_cache_keys_follow_the_gloss_switch_and_the_dictionaries(tmp_path, monkeypatch):
     texts, themes, codes = _mixed(("de", "en"), per_theme=2)
     ds = _dataset(texts, themes)
-    assert LyricsConfig(gloss=True).key() != LyricsConfig().key() and GLOSS.key() != PLAIN.key()
+    assert LyricsConfig(gloss=True).key() != LyricsConfig(gloss=False).key() and GLOSS.key() != PLAIN.key()
+    assert GLOSS.lyrics.gloss and ExtractConfig().lyrics.gloss
     on, off = track_keys(ds, GLOSS)[1], track_keys(ds, PLAIN)[1]
     assert all((a == b) == (c == "en") for a, b, c in zip(on, off, codes))
     with_dicts = LyricsConfig(gloss=True).key()
     monkeypatch.setenv("WORKBENCH_DICT_DIR", str(tmp_path))  # no dictionaries there
-    assert LyricsConfig(gloss=True).key() != with_dicts and LyricsConfig().key() == PLAIN.lyrics.key()
+    assert LyricsConfig(gloss=True).key() != with_dicts and LyricsConfig(gloss=False).key() == PLAIN.lyrics.key()
     assert track_keys(ds, GLOSS)[1] == off  # nothing to gloss with: the untranslated texts' keys
 
 
