@@ -265,7 +265,7 @@ def _gloss_problems(gloss_rep) -> list:
         out.append(Problem(
             "semantic level", f"no English dictionary installed for {', '.join(gloss_rep.missing_dictionaries)}: "
             "those lyrics are embedded untranslated by the English model (the lexical levels still read them)",
-            f"install the dictionaries (make install-test, or apt-get install {pkgs}), then extract again",
+            f"install the dictionaries (make install, or apt-get install {pkgs}), then extract again",
             stage="lyrics"))
     return out
 
