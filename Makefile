@@ -1,12 +1,15 @@
 # Two commands do everything on a fresh machine (Python 3.11):
-#   make app    install into .venv, build the built-in synthetic set and its features if missing, start the app
-#   make test   install what the tests need (pip packages, Debian chromium) and run the whole suite
+#   make app    install into .venv (and the FreeDict dictionaries that gloss non-English lyrics), build the
+#               built-in synthetic set and its features if missing, start the app
+#   make test   install what the tests need (pip packages, Debian chromium, the dictionaries) and run the whole suite
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PORT   ?= 8501
+# FreeDict dictionaries (Debian) for glossing German, Spanish, French, Portuguese, Italian lyrics into English
+DICTS  := $(foreach l,deu spa fra por ita,dict-freedict-$(l)-eng dict-freedict-eng-$(l))
 
-.PHONY: app test install install-test prepare bench
+.PHONY: app test install install-test prepare bench dictionaries
 
 $(VENV)/.stamp-install: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +22,14 @@ $(VENV)/.stamp-test: $(VENV)/.stamp-install requirements-test.txt
 	command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	touch $@
 
-install: $(VENV)/.stamp-install
-install-test: $(VENV)/.stamp-test
+# checked on every run (dpkg -s, ~50 ms), so a machine installed before the dictionaries were needed gets them too
+dictionaries:
+	@dpkg -s $(DICTS) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(DICTS) >/dev/null; } \
+	  || echo 'warning: could not install the FreeDict dictionaries; lyrics in German, Spanish, French,' \
+	          'Portuguese and Italian are embedded untranslated until they are installed (as root: make dictionaries)'
+
+install: $(VENV)/.stamp-install dictionaries
+install-test: $(VENV)/.stamp-test dictionaries
 
 prepare: install
 	$(PY) -m core prepare

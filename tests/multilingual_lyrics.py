@@ -1,5 +1,5 @@
-"""Seeded lyrics in German, Spanish, French and English about two themes (the sea, war), for the tests of the
-character n-gram block. Each line mixes one theme word with words every lyric of the language shares (love,
+"""Seeded lyrics in German, Spanish, French, Portuguese, Italian and English about two themes (the sea, war),
+for the tests of the character n-gram block and of the dictionary gloss. Each line mixes one theme word with words every lyric of the language shares (love,
 night, heart, road ...), so a theme is a minority of each lyric's words, as in real songs."""
 
 from __future__ import annotations
@@ -19,12 +19,22 @@ THEMES = {
            "war": "guerre armes soldats feu bataille sang drapeaux tambours combat murs fumée acier",
            "shared": "et le la dans les de je tu ne sur amour nuit cœur chemin temps ciel vie seul "
                      "toujours encore aujourd'hui lumière rêve"},
+    "pt": {"sea": "mar ondas navio velas porto tempestade costa sal gaivotas margem praia âncora",
+           "war": "guerra armas soldados fogo batalha sangue bandeiras tambores luta muros fumaça aço",
+           "shared": "e o a em os de eu tu não sobre amor noite coração caminho tempo céu vida só "
+                     "sempre outra hoje luz sonho"},
+    "it": {"sea": "mare onde nave vele porto tempesta costa sale gabbiani riva spiaggia ancora",
+           "war": "guerra armi soldati fuoco battaglia sangue bandiere tamburi lotta mura fumo acciaio",
+           "shared": "e il la in i di io tu non sopra amore notte cuore strada tempo cielo vita solo "
+                     "sempre domani oggi luce sogno"},
     "en": {"sea": "sea waves ship sails harbour storm coast salt gulls shore beach anchor",
            "war": "war weapons soldiers fire battle blood flags drums fight walls smoke steel",
            "shared": "and the a in of I you not over love night heart road time sky life alone "
                      "always again today light dream"},
 }
 LANGS = ("de", "es", "fr")
+#: Languages with a FreeDict dictionary into English (the gloss tests).
+GLOSS_LANGS = ("de", "es", "fr", "pt", "it")
 
 
 def make_lyrics(lang: str, per_theme: int = 10, seed: int = 0, lines: int = 8, words: int = 6,

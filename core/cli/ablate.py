@@ -35,6 +35,8 @@ def _regenerate_command(args, out: Path) -> str:
         parts.append(f"--learned-patches {args.learned_patches}")
     if args.char_ngrams:
         parts.append("--char-ngrams")
+    if not args.gloss:
+        parts.append("--no-gloss")
     if getattr(args, "data_seeds", None):
         parts.append(f"--data-seeds {args.data_seeds}")
         for flag, value in (("--tracks-per-genre", args.tracks_per_genre),

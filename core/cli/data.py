@@ -44,6 +44,9 @@ def cmd_extract(args) -> int:
                                    progress=tqdm_progress("extract"),
                                    use_dataset_cache=not args.no_dataset_cache, executor=executor)
     print("\n".join(rep.lines()))
+    said = (fs.meta or {}).get("semantic_languages", {}).get("message")
+    if said:  # which languages the semantic level glossed, which it embeds untranslated
+        print(f"semantic level: {said}")
     usable = int((fs.audio_ok | fs.lyrics_ok).sum())
     print(f"usable tracks: {usable} of {fs.n_tracks}")
     problem = rep.health_problem()

@@ -141,6 +141,9 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
     p.add_argument("--char-ngrams", dest="char_ngrams", action="store_true",
                    help="add the character 2-5-gram lyrics block (any language; off by default: it lowered "
                         "lyrics-only NMI on the English built-in set)")
+    p.add_argument("--no-gloss", dest="gloss", action="store_false",
+                   help="embed non-English lyrics untranslated (default: German, Spanish, French, Portuguese and "
+                        "Italian lyrics are glossed into English word by word with the FreeDict dictionaries)")
 
 
 def _extract_config(args):
@@ -151,7 +154,7 @@ def _extract_config(args):
         return ExtractConfig()
     from core.features.lyrics import LyricsConfig
     return ExtractConfig(audio=audio_config_for(args.audio_levels, args.learned_model, args.learned_patches),
-                         lyrics=LyricsConfig(char_ngrams=bool(args.char_ngrams)))
+                         lyrics=LyricsConfig(char_ngrams=bool(args.char_ngrams), gloss=bool(args.gloss)))
 
 
 def _add_synth_flags(p: argparse.ArgumentParser) -> None:

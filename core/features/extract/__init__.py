@@ -57,7 +57,7 @@ from core.features.extract.assemble import _compute  # noqa: F401
 from core.features.extract.audio_pass import _audio_worker, _extract_audio  # noqa: F401
 from core.features.extract.entry import _from_dataset_cache, _given_features  # noqa: F401
 from core.features.extract.keys import _dataset_key, _where  # noqa: F401
-from core.features.extract.lyrics_pass import _embed_lyrics  # noqa: F401
+from core.features.extract.lyrics_pass import _embed_lyrics, _gloss_problems, _semantic_texts  # noqa: F401
 
 __all__ = [
     "ASSEMBLY_VERSION",

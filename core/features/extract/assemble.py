@@ -13,7 +13,8 @@ from core.features import audio as audio_mod
 from core.features import lyrics as lyrics_mod
 from core.features.blocks import standardise_blocks
 from core.features.extract.audio_pass import _extract_audio
-from core.features.extract.lyrics_pass import _embed_lyrics
+from core.features.extract.lyrics_pass import _embed_lyrics, _gloss_problems, _semantic_texts
+from core.features.lyrics.centring import centre_by_language
 from core.features.featureset import FeatureSet
 from core.features.learned_parts import with_tag_measures
 from core.features.pool import local_executor
@@ -27,7 +28,9 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     report(progress, 0, max(total, 1), "starting")
     afeats, astats, audio_ok, anames, done = _extract_audio(
         dataset, audio_keys, config.audio, cache, executor or local_executor(n_jobs), progress, max(total, 1), rep)
-    semantic, done = _embed_lyrics(texts, lyr_keys, config.lyrics, cache, progress, done, max(total, 1), rep)
+    sem_texts, gloss_rep = _semantic_texts(dataset, config)
+    rep.problems += _gloss_problems(gloss_rep)
+    semantic, done = _embed_lyrics(sem_texts, lyr_keys, config.lyrics, cache, progress, done, max(total, 1), rep)
     lyrics_ok = np.array([k is not None for k in lyr_keys], dtype=bool)
     astats, stat_names = with_tag_measures(afeats, astats, anames, config.audio)
 
@@ -38,7 +41,9 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     # lyrics blocks: semantic | lexical (words) | character (2-5-grams, when on) | stylistic
     present = [t if ok else None for t, ok in zip(texts, lyrics_ok)]
     if lyrics_ok.any():
-        lex, lex_names = lyrics_mod.lexical_features(present, config.lyrics)
+        # with glossing on, the word level reads the glosses: one English vocabulary across languages
+        lex_in = [s if ok else None for s, ok in zip(sem_texts, lyrics_ok)] if config.lyrics.gloss else present
+        lex, lex_names = lyrics_mod.lexical_features(lex_in, config.lyrics)
         chars, char_names = np.zeros((dataset.n_tracks, 0), np.float32), []
         if config.lyrics.char_ngrams:
             chars, char_names = lyrics_mod.char_features(present, config.lyrics)
@@ -59,6 +64,8 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
                **({"character": list(range(d_sem + d_lex, d_sem + d_lex + d_chr))} if d_chr else {}),
                "stylistic": list(range(d_sem + d_lex + d_chr, d_sem + d_lex + d_chr + len(style_names)))}
     lyrics = standardise_blocks(raw_lyrics, lyrics_ok, lblocks)
+    if config.lyrics.gloss:  # each language's mean removed (a set with one language is left as it is)
+        lyrics = centre_by_language(lyrics, lyrics_ok, gloss_rep.languages)
 
     all_problems = list(rep.problems)
     fs = FeatureSet(
@@ -72,6 +79,10 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
         meta={"config_key": config.key(), "audio_config": asdict(config.audio),
               "lyrics_config": asdict(config.lyrics), "feature_version": audio_mod.FEATURE_VERSION,
               "lyrics_version": lyrics_mod.LYRICS_VERSION, "dataset": dataset.name,
+              "semantic_languages": {"glossed": dict(gloss_rep.glossed), "native": gloss_rep.native,
+                                     "untranslated": dict(gloss_rep.untranslated),
+                                     "known_share": {k: round(v, 4) for k, v in gloss_rep.known_share.items()},
+                                     "message": gloss_rep.message()},
               "problems": [asdict(p) for p in all_problems], "audio_failures": list(rep.failure_reasons)},
     )
     json.dumps(fs.meta)  # fail here, not at load time, if meta is not JSON-safe

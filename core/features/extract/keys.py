@@ -50,10 +50,18 @@ def _dataset_key(config: ExtractConfig, audio_keys, lyr_keys, has_lyrics: bool, 
 
 
 def track_keys(dataset: Dataset, config: ExtractConfig) -> tuple[list, list, list]:
-    """Per-track audio cache keys, lyrics cache keys and load problems (unreadable files)."""
+    """Per-track audio cache keys, lyrics cache keys and load problems (unreadable files).
+
+    A lyrics key is the digest of the text the semantic model embeds (the English gloss of a lyric
+    when ``config.lyrics.gloss`` is on and its language has a dictionary, the lyric itself otherwise)
+    with :meth:`LyricsConfig.embedding_key`: an English lyric keeps its key whether glossing is on or
+    off, and a changed dictionary changes the gloss and so the key."""
+    from core.features.extract.lyrics_pass import _semantic_texts
+
     audio_keys, lyr_keys, problems = [], [], []
     ids = dataset.track_ids
-    for i, (path, text) in enumerate(zip(dataset.tracks["audio_path"], dataset.tracks["lyrics"])):
+    sem_texts = _semantic_texts(dataset, config)[0]
+    for i, (path, text) in enumerate(zip(dataset.tracks["audio_path"], sem_texts)):
         key = None
         if isinstance(path, str) and path:
             try:

@@ -1,5 +1,8 @@
 """Step 3 of an extraction: the lyrics texts without a cached vector, embedded in one model call.
 
+What the semantic model embeds is :func:`_semantic_texts`: the English gloss of a lyric in a language
+with a dictionary when ``LyricsConfig.gloss`` is on, the lyric itself otherwise.
+
 The batch is stored whole before its per-text entries, so a run killed in between resumes with the
 very same vectors (a text's vector depends in its last bits on its batch).
 """
@@ -10,7 +13,9 @@ import numpy as np
 
 from core.features import lyrics as lyrics_mod
 from core.features.cache import make_key
+from core.features.lyrics import gloss as gloss_mod
 from core.progress import report
+from core.tracks import Dataset, Problem
 
 
 def _embed_lyrics(texts, lyr_keys, config, cache, progress, done, total, rep):
@@ -60,3 +65,26 @@ def _embed_lyrics(texts, lyr_keys, config, cache, progress, done, total, rep):
         done = base + len(missing)
         report(progress, done, total, "lyrics embedded")
     return semantic, done
+
+
+def _semantic_texts(dataset: Dataset, config) -> tuple:
+    """What the semantic model embeds per track (None where no lyrics) and the gloss report."""
+    texts = dataset.tracks["lyrics"].tolist()
+    if not dataset.has_lyrics:
+        return [None] * len(texts), gloss_mod.GlossReport(languages=[""] * len(texts))
+    texts = [t if isinstance(t, str) and t.strip() else None for t in texts]
+    return gloss_mod.semantic_texts(texts, gloss=config.lyrics.gloss)
+
+
+def _gloss_problems(gloss_rep) -> list:
+    """The semantic level's word on languages: which were glossed, which fall back to the untranslated
+    text (a missing dictionary package named with the command that installs it)."""
+    out = []
+    if gloss_rep.missing_dictionaries:
+        pkgs = " ".join(gloss_mod.dictionaries.PACKAGES[lang] for lang in gloss_rep.missing_dictionaries)
+        out.append(Problem(
+            "semantic level", f"no English dictionary installed for {', '.join(gloss_rep.missing_dictionaries)}: "
+            "those lyrics are embedded untranslated by the English model (the lexical levels still read them)",
+            f"install the dictionaries (make install, or apt-get install {pkgs}), then extract again",
+            stage="lyrics"))
+    return out

@@ -24,7 +24,10 @@ No caching happens here: the pipeline caches embeddings per text hash, keyed by
 
 Modules, one job each: ``config`` (settings, widths, names, version), ``model`` (the packaged
 encoder and its vocabulary), ``semantic`` (chunking and embeddings), ``words`` (tokenising helpers),
-``lexical``, ``style`` and ``stats`` (the lexical and stylistic blocks, the quality measures).
+``lexical``, ``style`` and ``stats`` (the lexical and stylistic blocks, the quality measures), ``language``
+(py3langid), ``dictionaries`` (FreeDict word maps, parsed once and stored), ``gloss`` (word-by-word English
+glosses of German, Spanish, French, Portuguese and Italian lyrics for the semantic and word levels) and
+``centring`` (each language's mean removed from the lyrics levels of a set of several languages).
 """
 
 from __future__ import annotations

@@ -58,6 +58,14 @@ class LyricsConfig:
         Seed of the randomized truncated SVD.
     batch_size : int, default 64
         Chunks per encoder batch.
+    gloss : bool, default True
+        Embed lyrics in German, Spanish, French, Portuguese or Italian through a word-by-word English
+        gloss from the installed FreeDict dictionaries (:mod:`core.features.lyrics.gloss`), let the word
+        TF-IDF level read the gloss, and remove each language's mean from the lyrics levels in a set of
+        several languages (:mod:`core.features.lyrics.centring`). English lyrics and English-only sets give
+        the very same features either way. On by default: on generator seed 0 it raised lyrics-only NMI of a
+        five-language set from 0.057 to 0.345 and left the English-only set at 0.438, bit for bit. The
+        dictionaries' content is part of :meth:`key`.
     """
 
     max_chunk_tokens: int = 200
@@ -69,6 +77,7 @@ class LyricsConfig:
     char_max_features: int = 50000
     seed: int = 0
     batch_size: int = 64
+    gloss: bool = True
 
     def __post_init__(self):
         def is_int(v):
@@ -91,12 +100,18 @@ class LyricsConfig:
         check_param(owner, "seed", self.seed, "an int >= 0", is_int(self.seed) and self.seed >= 0)
         check_param(owner, "batch_size", self.batch_size, "an int >= 1",
                     is_int(self.batch_size) and self.batch_size >= 1)
+        check_param(owner, "gloss", self.gloss, "a bool", isinstance(self.gloss, bool))
 
     def key(self) -> str:
         """Stable 16-hex-digit hash of every setting and :data:`LYRICS_VERSION`. The character block's
-        settings count only when it is on, so configurations without it keep their earlier keys."""
+        settings count only when it is on, so configurations without it keep their earlier keys; so does
+        ``gloss``, which when on adds the installed dictionaries' identity (which languages, their content)."""
         char = ("char_ngrams", "char_svd_components", "char_max_features")
-        values = {k: int(v) for k, v in asdict(self).items() if self.char_ngrams or k not in char}
+        values = {k: int(v) for k, v in asdict(self).items()
+                  if (self.char_ngrams or k not in char) and (self.gloss or k != "gloss")}
+        if self.gloss:
+            from core.features.lyrics.dictionaries import identity
+            values["dictionaries"] = identity()
         payload = json.dumps({"version": LYRICS_VERSION, **values}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
