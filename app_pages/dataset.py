@@ -241,6 +241,9 @@ if ready is not None:
     else:
         st.success(f"Features ready for {fs.n_tracks} tracks: {int(fs.audio_ok.sum())} with audio features, "
                    f"{int(fs.lyrics_ok.sum())} with lyrics features.")
+    languages = (fs.meta or {}).get("semantic_languages", {}).get("message")
+    if languages:  # the English sentence model reads other languages through the dictionary gloss
+        st.caption(f"Lyrics in other languages: {languages}.")
     problems = list(ds.problems) + [p for p in rep.problems]
 else:
     st.write(f"Audio: {status['audio_cached']} of {status['audio_total']} clips extracted; "

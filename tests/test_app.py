@@ -85,3 +85,22 @@ def test_opening_any_page_starts_compiling_the_map_in_the_background(tiny_synth_
     for t in threads:
         t.join(timeout=300)
     assert entry._WARMED["done"]
+
+
+def test_dataset_page_says_which_lyrics_languages_were_glossed(tmp_path):
+    """A folder set with German and Spanish lyrics: the page names the glossed languages (issue 16)."""
+    from tests.audio_fixtures import song_like, write_clip
+    from tests.multilingual_lyrics import make_lyrics
+
+    root = tmp_path / "songs"
+    for j, lang in enumerate(("de", "es")):
+        texts, _ = make_lyrics(lang, per_theme=3, seed=j, theme_every=2)
+        for i, text in enumerate(texts):
+            genre = ("sea", "war")[i % 2]
+            write_clip(root / genre / f"{lang}{i}.wav", song_like(10 * j + i, seconds=1.0))
+            (root / genre / f"{lang}{i}.txt").write_text(text, encoding="utf-8")
+    extract_features(load_dataset(root), n_jobs=1)
+    at = _app(root).run()
+    assert not at.exception
+    said = [c.value for c in at.caption if c.value.startswith("Lyrics in other languages")]
+    assert said and "de " in said[0] and "es " in said[0] and "glossed into English" in said[0], said
