@@ -55,7 +55,7 @@ def test_choosing_the_learned_level_extracts_it_and_every_page_uses_it(tiny_synt
     at.switch_page("app_pages/rules.py").run()
     _ok(at)
     (key, loop), = at.session_state["_loops"].items()
-    assert key[2:] == (("low", "mid", "high", "learned"), "MTT_musicnn")
+    assert key[2:4] == (("low", "mid", "high", "learned"), "MTT_musicnn")
     assert loop.prepared.feature_meta["audio_config"]["learned_model"] == "MTT_musicnn"
 
     # a rule reads the learned voice estimate: the Rules page lets the user pick it, and counts what core counts

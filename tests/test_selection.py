@@ -158,3 +158,8 @@ def test_cli_heldout_and_choose_rules_end_to_end(tmp_path, capsys):
     assert "python -m core heldout --rules" in report
     targets = pd.read_csv(tmp_path / "ho" / "targets.csv")
     assert set(targets.set.str.split().str[0]) == {hs.name for hs in HELDOUT_SETS}
+    # the lyrics levels a held-out run clusters on are part of the command that regenerates it
+    assert main(["heldout", "--rules", str(rules), "--tracks-per-genre", "2", "--clip-seconds", "3",
+                 "--seeds", "2", "--lyrics-levels", "semantic,lexical", "--out", str(tmp_path / "ho2")]) == 0
+    capsys.readouterr()
+    assert "--lyrics-levels semantic,lexical" in (tmp_path / "ho2" / "report.md").read_text()

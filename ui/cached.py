@@ -20,7 +20,7 @@ from core.datasets import load_dataset
 from core.experiments import Prepared, prepare
 from core.features.extract import ExtractConfig, ExtractionReport, cached_status, extract_features
 from core.features.featureset import FeatureSet
-from core.features.levels import audio_config_for, select_audio_levels
+from core.features.levels import audio_config_for, select_audio_levels, select_lyrics_levels
 from core.loop import InteractiveLoop
 from core.tracks import Dataset
 
@@ -49,6 +49,12 @@ def levels_choice() -> tuple:
     return current_levels()
 
 
+def lyrics_choice() -> tuple:
+    """The lyrics levels this session clusters on (the Dataset page's choice; :mod:`ui.levels`)."""
+    from ui.levels import current_lyrics_levels
+    return current_lyrics_levels()
+
+
 def extract_config(levels: tuple, model: str) -> ExtractConfig:
     """What to extract for ``levels``: the learned level (``model``) only when it is listed."""
     return ExtractConfig(audio=audio_config_for(levels, model))
@@ -69,17 +75,17 @@ class Ready:
     prepared: Prepared
 
 
-def _prepared(ds: Dataset, fs: FeatureSet, rep: ExtractionReport, levels: tuple) -> Ready:
-    """The features restricted to the chosen audio levels, prepared: what every page clusters."""
-    fs = select_audio_levels(fs, levels)
+def _prepared(ds: Dataset, fs: FeatureSet, rep: ExtractionReport, levels: tuple, lyrics: tuple) -> Ready:
+    """The features restricted to the chosen audio and lyrics levels, prepared: what every page clusters."""
+    fs = select_lyrics_levels(select_audio_levels(fs, levels), lyrics)
     return Ready(dataset=ds, features=fs, report=rep, prepared=prepare(fs))
 
 
 @st.cache_resource(show_spinner="Preparing embeddings and scorers...", max_entries=4)
-def _ready(path: str, stamp: float, levels: tuple, model: str) -> Ready:
+def _ready(path: str, stamp: float, levels: tuple, model: str, lyrics: tuple) -> Ready:
     ds = load_dataset(path)
     fs, rep = extract_features(ds, extract_config(levels, model))
-    return _prepared(ds, fs, rep, levels)
+    return _prepared(ds, fs, rep, levels, lyrics)
 
 
 def ready(path: str, progress=None) -> Ready:
@@ -91,12 +97,13 @@ def ready(path: str, progress=None) -> Ready:
     finished features from the disk cache.
     """
     levels, model = levels_choice()
+    lyrics = lyrics_choice()
     if progress is not None:
         ds = load_dataset(path)
         fs, rep = extract_features(ds, extract_config(levels, model), progress=progress)
         if not rep.stored:  # a worker crashed on some clip: nothing was cached, and the next run retries
-            return _remember(path, _prepared(ds, fs, rep, levels))
-    return _remember(path, _ready(path, stamp(path), levels, model))
+            return _remember(path, _prepared(ds, fs, rep, levels, lyrics))
+    return _remember(path, _ready(path, stamp(path), levels, model, lyrics))
 
 
 def _remember(path: str, r: Ready) -> Ready:
@@ -115,7 +122,7 @@ def loop(path: str) -> InteractiveLoop:
     """This session's interactive loop for the dataset at ``path`` (created on first use)."""
     r = ready(path)
     loops = st.session_state.setdefault("_loops", {})
-    key = (path, stamp(path), *levels_choice())
+    key = (path, stamp(path), *levels_choice(), lyrics_choice())
     if key not in loops or loops[key].prepared is not r.prepared:
         loops.clear()
         loops[key] = InteractiveLoop(r.prepared, r.dataset.labels)

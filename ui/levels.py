@@ -1,4 +1,8 @@
-"""Which audio levels the app clusters on, and the learned level's model: one choice per session.
+"""Which audio and lyrics levels the app clusters on, and the learned level's model: one choice per session.
+
+The lyrics levels (``lyrics_levels`` in the session, ``lyrics`` in the URL; :func:`current_lyrics_levels`)
+only restrict what fusion and clustering see: every lyrics level is always extracted, so changing them
+extracts nothing (``ui.cached`` keys the prepared state and the loop by them too).
 
 The choice lives in ``st.session_state`` (``audio_levels``: a list of level names, ``learned_model``; filled
 from the URL's ``levels`` and ``model`` by :func:`ui.state.init_state`), set on the Dataset page
@@ -13,13 +17,20 @@ from __future__ import annotations
 import streamlit as st
 
 from core.features.audio import AUDIO_LEVELS, LEARNED_MODELS
-from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL
+from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS
 
 #: What each level holds, for the picker's help text.
 LEVEL_HELP = {"low": "timbre: MFCC, spectral shape", "mid": "harmony and rhythm: chroma, tonnetz, tempo",
               "high": "dynamics and texture: RMS, HPSS balance, silence, clipping",
               "learned": "musicnn tag probabilities and embeddings (a pretrained tagger; about 2x the "
                          "extraction time)"}
+
+#: The lyrics levels the app's extraction makes (the character block needs ``--char-ngrams`` on the command
+#: line), and what each holds.
+APP_LYRICS_LEVELS = ("semantic", "lexical", "stylistic")
+LYRICS_LEVEL_HELP = {"semantic": "384-d sentence embedding (MiniLM)", "lexical": "32-d word TF-IDF + SVD",
+                     "stylistic": "5 numbers: word count, words per second, type-token ratio, line repetition, "
+                                  "rhyme density"}
 
 
 def current_levels() -> tuple:
@@ -31,8 +42,14 @@ def current_levels() -> tuple:
     return levels, model if model in LEARNED_MODELS else DEFAULT_LEARNED_MODEL
 
 
+def current_lyrics_levels() -> tuple:
+    """The lyrics levels in canonical order; the defaults when nothing (or nothing valid) is chosen."""
+    chosen = st.session_state.get("lyrics_levels") or DEFAULT_LYRICS_LEVELS
+    return tuple(lv for lv in APP_LYRICS_LEVELS if lv in chosen) or DEFAULT_LYRICS_LEVELS
+
+
 def levels_picker() -> None:
-    """The Dataset page's choice of audio levels and learned model."""
+    """The Dataset page's choice of audio levels, learned model and lyrics levels."""
     left, right = st.columns([3, 2])
     left.multiselect("Audio levels", list(AUDIO_LEVELS), key="audio_levels",
                      help="What the audio side of the fusion is made of: " + "; ".join(
@@ -44,3 +61,11 @@ def levels_picker() -> None:
                          "Million Song Dataset (MSD: 50 genre and mood tags).")
     if not st.session_state.get("audio_levels"):
         st.warning("No audio level chosen: using " + ", ".join(DEFAULT_AUDIO_LEVELS) + " until you pick one.")
+    st.multiselect("Lyrics levels", list(APP_LYRICS_LEVELS), key="lyrics_levels",
+                   help="What the lyrics side of the fusion is made of: " + "; ".join(
+                       f"{k}: {v}" for k, v in LYRICS_LEVEL_HELP.items()) + ". Each level weighs the same whatever "
+                   "its width. Every level is extracted; the choice only changes what the pages cluster. The "
+                   "default (all three) was kept on the development set: dropping stylistic helps lyrics only "
+                   "and static weights there, but not the default rules (see the README's Lyrics levels).")
+    if not st.session_state.get("lyrics_levels"):
+        st.warning("No lyrics level chosen: using " + ", ".join(DEFAULT_LYRICS_LEVELS) + " until you pick one.")

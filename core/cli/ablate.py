@@ -26,9 +26,11 @@ def _regenerate_command(args, out: Path) -> str:
         parts.append(f"--rules {Path(args.rules).absolute()}")
     if args.no_autotune:
         parts.append("--no-autotune")
-    from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL
+    from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS
     if tuple(args.audio_levels) != DEFAULT_AUDIO_LEVELS:
         parts.append(f"--audio-levels {','.join(args.audio_levels)}")
+    if tuple(args.lyrics_levels) != DEFAULT_LYRICS_LEVELS:
+        parts.append(f"--lyrics-levels {','.join(args.lyrics_levels)}")
     if "learned" in args.audio_levels and args.learned_model != DEFAULT_LEARNED_MODEL:
         parts.append(f"--learned-model {args.learned_model}")
     if "learned" in args.audio_levels and args.learned_patches is not None:
@@ -98,7 +100,8 @@ def _ablate_data_seeds(args, configs) -> int:
             print(format_rule_table(r))
         print(f"\n== data seed {s}: audio only, per feature level ==", end="")
         level_tables[s] = _audio_levels_table(fs, ds.labels, configs[0], hand_crafted=True)
-        write_report(out / f"data-seed-{s}", results, dataset={**ds.summary(), "root": str(ds.root)},
+        write_report(out / f"data-seed-{s}", results, dataset={**ds.summary(), "root": str(ds.root),
+                                                               **_levels_info(fs)},
                      command=_regenerate_command(args, out.absolute()), audio_levels=level_tables[s])
     texts = []
     for fusion, per_seed in by_fusion.items():
@@ -174,13 +177,18 @@ def cmd_ablate(args) -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in ds.name)
     out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-{safe}-{stamp}"
-    dataset_info = {**ds.summary(), "root": str(ds.root)}
+    dataset_info = {**ds.summary(), "root": str(ds.root), **_levels_info(fs)}
     paths = write_report(out, results, dataset=dataset_info, command=_regenerate_command(args, out.absolute()),
                          autotune=tuned, autotune_eval=tuned_eval,
                          extra={"seconds": round(time.perf_counter() - t0, 2)}, audio_levels=levels)
     print()
     print(f"report written to {out} ({', '.join(sorted(paths))})")
     return 0
+
+
+def _levels_info(fs) -> dict:
+    """The audio and lyrics levels the run clustered on, for the report's Dataset section."""
+    return {"audio_levels": list(fs.audio_blocks), "lyrics_levels": list(fs.lyrics_blocks)}
 
 
 def _audio_levels_table(fs, labels, config, hand_crafted: bool = False) -> tuple:

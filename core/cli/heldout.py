@@ -111,6 +111,9 @@ def cmd_heldout(args) -> int:
     print("\n" + text)
     command = "python -m core heldout" + (f" --rules {Path(args.rules).absolute()}" if args.rules else "") + \
         f" --seeds {args.seeds}" + (" --with-dev" if args.with_dev else "")
+    from core.features.levels import DEFAULT_LYRICS_LEVELS
+    if tuple(args.lyrics_levels) != DEFAULT_LYRICS_LEVELS:
+        command += f" --lyrics-levels {','.join(args.lyrics_levels)}"
     (out / "report.md").write_text("# Default rules on held-out generated sets\n\nRegenerate with:\n\n    "
                                    + command + "\n\n```\n" + text + "\n```\n", encoding="utf-8")
     print(f"\nreport written to {out}")

@@ -128,12 +128,25 @@ def _levels_arg(value: str) -> tuple:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _lyrics_levels_arg(value: str) -> tuple:
+    from core.errors import ParameterError
+    from core.features.levels import parse_lyrics_levels
+    try:
+        return parse_lyrics_levels(value)
+    except ParameterError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _add_levels(p: argparse.ArgumentParser) -> None:
     from core.features.audio import LEARNED_MODELS
-    from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL
+    from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS
     p.add_argument("--audio-levels", dest="audio_levels", type=_levels_arg, default=DEFAULT_AUDIO_LEVELS,
                    metavar="L,L,...", help="audio levels to extract and use, of low, mid, high, learned "
                    f"(default: {','.join(DEFAULT_AUDIO_LEVELS)}); learned = musicnn tags and embeddings")
+    p.add_argument("--lyrics-levels", dest="lyrics_levels", type=_lyrics_levels_arg, default=DEFAULT_LYRICS_LEVELS,
+                   metavar="L,L,...", help="lyrics levels to cluster on, of semantic, lexical, character, stylistic "
+                   f"(default: {','.join(DEFAULT_LYRICS_LEVELS)}, plus character with --char-ngrams); every level "
+                   "is still extracted, and the indicators do not read them")
     p.add_argument("--learned-model", dest="learned_model", default=DEFAULT_LEARNED_MODEL, choices=LEARNED_MODELS,
                    help=f"model of the learned level (default {DEFAULT_LEARNED_MODEL})")
     p.add_argument("--learned-patches", dest="learned_patches", type=int, default=None, metavar="N",
@@ -228,13 +241,15 @@ def _load_or_build(args):
 
 def _features(ds, args):
     from core.features.extract import extract_features
-    from core.features.levels import select_audio_levels
+    from core.features.levels import lyrics_levels_for, select_audio_levels, select_lyrics_levels
     from core.progress import tqdm_progress
     with _executor(args) as executor:
         fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features"),
                                    executor=executor)
     if hasattr(args, "audio_levels") and ds.kind != "features":  # a features file has one block a modality
         fs = select_audio_levels(fs, args.audio_levels)
+        if hasattr(args, "lyrics_levels"):
+            fs = select_lyrics_levels(fs, lyrics_levels_for(fs, args.lyrics_levels))
     if rep.problems:
         print(f"feature problems ({len(rep.problems)}):")
         for p in rep.problems:

@@ -59,6 +59,7 @@ def _add_export_parser(sub) -> None:
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument("--seed", type=int, default=0, help="clustering seed (default 0)")
     _add_clustering(p, both=False)
+    _add_levels(p)  # --audio-levels and --lyrics-levels: the representation the exported clusters come from
     _add_workers(p)
     p.set_defaults(func=cmd_export)
 

@@ -42,7 +42,11 @@ def _md_header(results, dataset, command, created, files) -> list:
           f"- without usable lyrics: {cov['n_without_lyrics']}; without usable audio: "
           f"{cov['n_without_audio']}",
           f"- k = {first.n_clusters} clusters ({first.n_clusters_rule})",
-          f"- each seed clusters {cov['subsample_size']} tracks; {cov['n_seeds']} seeds", ""]
+          f"- each seed clusters {cov['subsample_size']} tracks; {cov['n_seeds']} seeds"]
+    for side in ("audio", "lyrics"):
+        if dataset.get(f"{side}_levels"):
+            L += [f"- {side} levels: {', '.join(dataset[f'{side}_levels'])}"]
+    L += [""]
     L += ["Notes:", ""] + [f"- {n}" for n in first.notes] + [""]
     return L
 

@@ -15,7 +15,8 @@ from typing import Mapping, Optional
 
 from core.clustering import ALGORITHM_FUSIONS, ALGORITHMS, FUSIONS  # noqa: F401  (re-exported for the app)
 from core.features.audio import LEARNED_MODELS
-from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, parse_audio_levels
+from core.features.levels import (DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS,
+                                  parse_audio_levels, parse_lyrics_levels)
 from core.rules import DEFAULT_RULES, RuleSet
 
 PROJECTIONS = ("umap", "pca")
@@ -47,6 +48,8 @@ class ViewSettings:
         The audio levels every page clusters on (canonical order; see :mod:`core.features.levels`).
     learned_model : str
         The learned level's model, one of :data:`core.features.audio.LEARNED_MODELS`.
+    lyrics_levels : tuple of str
+        The lyrics levels every page clusters on (canonical order; see :mod:`core.features.levels`).
     ruleset_a : RuleSet or None
         The rule set pinned as "A" for the A/B comparison (``ruleset`` is then "B"); None: nothing
         pinned. In the URL as ``pin=1`` plus A's differences from the defaults, each key prefixed
@@ -66,6 +69,7 @@ class ViewSettings:
     ruleset_a: Optional[RuleSet] = None
     audio_levels: tuple = DEFAULT_AUDIO_LEVELS
     learned_model: str = DEFAULT_LEARNED_MODEL
+    lyrics_levels: tuple = DEFAULT_LYRICS_LEVELS
 
     def resolved_k(self, n_genres: int | None, n_tracks: int) -> int:
         """The number of clusters to use: explicit, or the genre count, or 8; at most n_tracks."""
@@ -85,6 +89,7 @@ _SCALARS = {  # query key -> (field, parser)
     "track": ("track", str),
     "levels": ("audio_levels", parse_audio_levels),
     "model": ("learned_model", str),
+    "lyrics": ("lyrics_levels", parse_lyrics_levels),
 }
 _RULESET_KEYS = {  # query key -> (RuleSet field, parser)
     "base": ("base_weight", float),
@@ -100,7 +105,7 @@ _RULESET_KEYS = {  # query key -> (RuleSet field, parser)
 
 
 def _fmt(value) -> str:
-    if isinstance(value, tuple):  # audio levels: "low,mid,high,learned"
+    if isinstance(value, tuple):  # levels: "low,mid,high,learned", "semantic,lexical"
         return ",".join(map(str, value))
     if isinstance(value, bool):
         return "1" if value else "0"
