@@ -69,6 +69,17 @@ def test_ablate_lyrics_levels_clusters_on_them_and_the_report_says_so(tiny_synth
     assert "--lyrics-levels semantic" in runs["semantic"]  # the command that regenerates it
     assert "- lyrics levels: semantic, lexical, stylistic\n" in runs["default"]
     assert "--lyrics-levels" not in runs["default"]
+    # lyrics only per lyrics level, like the audio per-level table; "all levels" is the ablation's lyrics only row
+    import pandas as pd
+    levels = pd.read_csv(tmp_path / "default" / "lyrics_levels.csv")
+    assert list(dict.fromkeys(levels["level"])) == ["semantic", "lexical", "stylistic", "all levels"]
+    nmi = levels[levels.metric == "nmi"].set_index("level")
+    summary = pd.read_csv(tmp_path / "default" / "summary.csv")
+    lyrics_only = summary[(summary.condition == "lyrics_only") & (summary.metric == "nmi")]["mean"].iloc[0]
+    assert nmi.loc["all levels", "mean"] == pytest.approx(lyrics_only, abs=1e-9)
+    assert "## Lyrics only, per lyrics level" in runs["default"]
+    assert "all together (semantic+lexical+stylistic)" in runs["default"]
+    assert list(pd.read_csv(tmp_path / "semantic" / "lyrics_levels.csv")["level"].unique()) == ["all levels"]
     with pytest.raises(SystemExit):
         main(["ablate", str(tiny_synth_dir), "--lyrics-levels", "rhymes"])
     assert "lyrics_levels" in capsys.readouterr().err

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Optional
 
 from core.cli.options import (
     _add_clustering, _add_dataset, _add_generated_sets, _add_levels, _add_out, _add_seeds, _add_subsample,
@@ -172,6 +173,7 @@ def cmd_ablate(args) -> int:
         return 2
     _print_ablation(results)
     levels = _audio_levels_table(fs, ds.labels, configs[0])
+    lyrics_levels = _lyrics_levels_table(fs, ds.labels, configs[0])
     tuned, tuned_eval = ({}, {}) if args.no_autotune else _autotune_all(prepared, results, ds.labels)
     from core.paths import data_dir
     stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -180,7 +182,8 @@ def cmd_ablate(args) -> int:
     dataset_info = {**ds.summary(), "root": str(ds.root), **_levels_info(fs)}
     paths = write_report(out, results, dataset=dataset_info, command=_regenerate_command(args, out.absolute()),
                          autotune=tuned, autotune_eval=tuned_eval,
-                         extra={"seconds": round(time.perf_counter() - t0, 2)}, audio_levels=levels)
+                         extra={"seconds": round(time.perf_counter() - t0, 2)}, audio_levels=levels,
+                         lyrics_levels=lyrics_levels)
     print()
     print(f"report written to {out} ({', '.join(sorted(paths))})")
     return 0
@@ -189,6 +192,21 @@ def cmd_ablate(args) -> int:
 def _levels_info(fs) -> dict:
     """The audio and lyrics levels the run clustered on, for the report's Dataset section."""
     return {"audio_levels": list(fs.audio_blocks), "lyrics_levels": list(fs.lyrics_blocks)}
+
+
+def _lyrics_levels_table(fs, labels, config) -> Optional[tuple]:
+    """Lyrics only, each lyrics level in use alone and all of them together, over the ablation's seeds:
+    printed, and returned as (summary, scores) for the report; None for a features file's own embedding."""
+    from core.experiments.lyrics_levels import format_lyrics_levels, lyrics_level_ablation
+    from core.features.levels import LYRICS_LEVELS
+    from core.progress import tqdm_progress
+    if not set(fs.lyrics_blocks) & set(LYRICS_LEVELS):
+        return None
+    summary, scores = lyrics_level_ablation(fs, labels, config.with_changes(fusion="concat"),
+                                            progress=tqdm_progress("lyrics only, per level"))
+    print()
+    print(format_lyrics_levels(summary))
+    return summary, scores
 
 
 def _audio_levels_table(fs, labels, config, hand_crafted: bool = False) -> tuple:

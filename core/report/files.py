@@ -74,7 +74,7 @@ def _summary_with_flags(result) -> pd.DataFrame:
 
 def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, command: str,
                  autotune=None, autotune_eval: Optional[pd.DataFrame] = None,
-                 extra: Optional[Mapping] = None, audio_levels=None) -> dict:
+                 extra: Optional[Mapping] = None, audio_levels=None, lyrics_levels=None) -> dict:
     """Write CSV, JSON and markdown for one or more ablations (one per fusion) into ``out_dir``.
 
     Parameters
@@ -96,6 +96,10 @@ def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, co
         :func:`core.experiments.audio_levels.audio_level_ablation` of the same features: audio-only scores
         of each audio level alone and of all of them together. Written as ``audio_levels.csv`` (summary),
         ``audio_levels_scores.csv`` (per seed), ``result.json["audio_levels"]`` and a section of the report.
+    lyrics_levels : (summary, scores) DataFrames, optional
+        :func:`core.experiments.lyrics_levels.lyrics_level_ablation` of the same features, the lyrics
+        counterpart: ``lyrics_levels.csv``, ``lyrics_levels_scores.csv``, ``result.json["lyrics_levels"]``
+        and a section of the report.
 
     Returns
     -------
@@ -137,6 +141,9 @@ def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, co
     level_summary, level_scores = audio_levels if audio_levels is not None else (None, None)
     csv("audio_levels.csv", [level_summary])
     csv("audio_levels_scores.csv", [level_scores])
+    lyr_summary, lyr_scores = lyrics_levels if lyrics_levels is not None else (None, None)
+    csv("lyrics_levels.csv", [lyr_summary])
+    csv("lyrics_levels_scores.csv", [lyr_scores])
 
     created = _dt.datetime.now().isoformat(timespec="seconds")
     doc = {
@@ -162,6 +169,10 @@ def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, co
         doc["audio_levels"] = {"what": "audio only (k-means on the audio embedding), each audio level alone and "
                                        "all levels together, over the same seeds",
                                "summary": level_summary, "scores": level_scores}
+    if lyr_summary is not None:
+        doc["lyrics_levels"] = {"what": "lyrics only (k-means on the lyrics embedding), each lyrics level alone and "
+                                        "all levels in use together, over the same seeds",
+                                "summary": lyr_summary, "scores": lyr_scores}
     if extra:
         doc.update(dict(extra))
     p = out / "result.json"
@@ -170,7 +181,8 @@ def write_report(out_dir, results: Mapping[str, object], *, dataset: Mapping, co
 
     p = out / "report.md"
     files = sorted(paths) + ["report.md"]
-    _atomic_write(p, _markdown(results, dataset, command, created, tunes, evals, files, level_summary))
+    _atomic_write(p, _markdown(results, dataset, command, created, tunes, evals, files, level_summary,
+                               lyr_summary))
     paths["report.md"] = p
     return paths
 

@@ -8,9 +8,11 @@ from core.report.text import _covered_lines, _fmt, _fmt_stat_row, _static_name, 
 from core.report.values import versions
 
 
-def _markdown(results, dataset, command, created, tunes, evals, files=(), audio_levels=None) -> str:
+def _markdown(results, dataset, command, created, tunes, evals, files=(), audio_levels=None,
+              lyrics_levels=None) -> str:
     L = _md_header(results, dataset, command, created, files)
     L += _md_audio_levels(audio_levels)
+    L += _md_lyrics_levels(lyrics_levels)
     for fusion, r in results.items():
         L += _md_fusion(fusion, r)
     for fusion, autotune in tunes.items():
@@ -177,6 +179,27 @@ def _md_autotune(fusion, autotune, autotune_eval) -> list:
         edf.index.name = "rules"
         L += [markdown_table(edf, index=True), ""]
     return L
+
+
+def _md_lyrics_levels(summary) -> list:
+    """Lyrics only, per lyrics level and for all levels in use together."""
+    if summary is None or not len(summary):
+        return []
+    metrics = [m for m in ("nmi", "ari", "ami", "silhouette") if m in set(summary["metric"])]
+    levels = list(dict.fromkeys(summary["level"]))
+    by = summary.set_index(["level", "metric"])
+    rows = []
+    for lv in levels:
+        row = {"lyrics levels": lv if lv != "all levels" else "all together (" + "+".join(levels[:-1]) + ")"}
+        for m in metrics:
+            r = by.loc[(lv, m)]
+            row[m] = f"{r['mean']:.3f} ± {r['std']:.3f}"
+        rows.append(row)
+    return ["## Lyrics only, per lyrics level", "",
+            "k-means on the lyrics embedding of each level alone and of all levels in use together (the lyrics-only "
+            "condition below), over the same seeds and subsamples; mean ± std (lyrics_levels.csv has the 95 % "
+            "intervals, lyrics_levels_scores.csv every seed).", "",
+            markdown_table(pd.DataFrame(rows)), ""]
 
 
 def _md_audio_levels(summary) -> list:
