@@ -104,3 +104,19 @@ def test_dataset_page_says_which_lyrics_languages_were_glossed(tmp_path):
     assert not at.exception
     said = [c.value for c in at.caption if c.value.startswith("Lyrics in other languages")]
     assert said and "de " in said[0] and "es " in said[0] and "glossed into English" in said[0], said
+
+
+def test_pages_run_when_every_clip_is_cached_but_the_assembled_set_is_not(tiny_synth_dir, _isolated_data_dirs):
+    """After an upgrade that changes the feature set's key (a new lyrics option), every clip and lyric is still
+    cached: the pages assemble the set instead of asking the user to extract again."""
+    import shutil
+
+    extract_features(load_dataset(tiny_synth_dir), n_jobs=1)
+    shutil.rmtree(_isolated_data_dirs / "cache" / "featuresets")  # what an upgrade's new key looks like
+    at = AppTest.from_file(str(REPO_ROOT / "app_pages" / "rules.py"), default_timeout=180)
+    at.session_state["dataset_source"] = "path"
+    at.session_state["dataset_path"] = str(tiny_synth_dir)
+    at.run()
+    assert not at.exception
+    assert not any("not extracted" in i.value for i in at.info)
+    assert any(m.label == "Mean audio weight" for m in at.metric)

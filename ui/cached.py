@@ -130,11 +130,15 @@ def loop(path: str) -> InteractiveLoop:
 
 
 def features_ready(path: str) -> bool:
-    """True when the whole FeatureSet is cached (pages can run without an extraction step)."""
+    """True when pages can run without an extraction step: the whole FeatureSet is cached, or every
+    clip's and lyric's entry is (then only the assembly runs, a second or two; this happens after an
+    upgrade whose feature-set key changed, e.g. a new lyrics option, while no clip needs extracting)."""
     try:
-        return bool(status(path)["complete"])
+        s = status(path)
     except Exception:
         return False
+    every_entry = s["audio_cached"] == s["audio_total"] and s["lyrics_cached"] == s["lyrics_total"]
+    return bool(s["complete"] or (every_entry and s["audio_total"] + s["lyrics_total"] > 0))
 
 
 @st.cache_data(show_spinner="Checking the indicators against the truth...", max_entries=4)
