@@ -313,11 +313,14 @@ def test_the_lesson_runs_start_to_end(served_builtin):
                                    "e => e.innerText.includes('Reveal')); return b && !b.disabled; }", timeout=30_000)
             reveal.click()
             page.get_by_text("Checked on this dataset:").first.wait_for(timeout=60_000)
+            page.wait_for_function(IDLE, timeout=60_000)  # the run has finished streaming the step
             body = page.inner_text("body")
             assert step.explanation[:60] in body
             assert ("Right: " in body) == (guess == step.answer)
             assert step.claim[:50] in body and ("Holds" in body or "Does NOT hold here" in body)
-            assert page.get_by_role("link", name="See it for yourself").count() == 1
+            link = page.get_by_role("link", name="See it for yourself")
+            link.first.wait_for(timeout=30_000)  # the page streams its elements: the link can follow the claim
+            assert link.count() == 1
             page.wait_for_function(IDLE, timeout=60_000)
             _no_error(page)
             nxt = page.get_by_role("button", name="Next step")
