@@ -163,3 +163,46 @@ def test_cli_heldout_and_choose_rules_end_to_end(tmp_path, capsys):
                  "--seeds", "2", "--lyrics-levels", "semantic,lexical", "--out", str(tmp_path / "ho2")]) == 0
     capsys.readouterr()
     assert "--lyrics-levels semantic,lexical" in (tmp_path / "ho2" / "report.md").read_text()
+
+
+def test_heldout_sets_for_fresh_generator_seeds():
+    from core.errors import ParameterError
+    from core.experiments.heldout import heldout_sets
+    assert heldout_sets() == HELDOUT_SETS  # the defaults are unchanged
+    sets = heldout_sets([5, 6, 7], 8)
+    assert [(hs.name, hs.seed) for hs in sets] == [("synthetic-seed-5", 5), ("synthetic-seed-6", 6),
+                                                   ("synthetic-seed-7", 7), ("changed-seed-8", 8)]
+    assert all(hs.degrade is None and not hs.genres for hs in sets[:3])
+    old_changed = [hs for hs in HELDOUT_SETS if hs.degrade is not None][0]
+    assert (sets[3].degrade, sets[3].genres) == (old_changed.degrade, old_changed.genres)
+    # each option replaces only its own part
+    assert heldout_sets([9])[1:] == tuple(hs for hs in HELDOUT_SETS if hs.degrade is not None)
+    assert heldout_sets(None, 8)[:3] == HELDOUT_SETS[:3]
+    with pytest.raises(ParameterError, match="development seed"):
+        heldout_sets([0, 5])
+    with pytest.raises(ParameterError):
+        heldout_sets([5, 5])
+
+
+def test_cli_heldout_data_seeds_pick_the_sets(monkeypatch, tmp_path):
+    """--data-seeds / --changed-seed reach the set list (stopped before anything is generated)."""
+    import core.experiments.heldout as heldout
+
+    picked = []
+
+    class Stop(Exception):
+        pass
+
+    def fake(data_seeds=None, changed_seed=None):
+        picked.append(heldout.heldout_sets.__wrapped__(data_seeds, changed_seed))
+        raise Stop
+
+    fake.__wrapped__ = heldout.heldout_sets
+    monkeypatch.setattr(heldout, "heldout_sets", fake)
+    with pytest.raises(Stop):
+        main(["heldout", "--data-seeds", "5", "6,7", "--changed-seed", "8", "--out", str(tmp_path / "ho")])
+    assert [hs.name for hs in picked[-1]] == ["synthetic-seed-5", "synthetic-seed-6", "synthetic-seed-7",
+                                              "changed-seed-8"]
+    with pytest.raises(Stop):
+        main(["heldout", "--out", str(tmp_path / "ho2")])
+    assert picked[-1] == HELDOUT_SETS

@@ -62,14 +62,15 @@ def cmd_heldout(args) -> int:
     """The frozen rules on every held-out set: per-set tables, the target checklist, a report."""
     import pandas as pd
     from core.experiments import ExperimentConfig, prepare, run_ablation
-    from core.experiments.heldout import (DEV_SET, HELDOUT_SETS, condition_table, format_targets,
+    from core.experiments.heldout import (DEV_SET, condition_table, format_targets, heldout_sets,
                                           moving_rule_checks, pooled_rows, target_rows)
     from core.presets import read_ruleset_file
     from core.progress import tqdm_progress
     from core.rules import DEFAULT_RULES
     from core.validation.truth import read_truth
     ruleset = read_ruleset_file(args.rules) if args.rules else DEFAULT_RULES
-    sets = ((DEV_SET,) if args.with_dev else ()) + HELDOUT_SETS
+    data_seeds = _parse_seed_tokens(args.data_seeds) if args.data_seeds else None
+    sets = ((DEV_SET,) if args.with_dev else ()) + heldout_sets(data_seeds, args.changed_seed)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     from core.paths import data_dir
     out = Path(args.out) if args.out else data_dir() / "runs" / f"heldout-{stamp}"
@@ -111,6 +112,14 @@ def cmd_heldout(args) -> int:
     print("\n" + text)
     command = "python -m core heldout" + (f" --rules {Path(args.rules).absolute()}" if args.rules else "") + \
         f" --seeds {args.seeds}" + (" --with-dev" if args.with_dev else "")
+    if data_seeds is not None:
+        command += " --data-seeds " + " ".join(str(s) for s in data_seeds)
+    if args.changed_seed is not None:
+        command += f" --changed-seed {args.changed_seed}"
+    if args.tracks_per_genre is not None:
+        command += f" --tracks-per-genre {args.tracks_per_genre}"
+    if args.clip_seconds is not None:
+        command += f" --clip-seconds {args.clip_seconds:g}"
     from core.features.levels import DEFAULT_LYRICS_LEVELS
     if tuple(args.lyrics_levels) != DEFAULT_LYRICS_LEVELS:
         command += f" --lyrics-levels {','.join(args.lyrics_levels)}"
@@ -118,6 +127,15 @@ def cmd_heldout(args) -> int:
                                    + command + "\n\n```\n" + text + "\n```\n", encoding="utf-8")
     print(f"\nreport written to {out}")
     return 0
+
+
+def _parse_seed_tokens(tokens) -> list:
+    """``--data-seeds 5 6 7`` or ``--data-seeds 5,6,7``: the ints, in order."""
+    from core.errors import ParameterError
+    try:
+        return [int(t) for tok in tokens for t in str(tok).split(",") if t.strip()]
+    except ValueError:
+        raise ParameterError(f"The 'data_seeds' parameter of heldout must be ints; got {' '.join(tokens)!r}.") from None
 
 
 def _common(p) -> None:
@@ -154,6 +172,13 @@ def _add_heldout_parsers(sub) -> None:
     p.add_argument("--rules", default=None, metavar="FILE.json", help="rule set (default: the built-in defaults)")
     p.add_argument("--with-dev", dest="with_dev", action="store_true",
                    help="also report the development set (seed 0) the rules were chosen on")
+    p.add_argument("--data-seeds", dest="data_seeds", nargs="+", default=None, metavar="S",
+                   help="generator seeds of the built-in-config held-out sets instead of 1 2 3 (fresh seeds "
+                        "for a rule set chosen after those were looked at); each is built once under "
+                        "data/synthetic-seed-<S>")
+    p.add_argument("--changed-seed", dest="changed_seed", type=int, default=None, metavar="S",
+                   help="generator seed of the changed-config held-out set instead of 4 "
+                        "(data/changed-seed-<S>)")
     _add_out(p, "data/runs/heldout-<time>")
     _common(p)
     p.set_defaults(func=cmd_heldout)

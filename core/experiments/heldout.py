@@ -73,6 +73,34 @@ HELDOUT_SETS = (
 )
 
 
+def heldout_sets(data_seeds=None, changed_seed=None) -> tuple:
+    """The held-out sets for other generator seeds: ``data_seeds`` replaces the built-in
+    configuration's seeds (1, 2, 3), ``changed_seed`` the changed configuration's (4); None keeps
+    :data:`HELDOUT_SETS`' own. A set is named by its seed (``synthetic-seed-<s>``,
+    ``changed-seed-<s>``), so a fresh seed gets a fresh folder. The development seed is refused."""
+    from core.errors import ParameterError
+
+    builtin = [hs for hs in HELDOUT_SETS if hs.degrade is None]
+    changed = [hs for hs in HELDOUT_SETS if hs.degrade is not None]
+    if data_seeds is not None:
+        seeds = [int(s) for s in data_seeds]
+        if not seeds or len(set(seeds)) != len(seeds) or any(s < 0 for s in seeds):
+            raise ParameterError("The 'data_seeds' parameter of heldout must be distinct non-negative ints; "
+                                 f"got {list(data_seeds)!r}.")
+        builtin = [HeldoutSet(f"synthetic-seed-{s}", s) for s in seeds]
+    if changed_seed is not None:
+        if int(changed_seed) < 0:
+            raise ParameterError("The 'changed_seed' parameter of heldout must be a non-negative int; "
+                                 f"got {changed_seed!r}.")
+        changed = [HeldoutSet(f"changed-seed-{int(changed_seed)}", int(changed_seed), degrade=hs.degrade,
+                              genres=hs.genres) for hs in changed]
+    sets = tuple(builtin + changed)
+    if any(hs.seed == DEV_SET.seed for hs in sets):
+        raise ParameterError(f"A held-out set cannot use the development seed {DEV_SET.seed}: "
+                             f"the rules are chosen on it.")
+    return sets
+
+
 def _test(result, comparison: str, metric: str) -> dict:
     t = result.tests
     row = t[(t.comparison == comparison) & (t.metric == metric)]
