@@ -156,6 +156,7 @@ def test_cli_heldout_and_choose_rules_end_to_end(tmp_path, capsys):
     assert "Targets:" in out and "target checks pass" in out
     report = (tmp_path / "ho" / "report.md").read_text()
     assert "python -m core heldout --rules" in report
+    assert report.startswith("# Rules from chosen.json on held-out generated sets")  # not "Default rules"
     targets = pd.read_csv(tmp_path / "ho" / "targets.csv")
     assert set(targets.set.str.split().str[0]) == {hs.name for hs in HELDOUT_SETS}
     # the lyrics levels a held-out run clusters on are part of the command that regenerates it

@@ -123,7 +123,9 @@ def cmd_heldout(args) -> int:
     from core.features.levels import DEFAULT_LYRICS_LEVELS
     if tuple(args.lyrics_levels) != DEFAULT_LYRICS_LEVELS:
         command += f" --lyrics-levels {','.join(args.lyrics_levels)}"
-    (out / "report.md").write_text("# Default rules on held-out generated sets\n\nRegenerate with:\n\n    "
+    title = (f"Rules from {Path(args.rules).name} on held-out generated sets" if args.rules
+             else "Default rules on held-out generated sets")
+    (out / "report.md").write_text(f"# {title}\n\nRegenerate with:\n\n    "
                                    + command + "\n\n```\n" + text + "\n```\n", encoding="utf-8")
     print(f"\nreport written to {out}")
     return 0
