@@ -81,21 +81,34 @@ def audio_level_ablation(fs, labels=None, config: Optional[ExperimentConfig] = N
     if hand_crafted and _reference(levels) == HAND_CRAFTED:
         levels.append(HAND_CRAFTED)
     levels.append(ALL_LEVELS)
+    # an "audio only" column whose internal metrics are audio-space scores (no lyrics space exists)
+    return level_scores(levels, lambda level: _level_features(fs, level), "audio_only", "audio", labels, config,
+                        progress)
+
+
+def level_scores(levels, features_of, condition: str, modality: str, labels, config: ExperimentConfig,
+                 progress: Optional[ProgressCallback] = None) -> tuple:
+    """One modality's clustering (``condition``: "audio_only" / "lyrics_only") on the features of each
+    level, ``features_of(level)``, over ``config.seeds``: the loop the audio and lyrics level tables share.
+
+    The embedding width is cut to each level's width (``modality``: "audio" or "lyrics" names the block).
+    Returns ``(summary, scores)`` as :func:`audio_level_ablation` does.
+    """
     metrics = (list(EXTERNAL_METRICS) if labels is not None else []) + list(INTERNAL_METRICS)
     total, done, rows = len(levels) * len(config.seeds), 0, []
     for level in levels:
-        sub = _level_features(fs, level)
-        cfg = config.with_changes(n_components=max(1, min(config.n_components, sub.audio.shape[1])))
+        sub = features_of(level)
+        width = getattr(sub, modality).shape[1]
+        cfg = config.with_changes(n_components=max(1, min(config.n_components, width)))
         prepared = prepare(sub, cfg)
         for seed in config.seeds:
-            res = run_condition(prepared, "audio_only", seed, labels, config=cfg)
+            res = run_condition(prepared, condition, seed, labels, config=cfg)
             rows += [{"level": level, "seed": seed, "metric": m, "value": float(res.get(m, np.nan))}
                      for m in metrics]
             done += 1
             report(progress, done, total, f"{level}, seed {seed}")
     scores = pd.DataFrame(rows, columns=["level", "seed", "metric", "value"])
     summary = summarize(scores.rename(columns={"level": "condition"})).rename(columns={"condition": "level"})
-    # an "audio only" column whose internal metrics are audio-space scores (no lyrics space exists)
     return summary, scores
 
 

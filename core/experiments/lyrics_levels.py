@@ -11,17 +11,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-import numpy as np
 import pandas as pd
 
 from core.errors import check_param
-from core.experiments.audio_levels import ALL_LEVELS, _text_table
-from core.experiments.conditions import run_condition
-from core.experiments.config import EXTERNAL_METRICS, INTERNAL_METRICS, ExperimentConfig
-from core.experiments.preparation import prepare
-from core.experiments.stats import summarize
+from core.experiments.audio_levels import ALL_LEVELS, _text_table, level_scores
+from core.experiments.config import ExperimentConfig
 from core.features.levels import select_lyrics_levels
-from core.progress import ProgressCallback, report
+from core.progress import ProgressCallback
 
 
 def lyrics_level_ablation(fs, labels=None, config: Optional[ExperimentConfig] = None,
@@ -50,21 +46,8 @@ def lyrics_level_ablation(fs, labels=None, config: Optional[ExperimentConfig] = 
                 "a FeatureSet with lyrics blocks", bool(getattr(fs, "lyrics_blocks", None)))
     levels = [lv for lv, cols in fs.lyrics_blocks.items() if len(cols)]
     levels = (levels + [ALL_LEVELS]) if len(levels) > 1 else [ALL_LEVELS]
-    metrics = (list(EXTERNAL_METRICS) if labels is not None else []) + list(INTERNAL_METRICS)
-    total, done, rows = len(levels) * len(config.seeds), 0, []
-    for level in levels:
-        sub = fs if level == ALL_LEVELS else select_lyrics_levels(fs, (level,))
-        cfg = config.with_changes(n_components=max(1, min(config.n_components, sub.lyrics.shape[1])))
-        prepared = prepare(sub, cfg)
-        for seed in config.seeds:
-            res = run_condition(prepared, "lyrics_only", seed, labels, config=cfg)
-            rows += [{"level": level, "seed": seed, "metric": m, "value": float(res.get(m, np.nan))}
-                     for m in metrics]
-            done += 1
-            report(progress, done, total, f"{level}, seed {seed}")
-    scores = pd.DataFrame(rows, columns=["level", "seed", "metric", "value"])
-    summary = summarize(scores.rename(columns={"level": "condition"})).rename(columns={"condition": "level"})
-    return summary, scores
+    return level_scores(levels, lambda level: fs if level == ALL_LEVELS else select_lyrics_levels(fs, (level,)),
+                        "lyrics_only", "lyrics", labels, config, progress)
 
 
 def format_lyrics_levels(summary: pd.DataFrame, metrics=("nmi", "ari", "silhouette")) -> str:

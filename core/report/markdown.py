@@ -181,43 +181,39 @@ def _md_autotune(fusion, autotune, autotune_eval) -> list:
     return L
 
 
-def _md_lyrics_levels(summary) -> list:
-    """Lyrics only, per lyrics level and for all levels in use together."""
-    if summary is None or not len(summary):
-        return []
+def _level_rows(summary, column: str) -> list:
+    """One row per level of a per-level summary (``level``, ``metric``, ``mean``, ``std``): ``mean ± std``
+    per metric shown; the "all levels" row names the levels it joins."""
     metrics = [m for m in ("nmi", "ari", "ami", "silhouette") if m in set(summary["metric"])]
     levels = list(dict.fromkeys(summary["level"]))
     by = summary.set_index(["level", "metric"])
     rows = []
     for lv in levels:
-        row = {"lyrics levels": lv if lv != "all levels" else "all together (" + "+".join(levels[:-1]) + ")"}
+        row = {column: lv if lv != "all levels" else "all together (" + "+".join(levels[:-1]) + ")"}
         for m in metrics:
             r = by.loc[(lv, m)]
             row[m] = f"{r['mean']:.3f} ± {r['std']:.3f}"
         rows.append(row)
+    return rows
+
+
+def _md_lyrics_levels(summary) -> list:
+    """Lyrics only, per lyrics level and for all levels in use together."""
+    if summary is None or not len(summary):
+        return []
     return ["## Lyrics only, per lyrics level", "",
             "k-means on the lyrics embedding of each level alone and of all levels in use together (the lyrics-only "
             "condition below), over the same seeds and subsamples; mean ± std (lyrics_levels.csv has the 95 % "
             "intervals, lyrics_levels_scores.csv every seed).", "",
-            markdown_table(pd.DataFrame(rows)), ""]
+            markdown_table(pd.DataFrame(_level_rows(summary, "lyrics levels"))), ""]
 
 
 def _md_audio_levels(summary) -> list:
     """Audio only, per audio level and for all levels together: what each level buys on this dataset."""
     if summary is None or not len(summary):
         return []
-    metrics = [m for m in ("nmi", "ari", "ami", "silhouette") if m in set(summary["metric"])]
-    levels = list(dict.fromkeys(summary["level"]))
-    by = summary.set_index(["level", "metric"])
-    rows = []
-    for lv in levels:
-        row = {"audio levels": lv if lv != "all levels" else "all together (" + "+".join(levels[:-1]) + ")"}
-        for m in metrics:
-            r = by.loc[(lv, m)]
-            row[m] = f"{r['mean']:.3f} ± {r['std']:.3f}"
-        rows.append(row)
     return ["## Audio only, per audio level", "",
             "k-means on the audio embedding of each level alone and of all levels together (the combination "
             "the conditions below use), over the same seeds and subsamples; mean ± std "
             "(audio_levels.csv has the 95 % intervals, audio_levels_scores.csv every seed).", "",
-            markdown_table(pd.DataFrame(rows)), ""]
+            markdown_table(pd.DataFrame(_level_rows(summary, "audio levels"))), ""]
