@@ -74,6 +74,10 @@ WATCH = """
   };
   window.WebSocket.prototype = WS.prototype;
   Object.assign(window.WebSocket, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});
+  // canvas drawing done so far (Vega's canvas renderer wraps each redraw in save/restore): MAP_DRAWN
+  // reads the canvas's pixels only after a redraw, not on every animation frame
+  window.__draws = 0; const restore = CanvasRenderingContext2D.prototype.restore;
+  CanvasRenderingContext2D.prototype.restore = function (...a) { window.__draws++; return restore.apply(this, a); };
 })();
 """
 
@@ -92,11 +96,16 @@ MAP_SHOWN = """() => { const c = document.querySelector('[data-testid="stVegaLit
 
 #: The map as drawn, whatever the renderer: Streamlit draws a big Vega-Lite chart on a canvas (no SVG
 #: points to read), so then a checksum of the canvas pixels (every 7th byte) stands in for the weights.
+#: The pixels are read again only after the page drew on a canvas (``window.__draws``, see WATCH): reading
+#: a 1,300 x 560 canvas on every animation frame cost the page's main thread ~60-150 ms per move (Chrome's
+#: profiler), which the measured times then included.
 MAP_DRAWN = f"""() => {{ const svg = ({MAP_SHOWN})(); if (svg !== null) return svg;
     const cv = document.querySelector('[data-testid="stVegaLiteChart"] canvas'); if (!cv) return null;
+    if (window.__drawsSeen === window.__draws && window.__drawnSum !== undefined) return window.__drawnSum;
+    window.__drawsSeen = window.__draws;
     const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data; let h = 0;
     for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0;
-    return 'canvas:' + h; }}"""
+    return window.__drawnSum = 'canvas:' + h; }}"""
 MAP_READY = ('[data-testid="stVegaLiteChart"] path[role="graphics-symbol"], '
              '[data-testid="stVegaLiteChart"] canvas')
 
