@@ -92,11 +92,14 @@ def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> No
     previous = st.session_state.get("_map_layout")
     init = warm_start(previous, drawn, method, dims)
     try:
+        X = fuse_concat(prepared.embeddings, w_rounded)
+        X = X[rows] if sampled else X
         if method == "umap":
             _umap_compiled()
-        with st.spinner("Computing the map..."):
-            X = fuse_concat(prepared.embeddings, w_rounded)
-            proj = _projection(*key, _X=X[rows] if sampled else X, _init=init)
+            with st.spinner("Computing the map..."):
+                proj = _projection(*key, _X=X, _init=init)
+        else:  # a PCA of the drawn rows takes milliseconds: no spinner (its timer thread and messages
+            proj = _projection(*key, _X=X, _init=init)  # cost more than the projection per slider move)
     except WorkbenchError as exc:
         st.error(f"The map could not be computed: {exc}")
         return
@@ -157,8 +160,11 @@ def _metrics(path: str, view, result, genres) -> None:
     st.subheader("Metrics")
     loop = cached.loop(path)
     try:
-        with st.spinner("Scoring audio only, lyrics only and static 0.5 (once per clustering setting)..."):
-            table = loop.comparison_table(result, view.algorithm, view.fusion, view.seed)
+        if loop.has_baselines(view.algorithm, view.fusion, result.n_clusters, view.seed):
+            table = loop.comparison_table(result, view.algorithm, view.fusion, view.seed)  # no spinner: its
+        else:  # timer thread and messages cost a slider move more than the dynamic row at 1,000 tracks
+            with st.spinner("Scoring audio only, lyrics only and static 0.5 (once per clustering setting)..."):
+                table = loop.comparison_table(result, view.algorithm, view.fusion, view.seed)
     except WorkbenchError as exc:
         st.error(f"The comparison could not be computed: {exc}")
     else:
