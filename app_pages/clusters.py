@@ -18,7 +18,7 @@ from core.projection import ProjectionConfig, project, warm_up
 from core.views.map import (MapLayout, chart_selection, color_label, color_options, genres_for, has_languages,
                             map_frame, resolve_color_by, selected_tracks, warm_start, weights_key)
 from core.views.map_sample import map_rows, rows_key, take_rows
-from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table
+from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table, metric_text
 from core.views.viewstate import PROJECTIONS
 from ui import cached
 from ui.common import fusion_note, run_current
@@ -171,10 +171,8 @@ def _metrics(path: str, view, result, genres) -> None:
         if not labelled:
             st.info(f"{NO_LABELS_NOTE.capitalize()}: this dataset has no genre labels, so NMI, ARI and "
                     "the other external scores cannot be computed.")
-        shown = metric_table(table)  # number formats as column settings: a pandas Styler cost 35 ms a move
-        st.dataframe(shown, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in shown.columns
-                                    if shown[c].dtype.kind == "f"})
+        shown = metric_table(table)  # numbers as text: a pandas Styler cost 35 ms a move
+        st.table(metric_text(shown))  # static: st.dataframe's grid redrew its accessible copy ~200 ms later
         restarts = table.attrs.get("n_init") or COLD_N_INIT
         st.caption("Dynamic is the rules' per-track weights. Every row is clustered alike: the same algorithm, "
                    f"k and seed, every track, k-means++ with {restarts} restart{'s' if restarts > 1 else ''} and "

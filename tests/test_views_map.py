@@ -18,7 +18,7 @@ from core.views.map import (MapLayout, chart_selection, color_label, color_optio
                             resolve_color_by, selected_tracks, warm_start, weights_key)
 from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, grid_values,
                                     slider_updates, threshold_specs)
-from core.views.tables import contingency_frame, metric_table
+from core.views.tables import contingency_frame, metric_table, metric_text
 from ui.figures_map import (MAP_SELECTIONS, PALETTE, SVG_POINT_LIMIT, UNKNOWN_COLOR, contingency_figure,
                             contingency_spec, map_figure, map_spec, sensitivity_figure)
 from ui.state import rule_key
@@ -180,6 +180,14 @@ def test_metric_table_renames_headers_and_keeps_values():
     assert list(out.columns) == ["NMI ↑", "Davies-Bouldin ↓"]
     np.testing.assert_array_equal(out.to_numpy(), table.to_numpy())
     assert list(out.index) == list(table.index)
+
+
+def test_metric_text_shows_three_decimals_and_nothing_for_a_missing_metric():
+    table = pd.DataFrame({"NMI ↑": [0.51249, np.nan], "n": [3, 4]}, index=["dynamic (rules)", "static 0.5"])
+    out = metric_text(table)
+    assert out["NMI ↑"].tolist() == ["0.512", ""] and out["n"].tolist() == [3, 4]
+    assert list(out.index) == list(table.index) and table["NMI ↑"].iloc[0] == 0.51249   # the input is kept
+    assert metric_text(table, digits=1)["NMI ↑"].iloc[0] == "0.5"
 
 
 def test_contingency_frame_counts_genres_by_cluster():

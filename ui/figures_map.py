@@ -174,7 +174,7 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
                {"field": "audio_weight", "type": "quantitative", "title": "audio weight", "format": ".3f"},
                {"field": "fusion_weight", "type": "quantitative", "title": "fusion used", "format": ".3f"}]
     if kind == "categorical":
-        order = _category_order(data[field].astype(str))
+        order = _category_order(data[field].cat.categories)  # the names present, not one per track
         color = {"field": field, "type": "nominal", "title": title,
                  "scale": {"domain": order, "range": [PALETTE[i % len(PALETTE)] for i in range(len(order))]},
                  "legend": {"symbolType": "circle", "symbolOpacity": 1}}
