@@ -368,3 +368,27 @@ def test_a_rule_moved_on_the_map_page_moves_the_map_and_the_table(ready, tiny_sy
                                loop.comparison_table(moved, "kmeans", "concat", 0)
                                .loc["dynamic (rules)"].to_numpy(float), rtol=0, atol=5e-4)
     assert at.session_state["t.voice_present"] == 0.2          # the Rules page and the URL see the same key
+
+
+def test_a_slider_move_changes_the_map_data_not_its_spec(ready, tiny_synth_dir):
+    """Streamlit's frontend re-embeds a Vega-Lite chart (a new view: parse, compile, draw) when its spec
+    changes, and only replaces the data of the view it has when the spec is the same: a rule moved on
+    the Clusters page must leave the map's spec (and the heatmap's, at the same clusters) as it was."""
+    at = _open(_app(tiny_synth_dir, n_clusters=K, projection="pca"), "clusters")
+
+    def charts():
+        out = {}
+        for c in at.get("vega_lite_chart"):
+            kind = "map" if "params" in json.loads(c.proto.spec) else "heatmap"
+            out[kind] = (c.proto.spec, c.proto.data.data or c.proto.datasets[0].data.data)
+        return out
+
+    before = charts()
+    at.slider(key="base_weight").set_value(0.62).run()
+    assert not at.exception
+    after = charts()
+    assert after["map"][0] == before["map"][0]                        # the same spec, byte for byte
+    assert after["map"][1] != before["map"][1]                        # new data: the weights moved
+    _, data = _vega_map(at)
+    assert "color" not in data.columns and "ring" not in data.columns  # coloured by cluster, nothing ringed
+    assert after["heatmap"][0] == before["heatmap"][0]                # the same genres and clusters: same spec

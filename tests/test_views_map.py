@@ -3,6 +3,7 @@ on hand-made inputs whose answers can be checked on paper."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -357,6 +358,16 @@ def test_contingency_spec_draws_every_cell_of_the_table_in_order():
     assert spec["encoding"]["y"]["sort"] == [str(g) for g in cont.index]
     assert spec["encoding"]["x"]["sort"] == [str(c) for c in cont.columns]
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "text"]
+
+
+def test_contingency_spec_is_the_same_for_other_counts_of_the_same_genres_and_clusters():
+    """Streamlit re-embeds a chart whose spec changed; new counts alone must only change the data."""
+    cont = contingency_frame(GENRES, LABELS)
+    more = cont * 7 + 1
+    (d1, s1), (d2, s2) = contingency_spec(cont), contingency_spec(more)
+    assert json.dumps(s1, sort_keys=True) == json.dumps(s2, sort_keys=True)
+    assert d2["tracks"].max() == 15 and d1["tracks"].max() == 2
+    _valid_vega_lite(d2, s2)
 
 
 def test_contingency_and_sensitivity_figures_draw_their_tables():

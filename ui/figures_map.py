@@ -336,31 +336,35 @@ def contingency_spec(table: pd.DataFrame, height: Optional[int] = None) -> tuple
     data : DataFrame
         One row per (genre, cluster) cell: ``genre``, ``cluster`` (str), ``tracks`` (int), in table order.
     spec : dict
-        Vega-Lite: a ``rect`` layer coloured by ``tracks`` (Blues) under a ``text`` layer with the count;
-        genres down in table order, clusters across on top.
+        Vega-Lite: a ``rect`` layer coloured by ``tracks`` (Blues from 0 to the largest count) under a
+        ``text`` layer with the count (white on cells above half the largest); genres down in table
+        order, clusters across on top. It depends on the genres and clusters only, not on the counts,
+        so a slider move that keeps the clusters sends new data to the same spec.
     """
     genres = [str(g) for g in table.index]
     clusters = [str(c) for c in table.columns]
     z = table.to_numpy()
     data = pd.DataFrame({"genre": np.repeat(genres, len(clusters)), "cluster": np.tile(clusters, len(genres)),
                          "tracks": z.reshape(-1).astype(np.int64)})
-    top = float(z.max()) if z.size else 0.0
     enc = {"x": {"field": "cluster", "type": "nominal", "sort": clusters, "title": "cluster",
                  "axis": {"orient": "top", "labelAngle": 0}},
            "y": {"field": "genre", "type": "nominal", "sort": genres, "title": "genre"}}
     spec = {
         "height": height or max(240, 28 * len(genres) + 90),
         "encoding": enc,
+        # the largest count is worked out in the browser, not written into the spec: a spec that changes
+        # with the counts is re-embedded by Streamlit (parse, compile, draw) instead of getting new data
+        "transform": [{"joinaggregate": [{"op": "max", "field": "tracks", "as": "top"}]}],
         "layer": [
             {"mark": {"type": "rect"},
              "encoding": {"color": {"field": "tracks", "type": "quantitative", "legend": None,
-                                    "scale": {"scheme": "blues", "domain": [0, max(top, 1.0)]}},
+                                    "scale": {"scheme": "blues", "zero": True}},
                           "tooltip": [{"field": "genre", "type": "nominal"},
                                       {"field": "cluster", "type": "nominal"},
                                       {"field": "tracks", "type": "quantitative"}]}},
             {"mark": {"type": "text"},
              "encoding": {"text": {"field": "tracks", "type": "quantitative"},
-                          "color": {"condition": {"test": f"datum.tracks > {top / 2:.6g}", "value": "white"},
+                          "color": {"condition": {"test": "datum.tracks > datum.top / 2", "value": "white"},
                                     "value": "black"}}},
         ],
     }
