@@ -133,10 +133,15 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
     -------
     data : DataFrame
         One row per row of ``frame``: ``track_id``, ``x``, ``y``, ``genre`` ("(none)" when
-        unlabelled), ``cluster``, ``audio_weight``, ``fusion_weight``, ``color`` (str or float)
-        and ``ring`` (bool); the ringed track last, so it is drawn on top.
+        unlabelled; categorical), ``cluster`` (categorical), ``audio_weight``, ``fusion_weight``;
+        ``color`` (categorical or float) unless the colouring is the cluster or the genre (then
+        the spec colours by that column); ``ring`` (bool) only when a track is ringed, that track
+        last, so it is drawn on top.
     spec : dict
-        Vega-Lite: one circle per row. Categorical colourings: a colour per category in legend
+        Vega-Lite: one circle per row. It holds nothing computed from the rows but the category
+        names, the continuous colour range and whether a track is ringed, so a slider move that keeps
+        those sends new data to an unchanged spec, which Streamlit's frontend applies to the Vega
+        view it has instead of embedding a new one. Categorical colourings: a colour per category in legend
         order (:data:`PALETTE`). Continuous: Viridis over the values' range (0-1 for weights),
         :data:`UNKNOWN_COLOR` for NaN. Tooltips: track id, genre, cluster, both weights (and the
         colour value). Selection parameters :data:`~core.views.map.MAP_PICK` (click; ``track_id``)
