@@ -164,14 +164,20 @@ def _splits(rows, indent: str) -> None:
           f"{statistics.median(r[0] - r[3] for r in rows):6.1f} ms")
 
 
+#: With ``--one-way``: every move steps the slider the same way, to a position not seen before.
+ONE_WAY = False
+
+
 def slider_moves(page, slider, moves: int, shown: str) -> list:
     """Timings of ``moves`` keyboard steps of ``slider``, right and left in turn, each until
-    ``shown`` holds (see :func:`timed`)."""
+    ``shown`` holds (see :func:`timed`). Right and left in turn visit two positions only, so after
+    the first two moves the page's caches per weighting (the metric table's dynamic row, the map's
+    projection) answer; with :data:`ONE_WAY` every move goes right, to a new position."""
     rows = []
     for i in range(moves):
         slider.focus()
-        rows.append(timed(page, lambda: page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft"),
-                          shown))
+        key = "ArrowRight" if ONE_WAY or i % 2 == 0 else "ArrowLeft"
+        rows.append(timed(page, lambda: page.keyboard.press(key), shown))
     return rows
 
 
@@ -242,7 +248,12 @@ def main(argv=None) -> int:
                     help="time the Clusters page on generated features files of N tracks instead")
     ap.add_argument("--compare-moves", type=int, default=8,
                     help="with --features: seed steps timed on the Compare page at the smallest size (0: none)")
+    ap.add_argument("--one-way", action="store_true",
+                    help="step the slider right on every move (a new position each time: no cached table row "
+                         "or map), instead of right and left in turn")
     args = ap.parse_args(argv)
+    global ONE_WAY
+    ONE_WAY = args.one_way
     sys.argv = [sys.argv[0]]
     if args.features:
         return features_files(args.features, args.moves, args.compare_moves)
