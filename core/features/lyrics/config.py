@@ -105,13 +105,16 @@ class LyricsConfig:
     def key(self) -> str:
         """Stable 16-hex-digit hash of every setting and :data:`LYRICS_VERSION`. The character block's
         settings count only when it is on, so configurations without it keep their earlier keys; so does
-        ``gloss``, which when on adds the installed dictionaries' identity (which languages, their content)."""
+        ``gloss``, which when on adds the installed dictionaries' identity (which languages, their content) and
+        :data:`~core.features.lyrics.centring.CENTRING_VERSION`."""
         char = ("char_ngrams", "char_svd_components", "char_max_features")
         values = {k: int(v) for k, v in asdict(self).items()
                   if (self.char_ngrams or k not in char) and (self.gloss or k != "gloss")}
         if self.gloss:
+            from core.features.lyrics.centring import CENTRING_VERSION
             from core.features.lyrics.dictionaries import identity
             values["dictionaries"] = identity()
+            values["centring"] = CENTRING_VERSION
         payload = json.dumps({"version": LYRICS_VERSION, **values}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
