@@ -5,8 +5,8 @@ out of it as word pieces without their meaning, and a set that mixes languages c
 dictionary gloss is the standard cross-lingual baseline: every word of a lyric whose language has a
 FreeDict dictionary (:mod:`core.features.lyrics.dictionaries`) is replaced by its first English
 translations (up to three senses, cut to those the dictionary from English confirms when it confirms
-any: :func:`~core.features.lyrics.dictionaries.confirm_senses`), line by line, and the gloss is embedded instead of the original (and
-read by the word TF-IDF level, so its vocabulary is English across languages). English lyrics, lyrics
+any: :func:`~core.features.lyrics.dictionaries.confirm_senses`), line by line, and the gloss is embedded
+instead of the original (and read by the word TF-IDF level, so its vocabulary is English across languages). English lyrics, lyrics
 in a language without a dictionary, and lyrics whose language is unknown are embedded as they are, so an
 English-only set gives the very same features with glossing on or off.
 
