@@ -5,9 +5,10 @@ level, in one process and in two worker processes (one torch thread each).
     .venv/bin/python bench/learned.py --clips DIR     # your own audio files
 
 What fewer patches cost in NMI is measured on labelled real music by ``bench/real_music.py --patches
-1,2,3,all`` (the extractor's ``--learned-patches N``). Prints medians and 90th percentiles, as wall time and as CPU time (on a
-machine that other jobs load, CPU time says what idle cores would give); nothing is asserted. The forward pass dominates the level's cost; the 16 kHz resampling
-and mel spectrogram add a few milliseconds a clip.
+1,2,3,all`` (the extractor's ``--learned-patches N``). Prints medians and 90th percentiles, as wall time
+and as CPU time (on a machine that other jobs load, CPU time says what idle cores would give), and the load
+average; nothing is asserted. The forward pass dominates the level's cost; the 16 kHz resampling and mel
+spectrogram add a few milliseconds a clip.
 """
 
 from __future__ import annotations

@@ -99,9 +99,10 @@ def cut_middle(src: Path, dest: Path, seconds: float, min_seconds: float) -> boo
     return True
 
 
-def build(pkgs: Path, out: Path, group: str, per_style: int, seconds: float, min_seconds: float) -> Path:
-    """Cut the clips of ``group`` into ``out/<package>/`` (kept ones are not cut again); returns ``out``."""
-    for pkg, sub in SOURCES[group].items():
+def build(pkgs: Path, out: Path, sources: dict, per_style: int, seconds: float, min_seconds: float) -> Path:
+    """Cut the clips of ``sources`` (package -> folder under ``pkgs``, one group of :data:`SOURCES`) into
+    ``out/<package>/`` (clips already there are not cut again); returns ``out``."""
+    for pkg, sub in sources.items():
         folder = pkgs / sub
         if not folder.is_dir():
             raise SystemExit(f"{folder} is missing: apt-get download {pkg} and dpkg -x it into {pkgs}")
@@ -202,10 +203,11 @@ def main(argv=None) -> None:
     from core.datasets import load_dataset
     from core.features.extract import ExtractConfig, extract_features
     from core.features.levels import audio_config_for
-    root = build(Path(args.packages), Path(args.out) / args.group, args.group, args.per_style, args.seconds,
+    root = build(Path(args.packages), Path(args.out) / args.group, SOURCES[args.group], args.per_style, args.seconds,
                  args.min_seconds)
     ds = load_dataset(root)
-    print(f"group {args.group}, model {args.model}: {ds.n_tracks} clips: " + ", ".join(f"{g} {n}" for g, n in ds.summary()["genres"].items()))
+    styles = ", ".join(f"{g} {n}" for g, n in ds.summary()["genres"].items())
+    print(f"group {args.group}, model {args.model}: {ds.n_tracks} clips: {styles}")
     config = ExtractConfig(audio=audio_config_for(("low", "mid", "high", "learned"), args.model))
     fs, rep = extract_features(ds, config, n_jobs=args.jobs)
     print(f"features: {rep.audio_extracted} extracted, {rep.audio_cached} cached, {rep.seconds:.0f} s")
