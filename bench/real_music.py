@@ -6,8 +6,9 @@ the loose sense (one composer or team, one game's mood), not a genre taxonomy. T
 **disjoint** packages: ``dev``, on which the learned level's open choices are made, and ``heldout``, on
 which the frozen choice is reported once (:data:`SOURCES`). Get the packages and run::
 
-    cd /tmp && apt-get download $(.venv/bin/python bench/real_music.py --list dev heldout)
-    for f in /tmp/*.deb; do dpkg -x "$f" /tmp/realmusic-pkgs; done
+    PKGS=$(.venv/bin/python bench/real_music.py --list dev heldout)
+    mkdir -p /tmp/realmusic-debs && (cd /tmp/realmusic-debs && apt-get download $PKGS)
+    for f in /tmp/realmusic-debs/*.deb; do dpkg -x "$f" /tmp/realmusic-pkgs; done
     apt-get install openmpt123          # renders the tracker modules (heroes-sound-tracks, pingus-data)
     .venv/bin/python bench/real_music.py /tmp/realmusic-pkgs --group dev --model MTT_musicnn
     .venv/bin/python bench/real_music.py /tmp/realmusic-pkgs --group dev --model MSD_musicnn
