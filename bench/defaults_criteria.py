@@ -4,7 +4,7 @@ from two ``python -m core heldout`` runs on the fresh sets (seeds 9, 10, 11 and 
     .venv/bin/python bench/defaults_criteria.py docs/experiments/heldout-seeds-9-12/semantic \\
         docs/experiments/heldout-seeds-9-12/frozen
 
-The criteria were fixed before any figure on these seeds (README, "Defaults switched on fresh seeds"):
+The criteria were fixed before any figure on these seeds (README, "Defaults switched on fresh seeds 9-12"):
 
 (a) candidate dynamic > candidate static 0.5 in mean NMI on >= 3 of 4 sets, in both fusions;
 (b) candidate dynamic > its own shuffled-weights control in mean NMI on >= 3 of 4 sets, in both fusions;
