@@ -5,9 +5,10 @@ level, in one process and in two worker processes (one torch thread each).
     .venv/bin/python bench/learned.py --clips DIR     # your own audio files
 
 What fewer patches cost in NMI is measured on labelled real music by ``bench/real_music.py --patches
-1,2,3,all`` (the extractor's ``--learned-patches N``). Prints medians, as wall time and as CPU time (on a
-machine that other jobs load, CPU time says what idle cores would give); nothing is asserted. The forward pass dominates the level's cost; the 16 kHz resampling
-and mel spectrogram add a few milliseconds a clip.
+1,2,3,all`` (the extractor's ``--learned-patches N``). Prints medians and 90th percentiles, as wall time
+and as CPU time (on a machine that other jobs load, CPU time says what idle cores would give), and the load
+average; nothing is asserted. The forward pass dominates the level's cost; the 16 kHz resampling and mel
+spectrogram add a few milliseconds a clip.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def main(argv=None) -> None:
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-learned-") as tmp:
         paths = _clips(args, Path(tmp))
-        print(f"{len(paths)} clips; model {args.model}")
+        print(f"{len(paths)} clips; model {args.model}; load average (1, 5, 15 min) at the start: "
+              + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
         wall, cpu = _patch_rate(args.model, 1, 8.0)
         print(f"forward pass, 1 process, 1 thread: {wall:.1f} patches/s wall, {cpu:.1f} patches per CPU-second")
         with ProcessPoolExecutor(2) as ex:
@@ -103,7 +105,9 @@ def main(argv=None) -> None:
             name = "with learned" if model else "hand-crafted only"
             print(f"extract_clip {name}: median {statistics.median(per):.2f} s wall, {statistics.median(cpu):.2f} "
                   f"CPU-s a clip in each of 2 processes -> {2 / statistics.median(per):.2f} clips/s on 2 cores "
-                  f"(idle cores: {2 / statistics.median(cpu):.2f}; wall incl. start-up {wall:.0f} s)")
+                  f"(idle cores: {2 / statistics.median(cpu):.2f}; wall incl. start-up {wall:.0f} s); "
+                  f"p90 {np.percentile(per, 90):.2f} s wall, {np.percentile(cpu, 90):.2f} CPU-s")
+        print("load average (1, 5, 15 min) at the end: " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
 if __name__ == "__main__":

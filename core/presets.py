@@ -33,12 +33,12 @@ from typing import Mapping, Optional
 
 from core.errors import ParameterError
 from core.params import describe, is_allowed
-from core.rules import A_PRIORI_RULES, DEFAULT_RULES, Rule, RuleSet
+from core.rules import A_PRIORI_RULES, DEFAULT_RULES, PREVIOUS_DEFAULT_RULES, Rule, RuleSet
 
 FORMAT = "workbench-ruleset"
 VERSION = 1
 
-__all__ = ["FORMAT", "VERSION", "PRESETS", "PRESET_NOTES", "PresetError", "ruleset_to_json",
+__all__ = ["FORMAT", "VERSION", "PRESETS", "PRESET_NOTES", "PREVIOUS_DEFAULTS", "PresetError", "ruleset_to_json",
            "ruleset_from_json", "ruleset_from_dict", "read_ruleset_file", "write_ruleset_file"]
 
 
@@ -172,34 +172,46 @@ def _preset(**changes) -> RuleSet:
     return rs
 
 
+#: The name of the preset that holds :data:`core.rules.PREVIOUS_DEFAULT_RULES`.
+PREVIOUS_DEFAULTS = "previous defaults (all lyrics blocks)"
+
 #: Instructive presets shipped with the app (name -> RuleSet). Each changes few things, so a
 #: comparison against "defaults" reads as one idea.
 PRESETS: dict = {
     "defaults": DEFAULT_RULES,
     # The rules as fixed from the quantities' meaning before any experiment (the selection's start).
     "a priori": A_PRIORI_RULES,
-    # Lean on the words: a lower base, a stronger pull of an audible voice, and the "no voice" hard
-    # rule off (the README's ablation shows the weak voice detector sends voiced ballads to audio).
+    # The defaults before the switch to semantic-only lyrics, chosen on all lyrics blocks (base 0.8): use them
+    # with the lyrics levels semantic, lexical, stylistic (the Dataset page's box, --lyrics-levels).
+    PREVIOUS_DEFAULTS: PREVIOUS_DEFAULT_RULES,
+    # Lean on the words: a lower base (0.35 against 0.55), a stronger pull of an audible voice (-0.25 against
+    # -0.10), and the "no voice" hard rule off (as in the defaults; the README's ablation shows the weak voice
+    # detector sends voiced ballads to audio). Every change lowers a weight.
     "trust lyrics": _preset(base_weight=0.35, no_voice_rule=False,
                             rules={"voice_present": {"delta": -0.25}}),
-    # Audio with any damage moves toward the lyrics: the quality rule fires earlier and pulls harder,
-    # and the hard floor sends clearly broken audio to the lyrics outright.
+    # Audio with any damage moves toward the lyrics: the quality rule fires earlier (0.7 against 0.39) and
+    # pulls harder (-0.35 against -0.30), and the hard floor sends clearly broken audio to the lyrics outright.
     "distrust degraded audio": _preset(unusable_audio_rule=True, audio_quality_floor=0.3,
                                        rules={"poor_audio": {"threshold": 0.7, "delta": -0.35}}),
-    # The opposite stance: audio unless the lyrics are clearly good.
+    # The opposite stance: audio unless the lyrics are clearly good (base 0.9 against 0.55; poor_lyrics fires
+    # below 0.7 with +0.25 against 0.36 and +0.15).
     "trust audio": _preset(base_weight=0.9, clip=(0.1, 1.0),
                            rules={"poor_lyrics": {"threshold": 0.7, "delta": 0.25}}),
 }
 
 PRESET_NOTES: dict = {
-    "defaults": "The defaults chosen on the development set, then frozen (core.rules.DEFAULT_RULES; README: "
-                "how the default rules were chosen).",
+    "defaults": "The defaults chosen on the development set for semantic-only lyrics (the default lyrics levels), "
+                "then frozen (core.rules.DEFAULT_RULES; README: how the default rules were chosen).",
     "a priori": "The rules fixed from what the quantities mean before any experiment (core.rules.A_PRIORI_RULES): "
                 "energy and mix rules on, 'no voice' on; they lose to static 0.5.",
-    "trust lyrics": "Base 0.35, voice pulls -0.25, hard rule 'no voice' off.",
-    "distrust degraded audio": "poor_audio fires below 0.7 with -0.35; the hard rule 'unusable audio' is on: "
+    PREVIOUS_DEFAULTS: "The defaults until the switch to semantic-only lyrics (core.rules.PREVIOUS_DEFAULT_RULES): "
+                       "base 0.8, chosen on all lyrics blocks; pair them with the lyrics levels semantic, lexical, "
+                       "stylistic (Dataset page) to reproduce the README's older tables.",
+    "trust lyrics": "Base 0.35 (defaults 0.55), voice pulls -0.25 (defaults -0.10), hard rule 'no voice' off.",
+    "distrust degraded audio": "poor_audio fires below 0.7 with -0.35 (defaults: below 0.39, -0.30); the hard rule 'unusable audio' is on: "
                                "audio below quality 0.3 goes to the lyrics.",
-    "trust audio": "Base 0.9, clip up to 1; poor_lyrics fires below 0.7 with +0.25.",
+    "trust audio": "Base 0.9 (defaults 0.55), clip up to 1; poor_lyrics fires below 0.7 with +0.25 (defaults: below "
+                   "0.36, +0.15).",
 }
 
 

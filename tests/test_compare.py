@@ -18,6 +18,7 @@ from core.errors import ParameterError
 from core.experiments import prepare, run_condition
 from core.features.cache import FeatureCache
 from core.features.extract import extract_features
+from core.features.levels import DEFAULT_LYRICS_LEVELS, select_lyrics_levels
 from core.paths import REPO_ROOT
 from core.rules import DEFAULT_RULES, apply_rules
 from core.views.viewstate import ViewSettings, from_query, to_query
@@ -132,7 +133,8 @@ def test_moved_tracks_are_sorted_by_change_and_explained_by_their_trace(tiny):
 def synth(tiny_synth_dir, tiny_app_cache):
     ds = load_dataset(tiny_synth_dir)
     fs, _ = extract_features(ds, cache=FeatureCache(tiny_app_cache), n_jobs=1)  # cached: a read
-    return SimpleNamespace(path=tiny_synth_dir, ds=ds, prepared=prepare(fs), k=len(set(ds.labels)), cache=tiny_app_cache)
+    prepared = prepare(select_lyrics_levels(fs, DEFAULT_LYRICS_LEVELS))  # what the pages cluster by default
+    return SimpleNamespace(path=tiny_synth_dir, ds=ds, prepared=prepared, k=len(set(ds.labels)), cache=tiny_app_cache)
 
 
 def test_pin_a_move_a_slider_and_compare_shows_core_metrics(synth, monkeypatch):

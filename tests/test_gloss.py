@@ -17,7 +17,7 @@ from core.features.cache import FeatureCache
 from core.features.extract import ExtractConfig, extract_features, track_keys
 from core.features.lyrics import LyricsConfig, embed_lyrics
 from core.features.lyrics import dictionaries
-from core.features.lyrics.centring import MIN_LYRICS, centre_by_language
+from core.features.lyrics.centring import MIN_LYRICS, MIN_LYRICS_SCALE, centre_by_language
 from core.features.lyrics.gloss import gloss_text, lookup, semantic_texts
 from core.tracks import Dataset
 from tests.multilingual_lyrics import GLOSS_LANGS, make_lyrics
@@ -99,8 +99,9 @@ def test_mixed_language_set_clusters_by_theme_only_with_the_gloss(tmp_path):
     cache = FeatureCache(tmp_path)
     plain = _theme_nmi(extract_features(ds, PLAIN, cache=cache, n_jobs=1)[0], themes)
     glossed = _theme_nmi(extract_features(ds, GLOSS, cache=cache, n_jobs=1)[0], themes)
-    # measured: 0.0 untranslated, 0.86 glossed; 1.0 for 40 English lyrics (40 lyrics, 10 a language)
-    assert plain < 0.3 and glossed >= 0.7, (plain, glossed)
+    # measured: 0.0 untranslated, 1.0 glossed (0.86 before the reverse dictionary confirmed senses); 1.0 for
+    # 40 English lyrics (40 lyrics, 10 a language)
+    assert plain < 0.3 and glossed >= 0.95, (plain, glossed)
 
 
 def test_english_lyrics_identical_with_gloss_on_and_off(tmp_path):
@@ -154,3 +155,33 @@ def test_centring_by_language_on_paper():
     assert one is x  # a single language: untouched, bit for bit
     few = centre_by_language(x[:6], rows[:6], langs[:6])
     assert few is x[:6] or np.array_equal(few, x[:6])  # no language with MIN_LYRICS lyrics
+
+
+def test_senses_the_reverse_dictionary_confirms_are_kept_alone():
+    words = {"schwert": ["sword", "blade"], "der": ["the", "that", "who"], "liebe": ["love", "dear", "charity"]}
+    inverted = {"sword": ["schwert", "degen"], "love": ["liebe"], "dear": ["liebe", "teuer"], "blade": ["klinge"]}
+    out = dictionaries.confirm_senses(words, inverted)
+    assert out == {"schwert": ["sword"], "der": ["the", "that", "who"], "liebe": ["love", "dear"]}
+    # the installed German dictionaries: "Schwert -> sword, blade" and "Hoelle -> hell, inferno, shitstorm"
+    # in the German-English one; the English-German one gives back "sword" and "hell", "inferno" only
+    de = dictionaries.word_map("de")
+    assert de["schwert"] == ["sword"] and de["hölle"] == ["hell", "inferno"]
+    assert dictionaries.parse(*dictionaries.dict_files("de"))["schwert"] == ["sword", "blade"]
+
+
+def test_centring_scales_each_language_to_the_sets_spread():
+    rng = np.random.default_rng(0)
+    n = MIN_LYRICS_SCALE
+    x = np.vstack([rng.normal(5.0, 1.0, (n, 3)), rng.normal(-2.0, 3.0, (n, 3)),
+                   rng.normal(0.0, 9.0, (MIN_LYRICS, 3))]).astype(np.float32)
+    x[:n, 2] = 1.0  # a column constant within "de": stays 0 after centring, not blown up
+    langs = ["de"] * n + ["es"] * n + ["fr"] * MIN_LYRICS
+    rows = np.ones(len(langs), bool)
+    out = centre_by_language(x, rows, langs)
+    de, es, fr = (np.array(langs) == c for c in ("de", "es", "fr"))
+    assert out.dtype == x.dtype and np.allclose(out[de | es].mean(axis=0), 0, atol=1e-5)
+    assert np.allclose(out[de, :2].std(axis=0), out[es, :2].std(axis=0), rtol=1e-4)
+    assert np.array_equal(out[de, 2], np.zeros(n, np.float32))
+    assert np.allclose(out[fr], x[fr] - x[fr].mean(axis=0), atol=1e-4)  # too few to scale: centred only
+    plain = centre_by_language(x, rows, langs, scale=False)
+    assert plain[es, 0].std() > 2 * plain[de, 0].std()  # without the scaling the spreads stay apart

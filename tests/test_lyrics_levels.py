@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.__main__ import main
 from core.errors import ParameterError
-from core.features.levels import (DEFAULT_LYRICS_LEVELS, lyrics_levels_for, parse_lyrics_levels,
-                                  select_lyrics_levels)
+from core.features.levels import (DEFAULT_LYRICS_LEVELS, PREVIOUS_DEFAULT_LYRICS_LEVELS, lyrics_levels_for,
+                                  parse_lyrics_levels, select_lyrics_levels)
 from core.paths import REPO_ROOT
 
 APP = str(REPO_ROOT / "app.py")
@@ -34,7 +34,10 @@ def test_select_lyrics_levels_keeps_the_chosen_blocks_with_their_balanced_values
     np.testing.assert_array_equal(kept.audio, fs.audio)  # the audio side is untouched
     only = select_lyrics_levels(fs, ("stylistic",))
     assert only.lyrics.shape == (fs.n_tracks, len(fs.lyrics_blocks["stylistic"]))
-    assert select_lyrics_levels(fs, DEFAULT_LYRICS_LEVELS) is fs  # the default: every block, as before
+    assert select_lyrics_levels(fs, PREVIOUS_DEFAULT_LYRICS_LEVELS) is fs  # every block: the FeatureSet as extracted
+    default = select_lyrics_levels(fs, DEFAULT_LYRICS_LEVELS)  # the default: the semantic block alone
+    assert DEFAULT_LYRICS_LEVELS == ("semantic",) and list(default.lyrics_blocks) == ["semantic"]
+    np.testing.assert_array_equal(default.lyrics, fs.lyrics[:, sem])
 
 
 def test_a_missing_lyrics_level_is_named_with_what_the_set_has(tiny_features):
@@ -51,35 +54,35 @@ def test_a_features_file_embedding_is_returned_unchanged_and_char_ngrams_join_th
     given = dataclasses.replace(fs, lyrics_blocks={"embedding": list(range(fs.lyrics.shape[1]))})
     assert select_lyrics_levels(given, ("semantic",)) is given
     with_char = dataclasses.replace(fs, lyrics_blocks={**fs.lyrics_blocks, "character": [0]})
-    assert lyrics_levels_for(with_char, DEFAULT_LYRICS_LEVELS) == ("semantic", "lexical", "character", "stylistic")
-    assert lyrics_levels_for(with_char, ("semantic",)) == ("semantic",)
+    assert lyrics_levels_for(with_char, DEFAULT_LYRICS_LEVELS) == ("semantic", "character")
+    assert lyrics_levels_for(with_char, ("semantic", "lexical")) == ("semantic", "lexical")
 
 
 def test_ablate_lyrics_levels_clusters_on_them_and_the_report_says_so(tiny_synth_dir, tiny_app_cache, tmp_path,
                                                                       monkeypatch, capsys):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
     runs = {}
-    for name, flags in (("semantic", ["--lyrics-levels", "semantic"]), ("default", [])):
+    for name, flags in (("all", ["--lyrics-levels", "semantic,lexical,stylistic"]), ("default", [])):
         out = tmp_path / name
         assert main(["ablate", str(tiny_synth_dir), *flags, "--seeds", "2", "--fusion", "concat", "--no-autotune",
                      "--jobs", "1", "--out", str(out)]) == 0
         runs[name] = (out / "report.md").read_text(encoding="utf-8")
     capsys.readouterr()
-    assert "- lyrics levels: semantic\n" in runs["semantic"]
-    assert "--lyrics-levels semantic" in runs["semantic"]  # the command that regenerates it
-    assert "- lyrics levels: semantic, lexical, stylistic\n" in runs["default"]
+    assert "- lyrics levels: semantic, lexical, stylistic\n" in runs["all"]
+    assert "--lyrics-levels semantic,lexical,stylistic" in runs["all"]  # the command that regenerates it
+    assert "- lyrics levels: semantic\n" in runs["default"]
     assert "--lyrics-levels" not in runs["default"]
     # lyrics only per lyrics level, like the audio per-level table; "all levels" is the ablation's lyrics only row
     import pandas as pd
-    levels = pd.read_csv(tmp_path / "default" / "lyrics_levels.csv")
+    levels = pd.read_csv(tmp_path / "all" / "lyrics_levels.csv")
     assert list(dict.fromkeys(levels["level"])) == ["semantic", "lexical", "stylistic", "all levels"]
     nmi = levels[levels.metric == "nmi"].set_index("level")
-    summary = pd.read_csv(tmp_path / "default" / "summary.csv")
+    summary = pd.read_csv(tmp_path / "all" / "summary.csv")
     lyrics_only = summary[(summary.condition == "lyrics_only") & (summary.metric == "nmi")]["mean"].iloc[0]
     assert nmi.loc["all levels", "mean"] == pytest.approx(lyrics_only, abs=1e-9)
-    assert "## Lyrics only, per lyrics level" in runs["default"]
-    assert "all together (semantic+lexical+stylistic)" in runs["default"]
-    assert list(pd.read_csv(tmp_path / "semantic" / "lyrics_levels.csv")["level"].unique()) == ["all levels"]
+    assert "## Lyrics only, per lyrics level" in runs["all"]
+    assert "all together (semantic+lexical+stylistic)" in runs["all"]
+    assert list(pd.read_csv(tmp_path / "default" / "lyrics_levels.csv")["level"].unique()) == ["all levels"]
     with pytest.raises(SystemExit):
         main(["ablate", str(tiny_synth_dir), "--lyrics-levels", "rhymes"])
     assert "lyrics_levels" in capsys.readouterr().err
@@ -109,15 +112,15 @@ def test_the_lyrics_level_box_changes_what_the_pages_cluster_and_goes_into_the_u
     at.switch_page("app_pages/rules.py").run()
     assert not at.exception, [e.value for e in at.exception]
     (key, loop), = at.session_state["_loops"].items()
-    width_all = loop.prepared.feature_meta.get("lyrics_levels")
-    assert key[-1] == DEFAULT_LYRICS_LEVELS and width_all is None  # every block: the FeatureSet as extracted
+    assert key[-1] == DEFAULT_LYRICS_LEVELS and loop.prepared.feature_meta["lyrics_levels"] == ["semantic"]
 
     at.switch_page("app_pages/dataset.py").run()
-    at.multiselect(key="lyrics_levels").set_value(["semantic"]).run()
+    at.multiselect(key="lyrics_levels").set_value(["semantic", "stylistic"]).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Features ready" in s.value for s in at.success)  # nothing to extract
     at.switch_page("app_pages/rules.py").run()
     assert not at.exception, [e.value for e in at.exception]
     (key, loop), = at.session_state["_loops"].items()
-    assert key[-1] == ("semantic",) and loop.prepared.feature_meta["lyrics_levels"] == ["semantic"]
-    assert at.query_params["lyrics"] in (["semantic"], "semantic")  # shareable
+    assert key[-1] == ("semantic", "stylistic")
+    assert loop.prepared.feature_meta["lyrics_levels"] == ["semantic", "stylistic"]
+    assert at.query_params["lyrics"] in (["semantic,stylistic"], "semantic,stylistic")  # shareable

@@ -18,6 +18,7 @@ from core.datasets.synthetic import GENRES, read_config
 from core.experiments import ExperimentConfig, prepare, run_ablation
 from core.experiments.controls import rule_table_view
 from core.features.extract import extract_features
+from core.features.levels import DEFAULT_LYRICS_LEVELS, select_lyrics_levels
 from core.indicators import compute_indicators
 from core.loop import InteractiveLoop
 from core.paths import REPO_ROOT, data_dir, default_synthetic_dir
@@ -180,7 +181,8 @@ def test_ablation_page_shows_what_run_ablation_computes(features, tiny_synth_dir
     at = _run_ablation_page(_app(tiny_synth_dir).run(), seeds=2)
     assert not at.error
     config = ExperimentConfig(seeds=(0, 1), subsample=0.8, ruleset=DEFAULT_RULES)
-    expected = run_ablation(prepare(fs).with_config(config), labels=ds.labels, ground_truth=ds.ground_truth)
+    shown_fs = select_lyrics_levels(fs, DEFAULT_LYRICS_LEVELS)  # what the pages cluster by default
+    expected = run_ablation(prepare(shown_fs).with_config(config), labels=ds.labels, ground_truth=ds.ground_truth)
     shown = _frame_with(at, "nmi")
     table = expected.table()
     assert list(shown.index) == list(table.index) and shown.equals(table.rename_axis("condition"))
@@ -237,7 +239,7 @@ def test_export_tables_equal_core_for_the_current_rules(features, tiny_synth_dir
     _ok(at)
     assert not at.error
     rs = DEFAULT_RULES.replace_rule("loud", threshold=-15.0, delta=0.3)
-    prepared = prepare(fs)
+    prepared = prepare(select_lyrics_levels(fs, DEFAULT_LYRICS_LEVELS))  # what the pages cluster by default
     loop = InteractiveLoop(prepared, ds.labels)
     result = loop.run(rs, n_clusters=5, seed=2)
     expected = tracks_table(prepared, result, ds.labels)

@@ -64,7 +64,9 @@ def test_choosing_the_learned_level_extracts_it_and_every_page_uses_it(tiny_synt
     rs = DEFAULT_RULES.replace_rule("voice_present", indicator="vocal_presence_learned")
     (key, loop), = at.session_state["_loops"].items()
     fired = rule_counts(apply_rules(loop.prepared.indicators, rs))["voice_present"]
-    assert any(f"**voice_present** · vocal_presence_learned > 0.5" in m.value and f"fired on **{fired}** tracks"
+    condition = rs.get_rule("voice_present").condition()  # "vocal_presence_learned > <the default threshold>"
+    assert condition.startswith("vocal_presence_learned > ")
+    assert any(f"**voice_present** · {condition} →" in m.value and f"fired on **{fired}** tracks"
                in m.value for m in at.markdown)
     assert at.query_params["i.voice_present"] in (["vocal_presence_learned"], "vocal_presence_learned")  # shareable
 

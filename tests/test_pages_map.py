@@ -158,9 +158,9 @@ def test_clusters_page_shows_what_the_loop_computes_and_follows_a_threshold(read
     assert int(cells["tracks"].sum()) == prepared.n_tracks and len(cells) == cont.size   # the heatmap: every cell
 
     # move a threshold (as the Rules page's slider would): the weights on the map follow the rules
-    rs = DEFAULT_RULES.replace_rule("voice_present", threshold=0.2)
+    rs = DEFAULT_RULES.replace_rule("voice_present", threshold=0.7)
     assert not np.array_equal(apply_rules(prepared.indicators, rs).weights, first.weights)
-    at.session_state["t.voice_present"] = 0.2
+    at.session_state["t.voice_present"] = 0.7
     at.run()
     assert not at.exception
     moved = loop.run(rs, n_clusters=K, seed=0)
@@ -174,7 +174,7 @@ def test_clusters_page_shows_what_the_loop_computes_and_follows_a_threshold(read
 def _warm_cold_case(prepared, labels):
     """A (k, rule, threshold) where the warm-started loop and a cold start disagree after the move."""
     for k in (4, 3, 5, 6):
-        for rule, t in (("voice_present", 0.2), ("poor_lyrics", 0.8), ("poor_audio", 0.8), ("loud", -30.0)):
+        for rule, t in (("voice_present", 0.7), ("poor_lyrics", 0.8), ("poor_audio", 0.8), ("loud", -30.0)):
             rs = DEFAULT_RULES.replace_rule(rule, threshold=t)
             warm = InteractiveLoop(prepared, labels)
             warm.run(DEFAULT_RULES, n_clusters=k, seed=0)
@@ -250,12 +250,12 @@ def test_umap_map_is_warm_started_from_the_previous_layout(ready, tiny_synth_dir
     at = _open(_app(tiny_synth_dir, n_clusters=K), "clusters")          # default map: 2-D UMAP
     assert any("fresh layout" in c.value for c in at.caption)
     before = np.array(at.session_state["_map_layout"].coords)
-    at.session_state["t.voice_present"] = 0.2
+    at.session_state["t.voice_present"] = 0.7
     at.run()
     assert not at.exception
     assert any("refreshed from the previous layout" in c.value for c in at.caption)
     after = np.array(at.session_state["_map_layout"].coords)
-    w = apply_rules(prepared.indicators, DEFAULT_RULES.replace_rule("voice_present", threshold=0.2)).weights
+    w = apply_rules(prepared.indicators, DEFAULT_RULES.replace_rule("voice_present", threshold=0.7)).weights
     X = fuse_concat(prepared.embeddings, weights_key(w)[1])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -312,7 +312,7 @@ def test_sensitivity_heatmap_equals_the_grid_core_computes(ready, tiny_synth_dir
                                 metric="mean_weight", seed=0, n_clusters=K)
     np.testing.assert_allclose(shown.to_numpy(), expected.to_numpy(), rtol=1e-9)
     assert np.ptp(shown.to_numpy()) > 0
-    assert marks["current sliders"] == (0.3, 0.5)
+    assert marks["current sliders"] == (0.3, DEFAULT_RULES.get_rule("poor_lyrics").threshold)
 
 
 def test_a_picked_cell_goes_to_the_sliders(ready, tiny_synth_dir):
@@ -359,15 +359,15 @@ def test_a_rule_moved_on_the_map_page_moves_the_map_and_the_table(ready, tiny_sy
     loop = InteractiveLoop(prepared, ds.labels)
     loop.run(DEFAULT_RULES, n_clusters=K, seed=0)
     at.selectbox(key="_map_rule").set_value("voice_present").run()
-    at.slider(key="t.voice_present").set_value(0.2).run()
+    at.slider(key="t.voice_present").set_value(0.7).run()
     assert not at.exception
-    moved = loop.run(DEFAULT_RULES.replace_rule("voice_present", threshold=0.2), n_clusters=K, seed=0)
+    moved = loop.run(DEFAULT_RULES.replace_rule("voice_present", threshold=0.7), n_clusters=K, seed=0)
     points = _map_points(at)
     np.testing.assert_allclose(points.loc[list(prepared.track_ids), "weight"], moved.weights, atol=1e-6)
     np.testing.assert_allclose(_shown_metrics(at).loc["dynamic (rules)"].to_numpy(float),
                                loop.comparison_table(moved, "kmeans", "concat", 0)
                                .loc["dynamic (rules)"].to_numpy(float), rtol=0, atol=5e-4)
-    assert at.session_state["t.voice_present"] == 0.2          # the Rules page and the URL see the same key
+    assert at.session_state["t.voice_present"] == 0.7          # the Rules page and the URL see the same key
 
 
 def test_a_slider_move_changes_the_map_data_not_its_spec(ready, tiny_synth_dir):

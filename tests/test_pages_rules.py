@@ -18,6 +18,7 @@ from core import views
 from core.datasets import load_dataset
 from core.experiments import prepare
 from core.features.extract import extract_features
+from core.features.levels import DEFAULT_LYRICS_LEVELS, select_lyrics_levels
 from core.loop import InteractiveLoop
 from core.paths import REPO_ROOT
 from core.rules import DEFAULT_RULES, apply_rules, rule_counts
@@ -37,7 +38,7 @@ def _extract(root, cache):
             os.environ.pop("WORKBENCH_CACHE_DIR", None)
         else:
             os.environ["WORKBENCH_CACHE_DIR"] = old
-    return ds, prepare(fs)
+    return ds, prepare(select_lyrics_levels(fs, DEFAULT_LYRICS_LEVELS))  # what the pages cluster by default
 
 
 @pytest.fixture(scope="module")
@@ -151,12 +152,13 @@ def test_rules_page_shows_what_the_default_rules_compute(synth, use_cache):
 def test_moving_a_threshold_updates_weights_counts_metrics_and_the_url(synth, use_cache):
     at = open_page(synth.path, "rules")
     before = frame_with(at, "fired").set_index("rule")["fired"]["voice_present"]
-    at.slider(key="t.voice_present").set_value(0.3).run()
+    assert DEFAULT_RULES.get_rule("voice_present").threshold < 0.7
+    at.slider(key="t.voice_present").set_value(0.7).run()
     assert not at.exception
-    moved = DEFAULT_RULES.replace_rule("voice_present", threshold=0.3)
+    moved = DEFAULT_RULES.replace_rule("voice_present", threshold=0.7)
     rr = check_rules_page(at, synth, moved, DEFAULT_RULES)
-    assert rule_counts(rr)["voice_present"] > before            # the slider really changed something
-    assert at.query_params["t.voice_present"] in (["0.3"], "0.3")
+    assert rule_counts(rr)["voice_present"] < before            # the slider really changed something
+    assert at.query_params["t.voice_present"] in (["0.7"], "0.7")
 
 
 def test_soft_switch_hard_toggle_and_clip_move_the_weights(synth, use_cache):
@@ -184,7 +186,7 @@ def test_reset_button_puts_every_rule_setting_back(synth, use_cache):
     next(b for b in at.button if b.label == "Reset to defaults").click().run()
     assert not at.exception
     assert at.slider(key="t.loud").value == -20.0
-    assert at.slider(key="d.poor_audio").value == pytest.approx(-0.2)
+    assert at.slider(key="d.poor_audio").value == pytest.approx(DEFAULT_RULES.get_rule("poor_audio").delta)
     assert at.slider(key="base_weight").value == DEFAULT_RULES.base_weight
     moved = DEFAULT_RULES.replace_rule("loud", threshold=-30.0)
     moved2 = moved.replace_rule("poor_audio", delta=0.4)
@@ -222,9 +224,9 @@ def test_a_link_restores_the_rule_sliders(synth, use_cache):
 
 # -- Weights per cluster -------------------------------------------------------------------------
 def test_weights_page_sentence_and_tables_follow_the_current_rules(synth, use_cache):
-    state = {"t.voice_present": 0.3, "no_voice_rule": False}   # as if moved on the rules page
+    state = {"t.voice_present": 0.7, "no_voice_rule": False}   # as if moved on the rules page
     at = open_page(synth.path, "weights", state)
-    rs = DEFAULT_RULES.replace_rule("voice_present", threshold=0.3).with_changes(no_voice_rule=False)
+    rs = DEFAULT_RULES.replace_rule("voice_present", threshold=0.7).with_changes(no_voice_rule=False)
     result = replay(synth, rs)
     lean = views.cluster_leaning(result.weights, result.labels)
     assert lean.sentence in [i.value for i in at.info]

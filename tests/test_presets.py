@@ -13,9 +13,9 @@ import pytest
 
 from core.__main__ import main
 from core.paths import REPO_ROOT
-from core.presets import (PRESETS, PresetError, read_ruleset_file, ruleset_from_json, ruleset_to_json,
-                          write_ruleset_file)
-from core.rules import DEFAULT_RULES
+from core.presets import (PRESETS, PREVIOUS_DEFAULTS, PresetError, read_ruleset_file, ruleset_from_json,
+                          ruleset_to_json, write_ruleset_file)
+from core.rules import DEFAULT_RULES, PREVIOUS_DEFAULT_RULES
 from tests.audio_fixtures import make_gtzan
 
 
@@ -28,6 +28,25 @@ def test_at_least_three_shipped_presets_differ_and_round_trip():
         assert back == rs and got_name == name
         # the app's sliders can hold every shipped preset (the default rules, by name)
         assert rs.rule_names == DEFAULT_RULES.rule_names
+
+
+def test_the_shipped_rule_files_are_the_frozen_defaults_old_and_new():
+    # the file the README's commands pass with --rules is the rule set the code ships, field for field
+    assert read_ruleset_file(REPO_ROOT / "docs/experiments/rules-semantic.json") == DEFAULT_RULES
+    assert read_ruleset_file(REPO_ROOT / "docs/experiments/rules-v2-all-blocks.json") == PREVIOUS_DEFAULT_RULES
+    assert PRESETS[PREVIOUS_DEFAULTS] == PREVIOUS_DEFAULT_RULES != DEFAULT_RULES
+
+
+def test_the_stance_presets_lean_the_way_their_names_say_against_the_defaults():
+    d = DEFAULT_RULES
+    lyr, aud, deg = PRESETS["trust lyrics"], PRESETS["trust audio"], PRESETS["distrust degraded audio"]
+    assert lyr.base_weight < d.base_weight and lyr.get_rule("voice_present").delta < d.get_rule("voice_present").delta
+    assert aud.base_weight > d.base_weight and aud.clip[1] >= d.clip[1]
+    assert aud.get_rule("poor_lyrics").threshold > d.get_rule("poor_lyrics").threshold
+    assert aud.get_rule("poor_lyrics").delta > d.get_rule("poor_lyrics").delta
+    # fires on more damaged audio, pulls harder toward the lyrics, and the hard floor is on
+    assert deg.get_rule("poor_audio").threshold > d.get_rule("poor_audio").threshold
+    assert deg.get_rule("poor_audio").delta < d.get_rule("poor_audio").delta and deg.unusable_audio_rule
 
 
 def test_a_file_with_only_the_changes_fills_the_rest_from_the_defaults(tmp_path):

@@ -78,6 +78,13 @@ def test_bad_sweep_input_names_it(tmp_path, capsys):
         parse_shares("0,1.5")
     assert main(["sweep", "--degrade", "x", "--out", str(tmp_path)]) == 2
     assert "'degrade' parameter" in capsys.readouterr().err
+    rules = tmp_path / "rules.json"  # --rules: the same file format as ablate, refused as a whole with the field named
+    rules.write_text('{"format": "workbench-ruleset", "version": 1, "ruleset": {"base_weight": 2}}', encoding="utf-8")
+    assert main(["sweep", "--rules", str(rules), "--out", str(tmp_path / "no")]) == 2
+    assert "Field 'ruleset.base_weight'" in capsys.readouterr().err and not (tmp_path / "no").exists()
+    with pytest.raises(SystemExit):
+        main(["sweep", "--lyrics-levels", "rhymes", "--out", str(tmp_path / "no")])
+    assert "lyrics_levels" in capsys.readouterr().err
     bad = tmp_path / "other.csv"
     bad.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(DatasetError, match="not a sweep table"):

@@ -65,7 +65,7 @@ def levels_picker() -> None:
                    help="What the lyrics side of the fusion is made of: " + "; ".join(
                        f"{k}: {v}" for k, v in LYRICS_LEVEL_HELP.items()) + ". Each level weighs the same whatever "
                    "its width. Every level is extracted; the choice only changes what the pages cluster. The "
-                   "default (all three) was kept on the development set: dropping stylistic helps lyrics only "
-                   "and static weights there, but not the default rules (see the README's Lyrics levels).")
+                   "default (semantic alone) is the one the default rules were chosen on; the previous default "
+                   "(all three) goes with the preset 'previous defaults (all lyrics blocks)' (README: Results).")
     if not st.session_state.get("lyrics_levels"):
         st.warning("No lyrics level chosen: using " + ", ".join(DEFAULT_LYRICS_LEVELS) + " until you pick one.")

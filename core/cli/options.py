@@ -241,15 +241,17 @@ def _load_or_build(args):
 
 def _features(ds, args):
     from core.features.extract import extract_features
-    from core.features.levels import lyrics_levels_for, select_audio_levels, select_lyrics_levels
+    from core.features.levels import DEFAULT_LYRICS_LEVELS, lyrics_levels_for, select_audio_levels, select_lyrics_levels
     from core.progress import tqdm_progress
     with _executor(args) as executor:
         fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features"),
                                    executor=executor)
-    if hasattr(args, "audio_levels") and ds.kind != "features":  # a features file has one block a modality
-        fs = select_audio_levels(fs, args.audio_levels)
-        if hasattr(args, "lyrics_levels"):
-            fs = select_lyrics_levels(fs, lyrics_levels_for(fs, args.lyrics_levels))
+    if ds.kind != "features":  # a features file has one block a modality
+        if hasattr(args, "audio_levels"):
+            fs = select_audio_levels(fs, args.audio_levels)
+        # a command without --lyrics-levels (sweep) still clusters on the default lyrics levels, the ones the
+        # default rules were chosen on
+        fs = select_lyrics_levels(fs, lyrics_levels_for(fs, getattr(args, "lyrics_levels", DEFAULT_LYRICS_LEVELS)))
     if rep.problems:
         print(f"feature problems ({len(rep.problems)}):")
         for p in rep.problems:

@@ -170,4 +170,12 @@ def _add_sweep_parser(sub) -> None:
     _add_clustering(p, clusters_help="number of clusters (default: genres)")
     _add_subsample(p, "share of tracks each seed clusters")
     _add_workers(p)
+    from core.cli.options import _lyrics_levels_arg
+    from core.features.levels import DEFAULT_LYRICS_LEVELS
+    p.add_argument("--rules", default=None, metavar="FILE.json",
+                   help="the dynamic condition's rule set from a JSON file (format in the README); default: the "
+                        "built-in defaults")
+    p.add_argument("--lyrics-levels", dest="lyrics_levels", type=_lyrics_levels_arg, default=DEFAULT_LYRICS_LEVELS,
+                   metavar="L,L,...", help="lyrics levels to cluster on, of semantic, lexical, stylistic "
+                   f"(default: {','.join(DEFAULT_LYRICS_LEVELS)}, the ones the default rules were chosen on)")
     p.set_defaults(func=cmd_sweep)

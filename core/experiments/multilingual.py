@@ -66,8 +66,9 @@ def synthetic_lyrics(config: SynthConfig) -> tuple:
 
 
 def lyrics_only_scores(dataset: Dataset, extract_config=None, seeds: Sequence[int] = tuple(range(5)),
-                       cache=None, use_dataset_cache: bool = True) -> dict:
-    """Lyrics-only clustering scores of ``dataset`` (labels required) over clustering ``seeds``.
+                       cache=None, use_dataset_cache: bool = True, lyrics_levels: Optional[tuple] = None) -> dict:
+    """Lyrics-only clustering scores of ``dataset`` (labels required) over clustering ``seeds``, on the
+    lyrics levels ``lyrics_levels`` (e.g. ``("semantic",)``; None: every extracted level).
 
     Returns
     -------
@@ -81,6 +82,9 @@ def lyrics_only_scores(dataset: Dataset, extract_config=None, seeds: Sequence[in
     extract_config = ExtractConfig() if extract_config is None else extract_config
     fs, rep = extract_features(dataset, extract_config, cache=cache, n_jobs=1,
                                use_dataset_cache=use_dataset_cache)
+    if lyrics_levels:
+        from core.features.levels import select_lyrics_levels
+        fs = select_lyrics_levels(fs, tuple(lyrics_levels))
     prepared = prepare(fs, ExperimentConfig(seeds=tuple(seeds)))
     nmi, covered = [], []
     for s in seeds:

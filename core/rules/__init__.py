@@ -39,17 +39,18 @@ per rule.
 The thresholds of :data:`A_PRIORI_RULES` are fixed a priori from what the quantities mean
 physically (dBFS alignment level, compression, quality scores). :data:`DEFAULT_RULES` are chosen
 from them on the development generator set by a written procedure (labels allowed there only,
-:mod:`core.experiments.selection`) and frozen. :func:`apply_rules` takes indicators and a rule set
+:mod:`core.experiments.selection`) for the default lyrics levels (semantic only) and frozen;
+:data:`PREVIOUS_DEFAULT_RULES`, chosen the same way on all lyrics blocks, were the defaults before. :func:`apply_rules` takes indicators and a rule set
 and nothing else.
 
 Modules: :mod:`~core.rules.model` (Rule, RuleSet), :mod:`~core.rules.engine` (apply_rules,
 RuleResult), :mod:`~core.rules.explain` (explain, explain_text, rule_counts),
-:mod:`~core.rules.defaults` (A_PRIORI_RULES, DEFAULT_RULES).
+:mod:`~core.rules.defaults` (A_PRIORI_RULES, DEFAULT_RULES, PREVIOUS_DEFAULT_RULES).
 """
 
 from __future__ import annotations
 
-from core.rules.defaults import A_PRIORI_RULES, DEFAULT_RULES
+from core.rules.defaults import A_PRIORI_RULES, DEFAULT_RULES, PREVIOUS_DEFAULT_RULES
 from core.rules.engine import RuleResult, apply_rules
 from core.rules.explain import explain, explain_text, rule_counts
 from core.rules.model import HARD_RULES, Rule, RuleSet
@@ -61,6 +62,7 @@ __all__ = [
     "HARD_RULES",
     "A_PRIORI_RULES",
     "DEFAULT_RULES",
+    "PREVIOUS_DEFAULT_RULES",
     "apply_rules",
     "explain",
     "explain_text",

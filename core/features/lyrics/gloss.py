@@ -4,13 +4,15 @@ The semantic block's model (all-MiniLM-L6-v2) was trained on English: a German o
 out of it as word pieces without their meaning, and a set that mixes languages clusters by language. A
 dictionary gloss is the standard cross-lingual baseline: every word of a lyric whose language has a
 FreeDict dictionary (:mod:`core.features.lyrics.dictionaries`) is replaced by its first English
-translations (up to three senses), line by line, and the gloss is embedded instead of the original (and
-read by the word TF-IDF level, so its vocabulary is English across languages). English lyrics, lyrics
+translations (up to three senses, cut to those the dictionary from English confirms when it confirms
+any: :func:`~core.features.lyrics.dictionaries.confirm_senses`), line by line, and the gloss is embedded
+instead of the original (and read by the word TF-IDF level, so its vocabulary is English across languages). English lyrics, lyrics
 in a language without a dictionary, and lyrics whose language is unknown are embedded as they are, so an
 English-only set gives the very same features with glossing on or off.
 
 Choices (made on generator seed 0, see README "Lyrics in other languages"): every kept sense of a word
-is written (three senses beat one and two); a word not in the dictionary is tried without a common
+is written (three senses beat one and two; of them, the confirmed ones alone beat all three, and one
+sense only was worse again); a word not in the dictionary is tried without a common
 inflection ending (:data:`_ENDINGS`) and, in an elided form (``l'amour``), without the elided article
 (these fall-backs beat none); a word still unknown is kept as it is (dropping it was no better).
 
