@@ -18,7 +18,7 @@ from core.projection import ProjectionConfig, project, warm_up
 from core.views.map import (MapLayout, chart_selection, color_label, color_options, genres_for, has_languages,
                             map_frame, resolve_color_by, selected_tracks, warm_start, weights_key)
 from core.views.map_sample import map_rows, rows_key, take_rows
-from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table
+from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table, metric_text
 from core.views.viewstate import PROJECTIONS
 from ui import cached
 from ui.common import fusion_note, run_current
@@ -92,11 +92,14 @@ def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> No
     previous = st.session_state.get("_map_layout")
     init = warm_start(previous, drawn, method, dims)
     try:
+        X = fuse_concat(prepared.embeddings, w_rounded)
+        X = X[rows] if sampled else X
         if method == "umap":
             _umap_compiled()
-        with st.spinner("Computing the map..."):
-            X = fuse_concat(prepared.embeddings, w_rounded)
-            proj = _projection(*key, _X=X[rows] if sampled else X, _init=init)
+            with st.spinner("Computing the map..."):
+                proj = _projection(*key, _X=X, _init=init)
+        else:  # a PCA of the drawn rows takes milliseconds: no spinner (its timer thread and messages
+            proj = _projection(*key, _X=X, _init=init)  # cost more than the projection per slider move)
     except WorkbenchError as exc:
         st.error(f"The map could not be computed: {exc}")
         return
@@ -157,18 +160,19 @@ def _metrics(path: str, view, result, genres) -> None:
     st.subheader("Metrics")
     loop = cached.loop(path)
     try:
-        with st.spinner("Scoring audio only, lyrics only and static 0.5 (once per clustering setting)..."):
-            table = loop.comparison_table(result, view.algorithm, view.fusion, view.seed)
+        if loop.has_baselines(view.algorithm, view.fusion, result.n_clusters, view.seed):
+            table = loop.comparison_table(result, view.algorithm, view.fusion, view.seed)  # no spinner: its
+        else:  # timer thread and messages cost a slider move more than the dynamic row at 1,000 tracks
+            with st.spinner("Scoring audio only, lyrics only and static 0.5 (once per clustering setting)..."):
+                table = loop.comparison_table(result, view.algorithm, view.fusion, view.seed)
     except WorkbenchError as exc:
         st.error(f"The comparison could not be computed: {exc}")
     else:
         if not labelled:
             st.info(f"{NO_LABELS_NOTE.capitalize()}: this dataset has no genre labels, so NMI, ARI and "
                     "the other external scores cannot be computed.")
-        shown = metric_table(table)  # number formats as column settings: a pandas Styler cost 35 ms a move
-        st.dataframe(shown, width="stretch",
-                     column_config={c: st.column_config.NumberColumn(format="%.3f") for c in shown.columns
-                                    if shown[c].dtype.kind == "f"})
+        shown = metric_table(table)  # numbers as text: a pandas Styler cost 35 ms a move
+        st.table(metric_text(shown))  # static: st.dataframe's grid redrew its accessible copy ~200 ms later
         restarts = table.attrs.get("n_init") or COLD_N_INIT
         st.caption("Dynamic is the rules' per-track weights. Every row is clustered alike: the same algorithm, "
                    f"k and seed, every track, k-means++ with {restarts} restart{'s' if restarts > 1 else ''} and "

@@ -180,6 +180,11 @@ class InteractiveLoop:
             self._baselines[key] = out
         return self._baselines[key]
 
+    def has_baselines(self, algorithm: str = "kmeans", fusion: str = "concat", n_clusters: int = 8,
+                      seed: int = 0) -> bool:
+        """True when :meth:`baselines` of this clustering setting are computed already (a cheap call)."""
+        return (algorithm, fusion, int(n_clusters), int(seed)) in self._baselines
+
     def table_dynamic(self, weights, algorithm: str, fusion: str, n_clusters: int, seed: int) -> dict:
         """Metrics of the rules' weights clustered by :meth:`table_config` (cached per weighting).
 

@@ -98,10 +98,13 @@ def _map_points(at) -> pd.DataFrame:
     """The map's points as drawn: one row per track (the 2-D Vega-Lite table, or every 3-D plotly
     trace but the 'selected' ring); ``trace`` is the category a point is drawn in."""
     if any("params" in json.loads(c.proto.spec) for c in at.get("vega_lite_chart")):
-        _, data = _vega_map(at)
-        return pd.DataFrame({"track_id": data["track_id"].astype(str), "trace": data["color"].astype(str),
+        spec, data = _vega_map(at)
+        color = spec["encoding"]["color"]
+        field = color.get("field") or color["condition"]["field"]   # the column the colour reads
+        ring = data["ring"] if "ring" in data.columns else False     # the column is there when a track is ringed
+        return pd.DataFrame({"track_id": data["track_id"].astype(str), "trace": data[field].astype(str),
                              "type": "vega-lite", "x": data["x"], "y": data["y"], "weight": data["audio_weight"],
-                             "color": data["color"], "ring": data["ring"]}).set_index("track_id")
+                             "color": data[field], "ring": ring}).set_index("track_id")
     spec = _charts(at)[0]
     rows = []
     for trace in spec["data"]:
@@ -117,7 +120,9 @@ def _map_points(at) -> pd.DataFrame:
 
 
 def _shown_metrics(at) -> pd.DataFrame:
-    return at.dataframe[0].value
+    """The metric table as shown (a static table of numbers with 3 decimals), as floats."""
+    shown = at.table[0].value
+    return shown.replace("", np.nan).astype(float)
 
 
 # ---------------------------------------------------------------------------------------------- clusters
@@ -130,7 +135,7 @@ def test_clusters_page_shows_what_the_loop_computes_and_follows_a_threshold(read
     expected = loop.comparison_table(first, "kmeans", "concat", 0)
     shown = _shown_metrics(at)
     assert list(shown.index) == ["dynamic (rules)", "audio only", "lyrics only", "static 0.5"]
-    np.testing.assert_allclose(shown.to_numpy(float), expected.to_numpy(float), rtol=1e-9)
+    np.testing.assert_allclose(shown.to_numpy(float), expected.to_numpy(float), rtol=0, atol=5e-4)  # 3 decimals
     assert any(NEUTRAL_SPACE in c.value for c in at.caption)
 
     points = _map_points(at)
@@ -144,7 +149,7 @@ def test_clusters_page_shows_what_the_loop_computes_and_follows_a_threshold(read
     np.testing.assert_allclose(points.loc[list(prepared.track_ids), "weight"], first.weights, atol=1e-6)
 
     genres = genres_for(prepared.track_ids, ds.track_ids, ds.labels)
-    pd.testing.assert_frame_equal(at.dataframe[1].value, contingency_frame(genres, first.labels),
+    pd.testing.assert_frame_equal(at.dataframe[0].value, contingency_frame(genres, first.labels),
                                   check_dtype=False, check_names=False)
     from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
     heat = next(c for c in at.get("vega_lite_chart") if "params" not in json.loads(c.proto.spec))
@@ -163,7 +168,7 @@ def test_clusters_page_shows_what_the_loop_computes_and_follows_a_threshold(read
     np.testing.assert_allclose(points.loc[list(prepared.track_ids), "weight"], moved.weights, atol=1e-6)
     np.testing.assert_allclose(_shown_metrics(at).loc["dynamic (rules)"].to_numpy(float),
                                loop.comparison_table(moved, "kmeans", "concat", 0)
-                               .loc["dynamic (rules)"].to_numpy(float), rtol=1e-9)
+                               .loc["dynamic (rules)"].to_numpy(float), rtol=0, atol=5e-4)
 
 
 def _warm_cold_case(prepared, labels):
@@ -175,7 +180,7 @@ def _warm_cold_case(prepared, labels):
             warm.run(DEFAULT_RULES, n_clusters=k, seed=0)
             w = warm.run(rs, n_clusters=k, seed=0).metrics["nmi"]
             c = InteractiveLoop(prepared, labels).run(rs, n_clusters=k, seed=0).metrics["nmi"]
-            if abs(w - c) > 1e-9:
+            if abs(w - c) > 1e-3:  # more than the shown table's 3 decimals can hide
                 return k, rule, t, w, c
     pytest.fail("no threshold move on the tiny set makes a warm and a cold start disagree")
 
@@ -194,11 +199,11 @@ def test_reseed_clusters_from_scratch(ready, tiny_synth_dir):
 
     assert map_nmi() == pytest.approx(warm_nmi)                          # the map follows its warm start
     # the table is like for like: every row clustered afresh, so it shows the cold result already
-    assert _shown_metrics(at).loc["dynamic (rules)", "NMI ↑"] == pytest.approx(cold_nmi)
+    assert _shown_metrics(at).loc["dynamic (rules)", "NMI ↑"] == pytest.approx(cold_nmi, abs=5e-4)
     next(b for b in at.button if b.label == "Re-seed clustering").click().run()
     assert not at.exception
     assert map_nmi() == pytest.approx(cold_nmi)
-    assert _shown_metrics(at).loc["dynamic (rules)", "NMI ↑"] == pytest.approx(cold_nmi)
+    assert _shown_metrics(at).loc["dynamic (rules)", "NMI ↑"] == pytest.approx(cold_nmi, abs=5e-4)
 
 
 def test_colour_by_an_indicator_and_3d(ready, tiny_synth_dir):
@@ -361,5 +366,29 @@ def test_a_rule_moved_on_the_map_page_moves_the_map_and_the_table(ready, tiny_sy
     np.testing.assert_allclose(points.loc[list(prepared.track_ids), "weight"], moved.weights, atol=1e-6)
     np.testing.assert_allclose(_shown_metrics(at).loc["dynamic (rules)"].to_numpy(float),
                                loop.comparison_table(moved, "kmeans", "concat", 0)
-                               .loc["dynamic (rules)"].to_numpy(float), rtol=1e-9)
+                               .loc["dynamic (rules)"].to_numpy(float), rtol=0, atol=5e-4)
     assert at.session_state["t.voice_present"] == 0.7          # the Rules page and the URL see the same key
+
+
+def test_a_slider_move_changes_the_map_data_not_its_spec(ready, tiny_synth_dir):
+    """Streamlit's frontend re-embeds a Vega-Lite chart (a new view: parse, compile, draw) when its spec
+    changes, and only replaces the data of the view it has when the spec is the same: a rule moved on
+    the Clusters page must leave the map's spec (and the heatmap's, at the same clusters) as it was."""
+    at = _open(_app(tiny_synth_dir, n_clusters=K, projection="pca"), "clusters")
+
+    def charts():
+        out = {}
+        for c in at.get("vega_lite_chart"):
+            kind = "map" if "params" in json.loads(c.proto.spec) else "heatmap"
+            out[kind] = (c.proto.spec, c.proto.data.data or c.proto.datasets[0].data.data)
+        return out
+
+    before = charts()
+    at.slider(key="base_weight").set_value(0.62).run()
+    assert not at.exception
+    after = charts()
+    assert after["map"][0] == before["map"][0]                        # the same spec, byte for byte
+    assert after["map"][1] != before["map"][1]                        # new data: the weights moved
+    _, data = _vega_map(at)
+    assert "color" not in data.columns and "ring" not in data.columns  # coloured by cluster, nothing ringed
+    assert after["heatmap"][0] == before["heatmap"][0]                # the same genres and clusters: same spec

@@ -3,6 +3,7 @@ on hand-made inputs whose answers can be checked on paper."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -18,7 +19,7 @@ from core.views.map import (MapLayout, chart_selection, color_label, color_optio
                             resolve_color_by, selected_tracks, warm_start, weights_key)
 from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, grid_values,
                                     slider_updates, threshold_specs)
-from core.views.tables import contingency_frame, metric_table
+from core.views.tables import contingency_frame, metric_table, metric_text
 from ui.figures_map import (MAP_SELECTIONS, PALETTE, SVG_POINT_LIMIT, UNKNOWN_COLOR, contingency_figure,
                             contingency_spec, map_figure, map_spec, sensitivity_figure)
 from ui.state import rule_key
@@ -180,6 +181,14 @@ def test_metric_table_renames_headers_and_keeps_values():
     assert list(out.columns) == ["NMI ↑", "Davies-Bouldin ↓"]
     np.testing.assert_array_equal(out.to_numpy(), table.to_numpy())
     assert list(out.index) == list(table.index)
+
+
+def test_metric_text_shows_three_decimals_and_nothing_for_a_missing_metric():
+    table = pd.DataFrame({"NMI ↑": [0.51249, np.nan], "n": [3, 4]}, index=["dynamic (rules)", "static 0.5"])
+    out = metric_text(table)
+    assert out["NMI ↑"].tolist() == ["0.512", ""] and out["n"].tolist() == [3, 4]
+    assert list(out.index) == list(table.index) and table["NMI ↑"].iloc[0] == 0.51249   # the input is kept
+    assert metric_text(table, digits=1)["NMI ↑"].iloc[0] == "0.5"
 
 
 def test_contingency_frame_counts_genres_by_cluster():
@@ -349,6 +358,16 @@ def test_contingency_spec_draws_every_cell_of_the_table_in_order():
     assert spec["encoding"]["y"]["sort"] == [str(g) for g in cont.index]
     assert spec["encoding"]["x"]["sort"] == [str(c) for c in cont.columns]
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "text"]
+
+
+def test_contingency_spec_is_the_same_for_other_counts_of_the_same_genres_and_clusters():
+    """Streamlit re-embeds a chart whose spec changed; new counts alone must only change the data."""
+    cont = contingency_frame(GENRES, LABELS)
+    more = cont * 7 + 1
+    (d1, s1), (d2, s2) = contingency_spec(cont), contingency_spec(more)
+    assert json.dumps(s1, sort_keys=True) == json.dumps(s2, sort_keys=True)
+    assert d2["tracks"].max() == 15 and d1["tracks"].max() == 2
+    _valid_vega_lite(d2, s2)
 
 
 def test_contingency_and_sensitivity_figures_draw_their_tables():

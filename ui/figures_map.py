@@ -70,21 +70,42 @@ def _category_order(values) -> list:
 
 
 def _chart_data(frame: pd.DataFrame, highlight: Optional[str]) -> pd.DataFrame:
-    """The columns the 2-D chart draws; the ringed track last, so it is drawn on top."""
-    df = pd.DataFrame({
-        "track_id": frame["track_id"].astype(str).to_numpy(),
-        "x": frame["x"].to_numpy(dtype=np.float64), "y": frame["y"].to_numpy(dtype=np.float64),
-        "genre": frame["genre"].astype(str).replace("", "(none)").to_numpy(),
-        "cluster": frame["cluster"].astype(str).to_numpy(),
-        "audio_weight": frame["audio_weight"].to_numpy(dtype=np.float64),
-        "fusion_weight": frame["fusion_weight"].to_numpy(dtype=np.float64),
-    })
-    if frame.attrs.get("color_kind", "categorical") == "categorical":
-        df["color"] = frame["color"].astype(str).to_numpy()
-    else:
-        df["color"] = frame["color"].to_numpy(dtype=np.float64)
-    df["ring"] = df["track_id"] == (str(highlight) if highlight is not None else None)
-    return df.sort_values("ring", kind="stable").reset_index(drop=True)
+    """The columns the 2-D chart draws; the ringed track last, so it is drawn on top.
+
+    Built from numpy, with the repeated strings (genre, cluster, a categorical colour) as pandas
+    categoricals: they reach the browser as Arrow dictionaries, one copy of each name instead of one
+    per track, and converting them costs the server little (this table is rebuilt on every slider move).
+    The ``color`` column is left out when the colouring is the cluster or the genre (the spec colours
+    by that column; one column fewer for the browser to decode per move), and ``ring`` is there only
+    when a track is ringed."""
+    ids = frame["track_id"].to_numpy(dtype=object).astype(str)
+    genre = frame["genre"].to_numpy(dtype=object).astype(str)
+    genre[genre == ""] = "(none)"
+    data = {"track_id": ids,
+            "x": frame["x"].to_numpy(dtype=np.float64), "y": frame["y"].to_numpy(dtype=np.float64),
+            "genre": pd.Categorical(genre),
+            "cluster": pd.Categorical(frame["cluster"].to_numpy(dtype=object).astype(str)),
+            "audio_weight": frame["audio_weight"].to_numpy(dtype=np.float64),
+            "fusion_weight": frame["fusion_weight"].to_numpy(dtype=np.float64)}
+    field = _color_field(frame)
+    if field == "color":
+        if frame.attrs.get("color_kind", "categorical") == "categorical":
+            data["color"] = pd.Categorical(frame["color"].to_numpy(dtype=object).astype(str))
+        else:
+            data["color"] = frame["color"].to_numpy(dtype=np.float64)
+    ring = ids == (str(highlight) if highlight is not None else None)
+    df = pd.DataFrame(data)
+    if ring.any():
+        df["ring"] = ring
+        df = df.iloc[np.argsort(ring, kind="stable")].reset_index(drop=True)
+    return df
+
+
+def _color_field(frame: pd.DataFrame) -> str:
+    """The chart's column the colour reads: ``cluster`` or ``genre`` when colouring by them, else ``color``."""
+    by = frame.attrs.get("color_by")
+    return by if by in ("cluster", "genre") and frame.attrs.get("color_kind", "categorical") == "categorical" \
+        else "color"
 
 
 #: Above this many points the map is drawn on a canvas without per-point accessibility labels (Streamlit
@@ -112,10 +133,15 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
     -------
     data : DataFrame
         One row per row of ``frame``: ``track_id``, ``x``, ``y``, ``genre`` ("(none)" when
-        unlabelled), ``cluster``, ``audio_weight``, ``fusion_weight``, ``color`` (str or float)
-        and ``ring`` (bool); the ringed track last, so it is drawn on top.
+        unlabelled; categorical), ``cluster`` (categorical), ``audio_weight``, ``fusion_weight``;
+        ``color`` (categorical or float) unless the colouring is the cluster or the genre (then
+        the spec colours by that column); ``ring`` (bool) only when a track is ringed, that track
+        last, so it is drawn on top.
     spec : dict
-        Vega-Lite: one circle per row. Categorical colourings: a colour per category in legend
+        Vega-Lite: one circle per row. It holds nothing computed from the rows but the category
+        names, the continuous colour range and whether a track is ringed, so a slider move that keeps
+        those sends new data to an unchanged spec, which Streamlit's frontend applies to the Vega
+        view it has instead of embedding a new one. Categorical colourings: a colour per category in legend
         order (:data:`PALETTE`). Continuous: Viridis over the values' range (0-1 for weights),
         :data:`UNKNOWN_COLOR` for NaN. Tooltips: track id, genre, cluster, both weights (and the
         colour value). Selection parameters :data:`~core.views.map.MAP_PICK` (click; ``track_id``)
@@ -137,6 +163,7 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
     kind = frame.attrs.get("color_kind", "categorical")
     title = frame.attrs.get("color_title", "") or "colour"
     data = _chart_data(frame, highlight)
+    field = _color_field(frame)
     drag = "[pointerdown[{}event.shiftKey], window:pointerup] > window:pointermove!"
     params = [
         {"name": MAP_PICK, "select": {"type": "point", "fields": ["track_id"], "on": "click", "clear": "dblclick"}},
@@ -152,11 +179,11 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
                {"field": "audio_weight", "type": "quantitative", "title": "audio weight", "format": ".3f"},
                {"field": "fusion_weight", "type": "quantitative", "title": "fusion used", "format": ".3f"}]
     if kind == "categorical":
-        order = _category_order(data["color"])
-        color = {"field": "color", "type": "nominal", "title": title,
+        order = _category_order(data[field].cat.categories)  # the names present, not one per track
+        color = {"field": field, "type": "nominal", "title": title,
                  "scale": {"domain": order, "range": [PALETTE[i % len(PALETTE)] for i in range(len(order))]},
                  "legend": {"symbolType": "circle", "symbolOpacity": 1}}
-        params.append({"name": "legend", "bind": "legend", "select": {"type": "point", "fields": ["color"]}})
+        params.append({"name": "legend", "bind": "legend", "select": {"type": "point", "fields": [field]}})
         opacity = {"condition": {"param": "legend", "value": 0.85}, "value": 0.08}
     else:
         values = data["color"].to_numpy(dtype=np.float64)
@@ -182,7 +209,7 @@ def map_spec(frame: pd.DataFrame, highlight: Optional[str] = None, height: int =
             "color": color, "opacity": opacity, "tooltip": tooltip,
         },
     }
-    if bool(data["ring"].any()):  # per-point conditions only when a track is ringed: the browser evaluates
+    if "ring" in data.columns:  # per-point conditions only when a track is ringed: the browser evaluates
         spec["encoding"].update({  # each one per point on every redraw, through an interpreter
             "size": {"condition": {"test": "datum.ring", "value": 260}, "value": 64},
             "stroke": {"condition": {"test": "datum.ring", "value": "black"}, "value": "white"},
@@ -314,31 +341,35 @@ def contingency_spec(table: pd.DataFrame, height: Optional[int] = None) -> tuple
     data : DataFrame
         One row per (genre, cluster) cell: ``genre``, ``cluster`` (str), ``tracks`` (int), in table order.
     spec : dict
-        Vega-Lite: a ``rect`` layer coloured by ``tracks`` (Blues) under a ``text`` layer with the count;
-        genres down in table order, clusters across on top.
+        Vega-Lite: a ``rect`` layer coloured by ``tracks`` (Blues from 0 to the largest count) under a
+        ``text`` layer with the count (white on cells above half the largest); genres down in table
+        order, clusters across on top. It depends on the genres and clusters only, not on the counts,
+        so a slider move that keeps the clusters sends new data to the same spec.
     """
     genres = [str(g) for g in table.index]
     clusters = [str(c) for c in table.columns]
     z = table.to_numpy()
     data = pd.DataFrame({"genre": np.repeat(genres, len(clusters)), "cluster": np.tile(clusters, len(genres)),
                          "tracks": z.reshape(-1).astype(np.int64)})
-    top = float(z.max()) if z.size else 0.0
     enc = {"x": {"field": "cluster", "type": "nominal", "sort": clusters, "title": "cluster",
                  "axis": {"orient": "top", "labelAngle": 0}},
            "y": {"field": "genre", "type": "nominal", "sort": genres, "title": "genre"}}
     spec = {
         "height": height or max(240, 28 * len(genres) + 90),
         "encoding": enc,
+        # the largest count is worked out in the browser, not written into the spec: a spec that changes
+        # with the counts is re-embedded by Streamlit (parse, compile, draw) instead of getting new data
+        "transform": [{"joinaggregate": [{"op": "max", "field": "tracks", "as": "top"}]}],
         "layer": [
             {"mark": {"type": "rect"},
              "encoding": {"color": {"field": "tracks", "type": "quantitative", "legend": None,
-                                    "scale": {"scheme": "blues", "domain": [0, max(top, 1.0)]}},
+                                    "scale": {"scheme": "blues", "zero": True}},
                           "tooltip": [{"field": "genre", "type": "nominal"},
                                       {"field": "cluster", "type": "nominal"},
                                       {"field": "tracks", "type": "quantitative"}]}},
             {"mark": {"type": "text"},
              "encoding": {"text": {"field": "tracks", "type": "quantitative"},
-                          "color": {"condition": {"test": f"datum.tracks > {top / 2:.6g}", "value": "white"},
+                          "color": {"condition": {"test": "datum.tracks > datum.top / 2", "value": "white"},
                                     "value": "black"}}},
         ],
     }

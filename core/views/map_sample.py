@@ -21,8 +21,10 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-#: At most this many points on the 2-D map (the rest are clustered and scored, not drawn).
-MAP_POINT_LIMIT = 5000
+#: At most this many points on the 2-D map (the rest are clustered and scored, not drawn). 2,500, not
+#: 5,000 as before: the browser's redraw after a slider move grows with the points drawn (~130 ms of a
+#: move at 5,000, bench/browser.py at 10,000 tracks), and 2,500 still gives each of 10 clusters ~250 points.
+MAP_POINT_LIMIT = 2500
 
 
 def map_rows(track_ids: Sequence[str], limit: int = MAP_POINT_LIMIT, keep: Iterable[str] = ()) -> np.ndarray:

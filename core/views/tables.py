@@ -38,6 +38,20 @@ def metric_table(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def metric_text(table: pd.DataFrame, digits: int = 3) -> pd.DataFrame:
+    """:func:`metric_table`'s numbers as text with ``digits`` decimals ("" where a metric is missing),
+    for a static table (``st.table``): the Clusters page shows the table that way because
+    ``st.dataframe``'s grid redraws its accessible copy about 200 ms after the rest of a slider move
+    (bench/browser.py), and a float column in ``st.table`` shows four decimals whatever the rounding."""
+    check_param("metric_text", "digits", digits, "an int in [0, 10]", isinstance(digits, int) and 0 <= digits <= 10)
+    out = table.copy()
+    for c in out.columns:
+        if out[c].dtype.kind == "f":
+            v = out[c].to_numpy(dtype=np.float64)
+            out[c] = ["" if not np.isfinite(x) else f"{x:.{digits}f}" for x in v]
+    return out
+
+
 def contingency_frame(genres, clusters) -> pd.DataFrame:
     """Tracks per genre (rows) and cluster (columns), from :func:`core.metrics.contingency`.
 
