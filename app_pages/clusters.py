@@ -23,7 +23,8 @@ from core.views.viewstate import PROJECTIONS
 from ui import cached
 from ui.common import fusion_note, run_current
 from ui.compare import pin_bar
-from ui.figures_map import MAP_SELECTIONS, contingency_spec, map_figure, map_spec
+from ui.figures_grids import contingency_spec
+from ui.figures_map import MAP_SELECTIONS, map_figure, map_spec
 from ui.state import current_view, dataset_path, rule_key, write_query_params
 
 st.title("Clusters and map")

@@ -16,7 +16,7 @@ from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, ce
 from core.views.tables import LOWER_IS_BETTER, METRIC_NAMES, NO_LABELS_NOTE
 from ui import cached
 from ui.common import fusion_note, require_ready, resolved_k
-from ui.figures_map import sensitivity_figure
+from ui.figures_grids import sensitivity_figure
 from ui.state import current_ruleset, current_view, dataset_path, rule_key, write_query_params
 
 st.title("Sensitivity")

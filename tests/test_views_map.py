@@ -20,8 +20,8 @@ from core.views.map import (MapLayout, chart_selection, color_label, color_optio
 from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, grid_values,
                                     slider_updates, threshold_specs)
 from core.views.tables import contingency_frame, metric_table, metric_text
-from ui.figures_map import (MAP_SELECTIONS, PALETTE, SVG_POINT_LIMIT, UNKNOWN_COLOR, contingency_figure,
-                            contingency_spec, map_figure, map_spec, sensitivity_figure)
+from ui.figures_grids import contingency_figure, contingency_spec, sensitivity_figure
+from ui.figures_map import MAP_SELECTIONS, PALETTE, SVG_POINT_LIMIT, UNKNOWN_COLOR, map_figure, map_spec
 from ui.state import rule_key
 
 IDS = ("a", "b", "c", "d")

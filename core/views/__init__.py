@@ -2,8 +2,8 @@
 
 Pipeline position: rules -> weights -> fusion -> clustering -> metrics -> projection -> **views**.
 Every function here is pure (no Streamlit, no plotting), so what a page shows can be recomputed
-and checked in a test; pages hand the results to :mod:`ui.figures`, :mod:`ui.figures_map` and
-:mod:`ui.figures_report`. One module a page or job:
+and checked in a test; pages hand the results to :mod:`ui.figures`, :mod:`ui.figures_map`,
+:mod:`ui.figures_grids` and :mod:`ui.figures_report`. One module a page or job:
 
 =======================  =====================================================================
 ``rules``                "Rules and weights": weight summary and histogram, rule tables, sliders
