@@ -112,6 +112,13 @@ def test_features_upload_on_the_dataset_page_switches_the_dataset(tmp_path):
     ("broken.parquet", "cut", ["broken.parquet", "cannot be read as parquet"]),
     ("dupes.csv", b"track_id,audio_0\na,1\na,2\n", ["dupes.csv", "duplicate track_id 'a'"]),
     ("empty.csv", b"", ["Cannot use empty.csv", "empty (0 bytes)"]),  # refused by the callback: nothing stored
+    # a manifest through the features door was read as a manifest ("lacks audio_path"): say what a features
+    # file needs and which columns this one has
+    ("manifest.csv", b"audio_path,genre\na.wav,rock\n",
+     ["Cannot use manifest.csv", "no embedding columns", "its columns are: audio_path, genre", "zip upload"]),
+    # a header then NUL and 0xff bytes: its columns were listed as UTF-16 mojibake
+    ("junk.csv", b"audio_path,genre\n\x00\xff\xfe\x00garbage\xff\n",
+     ["Cannot use junk.csv", "binary data (NUL bytes)"]),
 ])  # (a wrong suffix never reaches the callback: Streamlit's uploader refuses it by its ``type``)
 def test_bad_features_upload_is_a_message_naming_the_file_and_the_problem(tmp_path, name, data, words):
     if data == "cut":  # a real Parquet file cut in half

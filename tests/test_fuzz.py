@@ -714,6 +714,18 @@ def test_regression_utf32_manifest_is_read(tmp_path):
     assert list(ds.tracks["lyrics"]) == ["la la é"] and ds.problems == []
 
 
+def test_regression_manifest_of_junk_bytes_is_binary_not_utf16_mojibake(tmp_path):
+    """A manifest holding a header then NUL and 0xff bytes was decoded as BOM-less UTF-16, so the message
+    listed CJK mojibake as its columns. It is binary data; BOM-less UTF-16 of ASCII text still reads."""
+    (tmp_path / "a.wav").write_bytes(GOOD_WAV)
+    (tmp_path / "junk.csv").write_bytes(b"audio_path,genre\n\x00\xff\xfe\x00garbage\xff\n")
+    with pytest.raises(DatasetError, match=r"^Manifest junk.csv contains binary data \(NUL bytes\)"):
+        load_manifest(tmp_path / "junk.csv")
+    (tmp_path / "le.csv").write_bytes("audio_path,genre\na.wav,rock\n".encode("utf-16-le"))  # no BOM
+    ds = load_manifest(tmp_path / "le.csv")
+    assert list(ds.tracks["audio_path"].map(lambda p: Path(p).name)) == ["a.wav"] and list(ds.labels) == ["rock"]
+
+
 def test_regression_manifest_field_over_the_csv_limit_is_named_as_too_long(tmp_path):
     """A cell over 131,072 characters was reported as "bad CSV quoting ... fix the quotes"."""
     (tmp_path / "a.wav").write_bytes(GOOD_WAV)

@@ -18,7 +18,7 @@ import numpy as np
 
 from core.datasets.scan import audio_size_limit, check_audio_file, problems_text
 from core.errors import DatasetError
-from core.features.text_io import check_lyrics_text, lyrics_advice, read_lyrics_file
+from core.features.text_io import BINARY, check_lyrics_text, decode_text, lyrics_advice, read_lyrics_file
 from core.tracks import Dataset, Problem, make_tracks
 
 REQUIRED_COLUMNS = ("audio_path",)
@@ -33,16 +33,16 @@ def _decode_manifest(path: Path) -> str:
                            "e.g. chmod a+r") from None
     except OSError as exc:
         raise DatasetError(f"Cannot read manifest {path}: {exc.strerror or exc}") from None
-    # a UTF-32 byte-order mark first: its FF FE 00 00 would otherwise decode as UTF-16 full of NULs
-    utf32 = raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"))
-    for encoding in (("utf-32",) if utf32 else ()) + ("utf-8-sig", "utf-16", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly anything
-        raise DatasetError(f"Manifest {path.name} is not text")
+    # The lyrics files' decoding: a byte-order mark decides; UTF-16 without one only when every other byte
+    # is NUL (plain "try UTF-16" read any even-length bytes as CJK mojibake); then UTF-8, cp1252, Latin-1.
+    text, problem = decode_text(raw)
+    if text is None:
+        if problem == BINARY:
+            raise DatasetError(f"Manifest {path.name} contains binary data (NUL bytes); expected a CSV text "
+                               "file, saved as UTF-8")
+        raise DatasetError(f"Manifest {path.name} is {problem}; save it as UTF-8 text")
+    if text.startswith("\ufeff"):  # a UTF-16/32 byte-order mark survives decoding with an explicit byte order
+        text = text[1:]
     if "\x00" in text:
         raise DatasetError(f"Manifest {path.name} contains binary data; expected a CSV text file")
     return text

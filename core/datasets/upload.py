@@ -225,7 +225,9 @@ def save_features_upload(data: bytes, name: str, dest_root: Path, limits: Upload
     Raises
     ------
     DatasetError
-        Empty, larger than ``limits.max_upload_bytes``, or not ``.parquet``/``.pq``/``.csv``.
+        Empty, larger than ``limits.max_upload_bytes``, not ``.parquet``/``.pq``/``.csv``, or a CSV whose
+        header is not text or has no embedding column (a manifest sent through the features door would
+        otherwise be read as a manifest and asked for ``audio_path``).
     """
     base = PurePosixPath(str(name).replace("\\", "/")).name
     suffix = Path(base).suffix.lower()
@@ -236,6 +238,8 @@ def save_features_upload(data: bytes, name: str, dest_root: Path, limits: Upload
     if len(data) > limits.max_upload_bytes:
         raise DatasetError(f"{base} is {len(data) / 2**20:,.0f} MiB; the limit is "
                            f"{limits.max_upload_bytes / 2**20:,.0f} MiB")
+    if suffix == ".csv":
+        _check_features_csv_header(data, base)
     safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in Path(base).stem).strip(".") or "features"
     folder = Path(dest_root) / hashlib.sha256(data).hexdigest()[:16]
     target = folder / f"{safe}{suffix}"
@@ -251,3 +255,31 @@ def save_features_upload(data: bytes, name: str, dest_root: Path, limits: Upload
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _check_features_csv_header(data: bytes, name: str) -> None:
+    """Refuse a CSV upload whose first line is not text or names no ``audio_*`` / ``lyrics_*`` embedding
+    column, with the columns it has (at most 12, unprintable characters shown as ``?``)."""
+    import csv
+
+    from core.features.given import embedding_columns
+    from core.features.text_io import BINARY, decode_text
+
+    text, problem = decode_text(data[:65536])
+    if text is None:
+        what = "contains binary data (NUL bytes)" if problem == BINARY else f"is {problem}"
+        raise DatasetError(f"{name} {what}; a features CSV is text, saved as UTF-8")
+    first = text.lstrip("\ufeff").splitlines()[0] if text.strip() else ""
+    try:
+        header = [h.strip() for h in next(csv.reader([first]), [])]
+    except csv.Error:
+        header = []
+    if embedding_columns(header, "audio") or embedding_columns(header, "lyrics"):
+        return
+    shown = ["".join(ch if ch.isprintable() else "?" for ch in h)[:40] for h in header if h][:12]
+    more = len([h for h in header if h]) - len(shown)
+    has = (", ".join(shown) + (f" and {more} more" if more > 0 else "")) if shown else "none"
+    raise DatasetError(
+        f"{name} has no embedding columns: a features file needs columns named audio_<anything> and/or "
+        f"lyrics_<anything> (other than audio_path and lyrics_path) holding numbers; its columns are: {has}. "
+        "A manifest of audio files goes in the zip upload above, or its path in the sidebar.")

@@ -23,7 +23,8 @@ from __future__ import annotations
 import os
 import unicodedata
 
-__all__ = ["read_lyrics_file", "normalise_lyrics", "check_lyrics_text", "lyrics_advice", "MAX_LYRICS_BYTES"]
+__all__ = ["read_lyrics_file", "normalise_lyrics", "check_lyrics_text", "lyrics_advice", "decode_text",
+           "MAX_LYRICS_BYTES"]
 
 #: Files larger than this are not lyrics (a long song is 5-20 kB); they are refused unread.
 MAX_LYRICS_BYTES = 1_000_000
@@ -152,7 +153,22 @@ def _looks_like_bomless_utf16(raw: bytes) -> str | None:
     return None
 
 
-def _decode(raw: bytes) -> tuple[str | None, str | None]:
+def decode_text(raw: bytes) -> tuple[str | None, str | None]:
+    """Decode the bytes of a text file by the order in this module's docstring.
+
+    Parameters
+    ----------
+    raw : bytes
+        The whole file.
+
+    Returns
+    -------
+    text : str or None
+        The decoded text (byte-order mark removed for UTF-8; kept nowhere else), or None.
+    problem : str or None
+        None when decoded; otherwise :data:`BINARY` (NUL bytes that are not UTF-16) or
+        ``"not valid <codec> despite its byte-order mark"``.
+    """
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             try:
@@ -222,7 +238,7 @@ def read_lyrics_file(path) -> tuple[str | None, str | None]:
         return None, f"file too large for lyrics ({size} bytes)"
     if not raw.strip():
         return None, EMPTY
-    text, problem = _decode(raw)
+    text, problem = decode_text(raw)
     if problem:
         return None, problem
     text, problem = check_lyrics_text(text)
