@@ -40,6 +40,8 @@ def main(argv=None) -> int:
     p.add_argument("--tracks", type=int, default=40, help="tracks per genre")
     p.add_argument("--clusterings", type=int, default=5, help="clustering seeds per condition")
     p.add_argument("--char-ngrams", action="store_true", help="add the character 2-5-gram block")
+    p.add_argument("--multilingual", action="store_true",
+                   help="add the multilingual block (USE multilingual v3 on each lyric as written)")
     p.add_argument("--lyrics-levels", default="",
                    help="cluster only these lyrics levels, e.g. 'semantic' (default: every extracted level)")
     p.add_argument("--margin", type=float, default=0.02)
@@ -69,7 +71,8 @@ def main(argv=None) -> int:
         for name, lang, gloss in conds:
             t0 = time.perf_counter()
             ds, _ = synthetic_lyrics(SynthConfig(**{**base.__dict__, "languages": lang}))
-            cfg = ExtractConfig(lyrics=LyricsConfig(gloss=gloss, char_ngrams=args.char_ngrams))
+            cfg = ExtractConfig(lyrics=LyricsConfig(gloss=gloss, char_ngrams=args.char_ngrams,
+                                                    multilingual=args.multilingual))
             res = lyrics_only_scores(ds, cfg, seeds=seeds, lyrics_levels=levels)
             out[name] = float(np.mean(res["nmi"]))
             out[name + " (covered)"] = float(np.mean(res["nmi_covered"]))

@@ -38,6 +38,8 @@ def _regenerate_command(args, out: Path) -> str:
         parts.append(f"--learned-patches {args.learned_patches}")
     if args.char_ngrams:
         parts.append("--char-ngrams")
+    if getattr(args, "multilingual", False):
+        parts.append("--multilingual")
     if not args.gloss:
         parts.append("--no-gloss")
     if getattr(args, "data_seeds", None):

