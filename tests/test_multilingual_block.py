@@ -111,6 +111,7 @@ def test_command_line_flag_and_config_check():
     _add_levels(p)
     assert _extract_config(p.parse_args(["--multilingual"])).lyrics.multilingual
     assert not _extract_config(p.parse_args([])).lyrics.multilingual
+    assert _extract_config(p.parse_args(["--lyrics-levels", "semantic,multilingual"])).lyrics.multilingual
     with pytest.raises(Exception, match="multilingual"):
         LyricsConfig(multilingual="yes")
     with pytest.raises(Exception, match="non-empty lyrics"):

@@ -121,3 +121,29 @@ def test_a_link_with_levels_opens_the_app_on_them(tiny_synth_dir, tiny_app_cache
     assert at.multiselect(key="audio_levels").value == ["low", "high"]
     assert any("Features ready" in s.value for s in at.success)  # a subset of the cached levels: nothing to extract
     assert at.query_params["levels"] in (["low,high"], "low,high")
+
+
+def test_choosing_the_multilingual_lyrics_level_extracts_it_once_and_the_pages_cluster_on_it(
+        tiny_synth_dir, tiny_app_cache, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    shutil.copytree(tiny_app_cache, cache)  # audio and the semantic lyrics of the tiny set, already extracted
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(cache))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["dataset_source"] = "path"
+    at.session_state["dataset_path"] = str(tiny_synth_dir)
+    at.run()
+    _ok(at)
+    assert "multilingual" in at.multiselect(key="lyrics_levels").options
+    assert any("Features ready" in s.value for s in at.success)
+    at.multiselect(key="lyrics_levels").select("multilingual").run()
+    _ok(at)
+    assert not any("Features ready" in s.value for s in at.success)  # its vectors are not cached yet
+    at.button[[b.label for b in at.button].index("Extract features")].click().run()
+    _ok(at)
+    assert any("Features ready" in s.value for s in at.success)
+    assert list((cache).rglob("*")) and any("lyrics_multilingual" in p.parts for p in cache.rglob("*"))
+    at.switch_page("app_pages/clusters.py").run()
+    _ok(at)
+    (key, loop), = at.session_state["_loops"].items()
+    assert key[-1] == ("semantic", "multilingual")
+    assert loop.prepared.feature_meta["lyrics_config"]["multilingual"] is True

@@ -55,14 +55,17 @@ def lyrics_choice() -> tuple:
     return current_lyrics_levels()
 
 
-def extract_config(levels: tuple, model: str) -> ExtractConfig:
-    """What to extract for ``levels``: the learned level (``model``) only when it is listed."""
-    return ExtractConfig(audio=audio_config_for(levels, model))
+def extract_config(levels: tuple, model: str, lyrics: tuple = ()) -> ExtractConfig:
+    """What to extract for ``levels``: the learned level (``model``) only when it is listed, and the
+    multilingual lyrics block only when ``lyrics`` lists it."""
+    from core.features.lyrics import LyricsConfig
+    return ExtractConfig(audio=audio_config_for(levels, model),
+                         lyrics=LyricsConfig(multilingual="multilingual" in tuple(lyrics)))
 
 
 def status(path: str) -> dict:
     """How much of the dataset is already extracted for the chosen levels (no extraction)."""
-    return cached_status(load(path), extract_config(*levels_choice()))
+    return cached_status(load(path), extract_config(*levels_choice(), lyrics_choice()))
 
 
 @dataclass(eq=False)
@@ -84,7 +87,7 @@ def _prepared(ds: Dataset, fs: FeatureSet, rep: ExtractionReport, levels: tuple,
 @st.cache_resource(show_spinner="Preparing embeddings and scorers...", max_entries=4)
 def _ready(path: str, stamp: float, levels: tuple, model: str, lyrics: tuple) -> Ready:
     ds = load_dataset(path)
-    fs, rep = extract_features(ds, extract_config(levels, model))
+    fs, rep = extract_features(ds, extract_config(levels, model, lyrics))
     return _prepared(ds, fs, rep, levels, lyrics)
 
 
@@ -100,7 +103,7 @@ def ready(path: str, progress=None) -> Ready:
     lyrics = lyrics_choice()
     if progress is not None:
         ds = load_dataset(path)
-        fs, rep = extract_features(ds, extract_config(levels, model), progress=progress)
+        fs, rep = extract_features(ds, extract_config(levels, model, lyrics), progress=progress)
         if not rep.stored:  # a worker crashed on some clip: nothing was cached, and the next run retries
             return _remember(path, _prepared(ds, fs, rep, levels, lyrics))
     return _remember(path, _ready(path, stamp(path), levels, model, lyrics))

@@ -25,10 +25,13 @@ LEVEL_HELP = {"low": "timbre: MFCC, spectral shape", "mid": "harmony and rhythm:
               "learned": "musicnn tag probabilities and embeddings (a pretrained tagger; about 2x the "
                          "extraction time)"}
 
-#: The lyrics levels the app's extraction makes (the character block needs ``--char-ngrams`` on the command
-#: line), and what each holds.
-APP_LYRICS_LEVELS = ("semantic", "lexical", "stylistic")
-LYRICS_LEVEL_HELP = {"semantic": "384-d sentence embedding (MiniLM)", "lexical": "32-d word TF-IDF + SVD",
+#: The lyrics levels the app offers (the character block needs ``--char-ngrams`` on the command line), and what
+#: each holds. "multilingual" is extracted when chosen (the others always are).
+APP_LYRICS_LEVELS = ("semantic", "lexical", "multilingual", "stylistic")
+LYRICS_LEVEL_HELP = {"semantic": "384-d sentence embedding (MiniLM, English; other languages glossed word by word)",
+                     "lexical": "32-d word TF-IDF + SVD",
+                     "multilingual": "512-d sentence embedding of the lyric as written (Universal Sentence Encoder "
+                                     "multilingual, 16 languages; extracted when chosen, about 0.1 s a lyric)",
                      "stylistic": "5 numbers: word count, words per second, type-token ratio, line repetition, "
                                   "rhyme density"}
 
@@ -64,7 +67,8 @@ def levels_picker() -> None:
     st.multiselect("Lyrics levels", list(APP_LYRICS_LEVELS), key="lyrics_levels",
                    help="What the lyrics side of the fusion is made of: " + "; ".join(
                        f"{k}: {v}" for k, v in LYRICS_LEVEL_HELP.items()) + ". Each level weighs the same whatever "
-                   "its width. Every level is extracted; the choice only changes what the pages cluster. The "
+                   "its width. Every level but multilingual is always extracted (multilingual is extracted once, when "
+                   "chosen); the choice changes what the pages cluster. The "
                    "default (semantic alone) is the one the default rules were chosen on; the previous default "
                    "(all three) goes with the preset 'previous defaults (all lyrics blocks)' (README: Results).")
     if not st.session_state.get("lyrics_levels"):

@@ -157,7 +157,8 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
                         "lyrics-only NMI on the English built-in set)")
     p.add_argument("--multilingual", dest="multilingual", action="store_true",
                    help="add the multilingual lyrics block: Google's Universal Sentence Encoder multilingual v3 "
-                        "(16 languages, packaged; on each lyric as written; about 0.1 s a lyric)")
+                        "(16 languages, packaged; on each lyric as written; about 0.1 s a lyric); naming the level in "
+                        "--lyrics-levels also extracts it")
     p.add_argument("--no-gloss", dest="gloss", action="store_false",
                    help="embed non-English lyrics untranslated (default: German, Spanish, French, Portuguese and "
                         "Italian lyrics are glossed into English word by word with the FreeDict dictionaries)")
@@ -172,7 +173,8 @@ def _extract_config(args):
     from core.features.lyrics import LyricsConfig
     return ExtractConfig(audio=audio_config_for(args.audio_levels, args.learned_model, args.learned_patches),
                          lyrics=LyricsConfig(char_ngrams=bool(args.char_ngrams), gloss=bool(args.gloss),
-                                             multilingual=bool(getattr(args, "multilingual", False))))
+                                             multilingual=bool(getattr(args, "multilingual", False))
+                                             or "multilingual" in tuple(getattr(args, "lyrics_levels", ()))))
 
 
 def _add_synth_flags(p: argparse.ArgumentParser) -> None:

@@ -12,6 +12,7 @@ from core.errors import check_param
 from core.features.cache import FeatureCache
 from core.features.extract.assemble import _compute
 from core.features.extract.keys import ExtractConfig, _dataset_key, track_keys
+from core.features.extract.lyrics_pass import multilingual_key
 from core.features.featureset import FeatureSet
 from core.features.pool import Executor
 from core.features.report import ExtractionReport
@@ -117,7 +118,8 @@ def cached_status(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
     """How much of ``dataset`` is already extracted, without extracting anything.
 
     Returns a dict with ``audio_cached``, ``audio_total``, ``lyrics_cached``, ``lyrics_total`` and
-    ``complete`` (the whole FeatureSet is cached).
+    ``complete`` (the whole FeatureSet is cached). With the multilingual block on, a lyric counts as cached
+    when both its semantic and its multilingual vectors are.
     """
     if dataset.kind == "features":  # precomputed: complete as soon as the file loads
         n_a, n_l = int(dataset.tracks["audio_features"].sum()), int(dataset.tracks["lyrics_features"].sum())
@@ -129,6 +131,8 @@ def cached_status(dataset: Dataset, config: ExtractConfig = ExtractConfig(),
         "audio_total": sum(k is not None for k in audio_keys),
         "audio_cached": sum(k is not None and cache.has("audio", k) for k in audio_keys),
         "lyrics_total": sum(k is not None for k in lyr_keys),
-        "lyrics_cached": sum(k is not None and cache.has("lyrics", k) for k in lyr_keys),
+        "lyrics_cached": sum(k is not None and cache.has("lyrics", k) and (
+            not config.lyrics.multilingual or cache.has("lyrics_multilingual", multilingual_key(text)))
+            for k, text in zip(lyr_keys, dataset.tracks["lyrics"].tolist())),
         "complete": cache.has("featuresets", ds_key),
     }

@@ -67,15 +67,20 @@ def _embed_lyrics(texts, lyr_keys, config, cache, progress, done, total, rep):
     return semantic, done
 
 
+def multilingual_key(text) -> str:
+    """Per-text cache key of the multilingual block: the lyric as written, the model package and version."""
+    from core.features.lyrics import multilingual as ml
+    model_id = f"{ml.MULTILINGUAL_PACKAGE}=={ml.MULTILINGUAL_VERSION}"
+    return make_key("multilingual", model_id, lyrics_mod.LYRICS_VERSION, str(text).strip())
+
+
 def _embed_multilingual(texts, lyrics_ok, cache, progress, done, total) -> np.ndarray:
     """The multilingual block (:mod:`core.features.lyrics.multilingual`) of every track with lyrics, from the
     per-text cache where it can; the lyric as written is embedded (no gloss). NaN rows elsewhere."""
     from core.features.lyrics import multilingual as ml
     n = len(texts)
     out = np.full((n, ml.MULTILINGUAL_DIM), np.nan, dtype=np.float32)
-    model_id = f"{ml.MULTILINGUAL_PACKAGE}=={ml.MULTILINGUAL_VERSION}"
-    keys = {i: make_key("multilingual", model_id, lyrics_mod.LYRICS_VERSION, str(texts[i]).strip())
-            for i in range(n) if lyrics_ok[i]}
+    keys = {i: multilingual_key(texts[i]) for i in range(n) if lyrics_ok[i]}
     missing = []
     for i, key in keys.items():
         hit = cache.get("lyrics_multilingual", key)
