@@ -25,16 +25,23 @@ def _overview(at):
     return frames[0].set_index("indicator")
 
 
-def test_choosing_the_learned_level_extracts_it_and_every_page_uses_it(tiny_synth_dir, tiny_app_cache, tmp_path,
-                                                                       monkeypatch):
-    cache = tmp_path / "cache"
-    shutil.copytree(tiny_app_cache, cache)  # the hand-crafted levels of the tiny set, already extracted
+def _app_on_a_copy(synth_dir, app_cache, cache, monkeypatch):
+    """The app opened on the tiny set, with a copy of its cached features (hand-crafted audio levels and the
+    default lyrics, already extracted) as the feature cache, run once."""
+    shutil.copytree(app_cache, cache)
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(cache))
     at = AppTest.from_file(APP, default_timeout=300)
     at.session_state["dataset_source"] = "path"
-    at.session_state["dataset_path"] = str(tiny_synth_dir)
+    at.session_state["dataset_path"] = str(synth_dir)
     at.run()
     _ok(at)
+    return at
+
+
+def test_choosing_the_learned_level_extracts_it_and_every_page_uses_it(tiny_synth_dir, tiny_app_cache, tmp_path,
+                                                                       monkeypatch):
+    cache = tmp_path / "cache"
+    at = _app_on_a_copy(tiny_synth_dir, tiny_app_cache, cache, monkeypatch)
     assert at.multiselect(key="audio_levels").value == ["low", "mid", "high"]
     assert at.selectbox(key="learned_model").disabled
     assert any("Features ready" in s.value for s in at.success)
@@ -126,13 +133,7 @@ def test_a_link_with_levels_opens_the_app_on_them(tiny_synth_dir, tiny_app_cache
 def test_choosing_the_multilingual_lyrics_level_extracts_it_once_and_the_pages_cluster_on_it(
         tiny_synth_dir, tiny_app_cache, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
-    shutil.copytree(tiny_app_cache, cache)  # audio and the semantic lyrics of the tiny set, already extracted
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(cache))
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["dataset_source"] = "path"
-    at.session_state["dataset_path"] = str(tiny_synth_dir)
-    at.run()
-    _ok(at)
+    at = _app_on_a_copy(tiny_synth_dir, tiny_app_cache, cache, monkeypatch)
     assert "multilingual" in at.multiselect(key="lyrics_levels").options
     assert any("Features ready" in s.value for s in at.success)
     at.multiselect(key="lyrics_levels").select("multilingual").run()
