@@ -116,3 +116,16 @@ def test_command_line_flag_and_config_check():
         LyricsConfig(multilingual="yes")
     with pytest.raises(Exception, match="non-empty lyrics"):
         embed_multilingual(["la mer", ""])
+
+
+def test_lyrics_outside_the_models_languages_are_named(tmp_path):
+    texts = ["The sea is calling me home tonight,\nwaves are singing under the moon",
+             "War has burned our towns,\nsoldiers falling in the fire",
+             "समुद्र मुझे आज रात घर बुला रहा है,\nलहरें चाँद के नीचे गा रही हैं",
+             "युद्ध ने हमारे शहर जला दिए,\nसैनिक आग में गिर रहे हैं"]
+    fs, rep = extract_features(_dataset(texts), ExtractConfig(lyrics=LyricsConfig(multilingual=True)),
+                               cache=FeatureCache(tmp_path), n_jobs=1)
+    assert fs.meta["multilingual_languages"] == {"covered": 2, "outside": {"hi": 2}}
+    (problem,) = [p for p in rep.problems if p.path == "multilingual level"]
+    assert "2 lyrics in languages outside the multilingual model's 16 (hi 2)" in problem.reason
+    assert np.isfinite(fs.lyrics[:, fs.lyrics_blocks["multilingual"]]).all()  # embedded anyway

@@ -13,7 +13,8 @@ from core.features import audio as audio_mod
 from core.features import lyrics as lyrics_mod
 from core.features.blocks import standardise_blocks
 from core.features.extract.audio_pass import _extract_audio
-from core.features.extract.lyrics_pass import _embed_lyrics, _embed_multilingual, _gloss_problems, _semantic_texts
+from core.features.extract.lyrics_pass import (_embed_lyrics, _embed_multilingual, _gloss_problems, _semantic_texts,
+                                              multilingual_coverage)
 from core.features.lyrics.centring import centre_by_language
 from core.features.featureset import FeatureSet
 from core.features.learned_parts import with_tag_measures
@@ -58,10 +59,13 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     lstats = lyrics_mod.lyrics_stats(present)
     sem_names = [f"sem.{j:03d}" for j in range(lyrics_mod.EMBED_DIM)]
     style_names = [f"style.{s}" for s in lyrics_mod.STYLE_NAMES]
-    multi, multi_names = np.zeros((dataset.n_tracks, 0), np.float32), []
+    multi, multi_names, coverage = np.zeros((dataset.n_tracks, 0), np.float32), [], None
     if config.lyrics.multilingual and lyrics_ok.any():  # the lyric as written, not the gloss
         multi = _embed_multilingual(texts, lyrics_ok, cache, progress, done, max(total, 1))
         multi_names = [f"ml.{j:03d}" for j in range(multi.shape[1])]
+        coverage, ml_problems = multilingual_coverage(texts, lyrics_ok,
+                                                      gloss_rep.languages if config.lyrics.gloss else None)
+        rep.problems += ml_problems
     raw_lyrics = np.hstack([np.where(lyrics_ok[:, None], semantic, np.nan), lex, chars, multi, style])
     d_sem, d_lex, d_chr, d_ml = len(sem_names), len(lex_names), len(char_names), len(multi_names)
     start_ml, start_style = d_sem + d_lex + d_chr, d_sem + d_lex + d_chr + d_ml
@@ -89,6 +93,7 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
                                      "untranslated": dict(gloss_rep.untranslated),
                                      "known_share": {k: round(v, 4) for k, v in gloss_rep.known_share.items()},
                                      "message": gloss_rep.message()},
+              **({"multilingual_languages": coverage} if coverage is not None else {}),
               "problems": [asdict(p) for p in all_problems], "audio_failures": list(rep.failure_reasons)},
     )
     json.dumps(fs.meta)  # fail here, not at load time, if meta is not JSON-safe

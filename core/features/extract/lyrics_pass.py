@@ -99,6 +99,45 @@ def _embed_multilingual(texts, lyrics_ok, cache, progress, done, total) -> np.nd
     return out
 
 
+def multilingual_coverage(texts, lyrics_ok, languages=None) -> tuple:
+    """Which lyrics are in a language the multilingual model was trained on.
+
+    Parameters
+    ----------
+    texts : list of (str or None)
+    lyrics_ok : bool array
+        Tracks with usable lyrics.
+    languages : list of str, optional
+        Each lyric's language code when known (the gloss report's); identified with py3langid otherwise.
+
+    Returns
+    -------
+    coverage : dict
+        ``{"covered": n, "outside": {code: n, ...}}`` (JSON-safe, for the feature set's meta).
+    problems : list of Problem
+        One, naming the languages outside the model's and how many lyrics each, when there are any.
+    """
+    from core.features.lyrics.multilingual import MULTILINGUAL_LANGUAGES
+    covered, outside = 0, {}
+    for i, ok in enumerate(lyrics_ok):
+        if not ok:
+            continue
+        code = (languages[i] if languages is not None else gloss_mod._language(str(texts[i]))) or "?"
+        if code in MULTILINGUAL_LANGUAGES:
+            covered += 1
+        else:
+            outside[code] = outside.get(code, 0) + 1
+    problems = []
+    if outside:
+        listed = ", ".join(f"{code} {n}" for code, n in sorted(outside.items(), key=lambda kv: (-kv[1], kv[0])))
+        problems.append(Problem(
+            "multilingual level", f"{sum(outside.values())} lyrics in languages outside the multilingual model's 16 "
+            f"({listed}): they are embedded anyway, with less of their meaning",
+            "the character level (--char-ngrams) reads any alphabet; the lexical level reads any language",
+            stage="lyrics"))
+    return {"covered": covered, "outside": outside}, problems
+
+
 def _semantic_texts(dataset: Dataset, config) -> tuple:
     """What the semantic model embeds per track (None where no lyrics) and the gloss report."""
     texts = dataset.tracks["lyrics"].tolist()
