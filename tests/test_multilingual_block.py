@@ -129,3 +129,15 @@ def test_lyrics_outside_the_models_languages_are_named(tmp_path):
     (problem,) = [p for p in rep.problems if p.path == "multilingual level"]
     assert "2 lyrics in languages outside the multilingual model's 16 (hi 2)" in problem.reason
     assert np.isfinite(fs.lyrics[:, fs.lyrics_blocks["multilingual"]]).all()  # embedded anyway
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(texts=st.lists(st.text(min_size=1, max_size=300).filter(lambda t: t.strip()), min_size=1, max_size=5))
+def test_any_text_gives_a_finite_unit_vector(texts):
+    """Any non-empty lyric, in any script, with control characters, emoji or one very long word, gets a finite
+    unit vector of its own (the encoder's pure-Python tokenizer must not fail or give NaN)."""
+    x = embed_multilingual(texts)
+    assert x.shape == (len(texts), MULTILINGUAL_DIM) and np.isfinite(x).all()
+    np.testing.assert_allclose(np.linalg.norm(x, axis=1), 1.0, atol=1e-4)
