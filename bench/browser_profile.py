@@ -238,6 +238,9 @@ def report(rows: list, server: list, trace: dict) -> None:
     print("  V8 samples by script (self time):")
     for name, v in summary["js"].most_common(12):
         print(f"    {name:<40} {v / k:7.1f}")
+    print("  V8 samples by function (self time):")
+    for name, v in main_thread_summary(trace, windows, by_function=True)["js"].most_common(25):
+        print(f"    {name:<60} {v / k:7.1f}")
 
 
 def main(argv=None) -> int:
