@@ -22,7 +22,7 @@ from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table, m
 from core.views.viewstate import PROJECTIONS
 from ui import cached
 from ui.common import fusion_note, run_current
-from ui.compare import pin_bar
+from ui.compare import pin_bar, pin_note
 from ui.figures_grids import contingency_spec
 from ui.figures_map import MAP_SELECTIONS, map_figure, map_spec
 from ui.state import current_view, dataset_path, rule_key, write_query_params
@@ -71,6 +71,15 @@ def _umap_compiled() -> bool:
     return True
 
 
+def _map_controls(where, options: list) -> None:
+    """Projection, dimensions and colour, in ``where`` (a container placed above the map)."""
+    controls = where.columns([1, 1, 2])
+    controls[0].radio("Map", PROJECTIONS, key="projection", horizontal=True,
+                      format_func=lambda m: {"umap": "UMAP", "pca": "PCA"}[m])
+    controls[1].radio("Dimensions", (2, 3), key="dims", horizontal=True, format_func=lambda d: f"{d}-D")
+    controls[2].selectbox("Colour by", options, key="color_by", format_func=color_label)
+
+
 @st.fragment
 def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> None:
     """The map and its controls (projection, dimensions, colour): a fragment of its own inside
@@ -78,12 +87,8 @@ def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> No
     labelled = genres is not None
     options = color_options(prepared.indicators.names, labelled, has_languages(prepared.indicators))
     st.session_state["color_by"] = resolve_color_by(st.session_state.get("color_by"), options)
-    controls = st.columns([1, 1, 2])
-    controls[0].radio("Map", PROJECTIONS, key="projection", horizontal=True,
-                      format_func=lambda m: {"umap": "UMAP", "pca": "PCA"}[m])
-    controls[1].radio("Dimensions", (2, 3), key="dims", horizontal=True, format_func=lambda d: f"{d}-D")
-    controls[2].selectbox("Colour by", options, key="color_by", format_func=color_label)
-    method, dims = st.session_state["projection"], int(st.session_state["dims"])
+    above = st.container()  # the controls, drawn after the map (they read nothing the map computes):
+    method, dims = st.session_state["projection"], int(st.session_state["dims"])  # the map's data first
 
     wkey, w_rounded = weights_key(result.weights)
     rows = map_rows(track_ids, keep=[st.session_state.get("track") or ""])  # every track up to MAP_POINT_LIMIT
@@ -102,6 +107,7 @@ def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> No
         else:  # a PCA of the drawn rows takes milliseconds: no spinner (its timer thread and messages
             proj = _projection(*key, _X=X, _init=init)  # cost more than the projection per slider move)
     except WorkbenchError as exc:
+        _map_controls(above, options)
         st.error(f"The map could not be computed: {exc}")
         return
     st.session_state["_map_layout"] = MapLayout(track_ids=drawn, method=method, dims=dims,
@@ -128,6 +134,7 @@ def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> No
         event = st.plotly_chart(map_figure(frame, highlight=highlight), key="map_chart", on_select="rerun",
                                 selection_mode=("points",), width="stretch")
         picked = [t for t in selected_tracks(event) if t in known]  # ids from customdata
+    _map_controls(above, options)
     st.caption(f"{proj['method'].upper()} of the scaled concatenation [sqrt(w)·audio, sqrt(1-w)·lyrics] "
                f"with each track's current audio weight (rounded to 0.01); "
                + ("refreshed from the previous layout so points move instead of jumping. "
@@ -155,8 +162,7 @@ def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> No
 
 
 def _metrics(path: str, view, result, genres) -> None:
-    """The metric table (dynamic beside audio only, lyrics only and static 0.5) and the genre x cluster
-    table, drawn after the map: their cold clusterings and the heatmap never hold the map back."""
+    """The metric table: dynamic beside audio only, lyrics only and static 0.5."""
     labelled = genres is not None
     st.subheader("Metrics")
     loop = cached.loop(path)
@@ -168,54 +174,75 @@ def _metrics(path: str, view, result, genres) -> None:
                 table = loop.comparison_table(result, view.algorithm, view.fusion, view.seed)
     except WorkbenchError as exc:
         st.error(f"The comparison could not be computed: {exc}")
-    else:
-        if not labelled:
-            st.info(f"{NO_LABELS_NOTE.capitalize()}: this dataset has no genre labels, so NMI, ARI and "
-                    "the other external scores cannot be computed.")
-        shown = metric_table(table)  # numbers as text: a pandas Styler cost 35 ms a move
-        st.table(metric_text(shown))  # static: st.dataframe's grid redrew its accessible copy ~200 ms later
-        restarts = table.attrs.get("n_init") or COLD_N_INIT
-        st.caption("Dynamic is the rules' per-track weights. Every row is clustered alike: the same algorithm, "
-                   f"k and seed, every track, k-means++ with {restarts} restart{'s' if restarts > 1 else ''} and "
-                   "no warm start (the map "
-                   "above is warm-started from the previous clustering, so it can differ slightly). Internal "
-                   f"metrics (silhouette, Calinski-Harabasz, Davies-Bouldin): {NEUTRAL_SPACE}.")
-    if labelled:
-        st.subheader("Genres and clusters")
-        cont = contingency_frame(genres, result.labels)
-        data, spec = contingency_spec(cont)  # Vega-Lite: a plotly heatmap cost the browser ~130 ms a move
-        st.vega_lite_chart(data, spec, key="contingency_chart", width="stretch")
-        with st.expander("As a table"):
-            st.dataframe(cont, width="stretch")
+        return
+    if not labelled:
+        st.info(f"{NO_LABELS_NOTE.capitalize()}: this dataset has no genre labels, so NMI, ARI and "
+                "the other external scores cannot be computed.")
+    shown = metric_table(table)  # numbers as text: a pandas Styler cost 35 ms a move
+    st.table(metric_text(shown))  # static: st.dataframe's grid redrew its accessible copy ~200 ms later
+    restarts = table.attrs.get("n_init") or COLD_N_INIT
+    st.caption("Dynamic is the rules' per-track weights. Every row is clustered alike: the same algorithm, "
+               f"k and seed, every track, k-means++ with {restarts} restart{'s' if restarts > 1 else ''} and "
+               "no warm start (the map "
+               "above is warm-started from the previous clustering, so it can differ slightly). Internal "
+               f"metrics (silhouette, Calinski-Harabasz, Davies-Bouldin): {NEUTRAL_SPACE}.")
+
+
+def _genres_and_clusters(genres, result) -> None:
+    """The genre x cluster counts as a heatmap and, folded, as a table (labelled datasets only)."""
+    if genres is None:
+        return
+    st.subheader("Genres and clusters")
+    cont = contingency_frame(genres, result.labels)
+    data, spec = contingency_spec(cont)  # Vega-Lite: a plotly heatmap cost the browser ~130 ms a move
+    st.vega_lite_chart(data, spec, key="contingency_chart", width="stretch")
+    with st.expander("As a table"):
+        st.table(cont)  # static, like the metric table: a folded st.dataframe grid was still redrawn each move
 
 
 @st.fragment
-def live() -> None:
-    """Everything a rule slider here changes, as one fragment: moving "Move a rule here" (or pinning
-    A, or re-seeding) reruns this function only, not app.py, its sidebar and the page's set-up; a
-    widget outside (the sidebar's dataset, algorithm, k, seed) still reruns the whole page. A
-    fragment rerun skips app.py, so the URL is written here too."""
-    _rule_here()
-    pin_bar("clusters")
-    ready, result = run_current()
-    fusion_note(ready)
-    path = str(dataset_path())
+def live(path: str) -> None:
+    """Everything a rule slider here changes, as one fragment: moving "Move a rule here" reruns this
+    function only, not app.py, its sidebar and the page's set-up; a widget outside (the sidebar's
+    dataset, algorithm, k, seed; the pin bar, the re-seed button) reruns the whole page. A fragment
+    rerun skips app.py, so the URL is written here too.
+
+    Streamlit sends and the browser redraws every element of a fragment on every rerun, changed or
+    not, in the order the script makes them; so the fragment holds only what a move can change, and
+    it sends the map and the metric table first: containers are placed in page order, the map and the
+    table filled, then the slider's expander and the captions above them, then the genre x cluster
+    heatmap (bench/browser_profile.py shows where a move's time goes)."""
     view = current_view()
+    rule_box, note_box = st.container(), st.container()  # page order: sliders, notes, map, tables
+
+    def sliders():
+        with rule_box:
+            _rule_here()
+
+    ready, result = run_current(before_stop=sliders)  # the sliders stay when clustering fails
     prepared = ready.prepared
     track_ids, genres = _ids_and_genres(path, cached.stamp(path), ready)
-    for message in result.warnings:
-        st.warning(f"Clustering: {message}")
-    if prepared.n_dropped:
-        st.info(f"{prepared.n_dropped} track(s) have neither usable audio nor usable lyrics and are not shown.")
-    top = st.columns([3, 1])
-    top[0].caption(f"{view.algorithm} ({view.fusion}), k = {result.n_clusters}, seed {view.seed}, "
-                   f"{prepared.n_tracks} tracks; the loop took {result.timings_ms.get('total', 0.0):.0f} ms.")
-    top[1].button("Re-seed clustering", on_click=cached.loop(path).reseed, width="stretch",
-                  help="Forget the warm-start centres and cluster from scratch with the seed "
-                       "(a warm start can stick in a poor local optimum while sliders move).")
     map_panel(path, view, prepared, result, track_ids, genres)
     _metrics(path, view, result, genres)
+    sliders()
+    with note_box:
+        pin_note()
+        fusion_note(ready)
+        for message in result.warnings:
+            st.warning(f"Clustering: {message}")
+        if prepared.n_dropped:
+            st.info(f"{prepared.n_dropped} track(s) have neither usable audio nor usable lyrics and are not shown.")
+        st.caption(f"{view.algorithm} ({view.fusion}), k = {result.n_clusters}, seed {view.seed}, "
+                   f"{prepared.n_tracks} tracks; the loop took {result.timings_ms.get('total', 0.0):.0f} ms.")
+    _genres_and_clusters(genres, result)
     write_query_params()
 
 
-live()
+_path = str(dataset_path())
+_bar, _reseed = st.columns([5, 1], vertical_alignment="bottom")  # what a slider move leaves as it is
+with _bar:
+    pin_bar("clusters", note=False)  # its "B differs in ..." is drawn in live(), which follows the sliders
+_reseed.button("Re-seed clustering", on_click=cached.loop(_path).reseed, width="stretch",
+               help="Forget the warm-start centres and cluster from scratch with the seed "
+                    "(a warm start can stick in a poor local optimum while sliders move).")
+live(_path)

@@ -157,6 +157,19 @@ def test_every_page_a_slider_and_the_map(served_builtin):
         assert page.evaluate(f"() => document.querySelector('{MAP}').dataset.probe") == "first"
         _no_error(page)
 
+        # the pin bar sits outside the slider's fragment and its "B differs" note inside: pinned, a slider
+        # move (a fragment rerun, which AppTest does not do) must still update the note
+        page.get_by_role("button", name="Pin as A").click()
+        page.get_by_text("A is pinned; B (the sliders) is the same as A.").wait_for(timeout=60_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        page.get_by_role("slider").last.focus()
+        page.keyboard.press("ArrowRight")
+        page.get_by_text(re.compile(r"A is pinned; B differs in 1 setting\(s\): base_weight")).wait_for(timeout=60_000)
+        page.get_by_role("button", name="Unpin A").click()
+        page.get_by_text("Nothing pinned").first.wait_for(timeout=60_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        _no_error(page)
+
         # drag a box over the map -> the tracks inside are listed
         page.wait_for_timeout(1000)
         area = page.locator(f"{MAP} svg").first.bounding_box()

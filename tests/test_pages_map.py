@@ -149,7 +149,7 @@ def test_clusters_page_shows_what_the_loop_computes_and_follows_a_threshold(read
     np.testing.assert_allclose(points.loc[list(prepared.track_ids), "weight"], first.weights, atol=1e-6)
 
     genres = genres_for(prepared.track_ids, ds.track_ids, ds.labels)
-    pd.testing.assert_frame_equal(at.dataframe[0].value, contingency_frame(genres, first.labels),
+    pd.testing.assert_frame_equal(at.table[1].value, contingency_frame(genres, first.labels),  # "As a table"
                                   check_dtype=False, check_names=False)
     from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
     heat = next(c for c in at.get("vega_lite_chart") if "params" not in json.loads(c.proto.spec))
@@ -392,3 +392,41 @@ def test_a_slider_move_changes_the_map_data_not_its_spec(ready, tiny_synth_dir):
     _, data = _vega_map(at)
     assert "color" not in data.columns and "ring" not in data.columns  # coloured by cluster, nothing ringed
     assert after["heatmap"][0] == before["heatmap"][0]                # the same genres and clusters: same spec
+
+
+def test_the_page_keeps_its_order_and_the_pinned_note_follows_the_slider(ready, tiny_synth_dir):
+    """The fragment a slider reruns sends the map and the metric table first and fills the slider's
+    expander and the captions above them afterwards; the page must still read top to bottom as before,
+    and the pin bar, now outside that fragment, must still say how B differs once A is pinned."""
+    at = _open(_app(tiny_synth_dir, n_clusters=K, projection="pca"), "clusters")
+
+    def order() -> list:
+        names = []
+        def walk(node):
+            for child in getattr(node, "children", {}).values():
+                kind = getattr(child, "type", "")
+                label = getattr(child, "label", None) or ""
+                if kind in ("button", "slider", "radio", "selectbox", "table", "subheader", "vega_lite_chart"):
+                    names.append(f"{kind}:{label}" if label else kind)
+                walk(child)
+        walk(at.main)
+        return names
+
+    # top to bottom: pin bar and re-seed, the slider's expander, the map's controls, the map, the metric
+    # table, the genre x cluster heatmap and its folded table (a subsequence of what the page holds)
+    want = iter(order())
+    assert all(any(n.startswith(w) for n in want) for w in (
+        "button:Pin as A", "button:Re-seed clustering", "selectbox:Rule", "slider:Base audio weight",
+        "radio:Map", "selectbox:Colour by", "vega_lite_chart", "table", "subheader", "vega_lite_chart", "table")), \
+        order()
+    assert [c.value for c in at.caption if c.value.startswith("kmeans")]              # the loop's caption is there
+    assert not [c for c in at.caption if c.value.startswith("A is pinned")]            # nothing pinned yet
+
+    next(b for b in at.button if b.label == "Pin as A").click().run()
+    assert [c.value for c in at.caption if c.value.startswith("A is pinned; B (the sliders) is the same as A")]
+    at.slider(key="base_weight").set_value(0.62).run()
+    assert not at.exception
+    note = [c.value for c in at.caption if c.value.startswith("A is pinned")]
+    assert len(note) == 1 and "differs in 1 setting(s)" in note[0] and "0.62" in note[0]
+    assert [b.label for b in at.button].count("Re-seed clustering") == 1
+    assert [b.label for b in at.button].count("Unpin A") == 1

@@ -3,6 +3,8 @@ run the loop for the current settings, and say plainly when fusion is off."""
 
 from __future__ import annotations
 
+from typing import Callable, Optional
+
 import streamlit as st
 
 from core.errors import WorkbenchError
@@ -53,8 +55,11 @@ def resolved_k(ready: cached.Ready) -> int:
     return view.resolved_k(n_genres, ready.prepared.n_tracks)
 
 
-def run_current() -> tuple[cached.Ready, LoopResult]:
-    """Run the interactive loop for the current settings (fast; warm-started per session)."""
+def run_current(before_stop: Optional[Callable[[], None]] = None) -> tuple[cached.Ready, LoopResult]:
+    """Run the interactive loop for the current settings (fast; warm-started per session).
+
+    If clustering fails the error is shown and the run stops; ``before_stop`` is called first (the
+    Clusters page draws its sliders after the loop, and they must stay on the page to undo the move)."""
     ready = require_ready()
     view = current_view()
     loop = cached.loop(str(dataset_path()))
@@ -63,6 +68,8 @@ def run_current() -> tuple[cached.Ready, LoopResult]:
                           n_clusters=resolved_k(ready), seed=view.seed)
     except WorkbenchError as exc:
         st.error(f"Clustering failed: {exc}")
+        if before_stop is not None:
+            before_stop()
         st.stop()
     st.session_state["_last_result"] = result
     return ready, result

@@ -17,8 +17,12 @@ _COLORS = {"A": "#1f77b4", "B": "#ff7f0e", "cluster changed": "#d62728", "weight
            "unchanged": "#c7c7c7"}
 
 
-def pin_bar(key: str) -> None:
-    """"Pin as A" (or what A is and how B differs), with a link to the Compare page."""
+def pin_bar(key: str, *, note: bool = True) -> None:
+    """"Pin as A" (or what A is and how B differs), with a link to the Compare page.
+
+    With ``note=False`` the bar leaves out the one part that follows the sliders ("B differs in ...")
+    for :func:`pin_note` to draw: the Clusters page keeps the bar outside the fragment a slider reruns
+    (every element in that fragment is sent and redrawn on every move) and the note inside it."""
     a = st.session_state.get("ruleset_a")
     cols = st.columns([1, 1, 3])
     cols[0].button("Pin as A", key=f"pin_{key}", on_click=pin_a, icon=":material/push_pin:",
@@ -27,12 +31,21 @@ def pin_bar(key: str) -> None:
         cols[2].caption("Nothing pinned: pin the current rules as A, move sliders (B) and compare.")
         return
     cols[1].button("Unpin A", key=f"unpin_{key}", on_click=unpin_a, icon=":material/close:")
-    diff = ruleset_diff(a, current_ruleset())
     with cols[2]:
-        st.caption("A is pinned; B (the sliders) is the same as A." if diff.empty else
-                   f"A is pinned; B differs in {len(diff)} setting(s): "
-                   + ", ".join(f"{r.setting} {r.A} → {r.B}" for r in diff.itertuples()))
+        if note:
+            pin_note()
         st.page_link(COMPARE_PAGE, label="Compare A and B", icon=":material/compare_arrows:")
+
+
+def pin_note() -> None:
+    """How B (the sliders) differs from the pinned A, as one caption; nothing when nothing is pinned."""
+    a = st.session_state.get("ruleset_a")
+    if a is None:
+        return
+    diff = ruleset_diff(a, current_ruleset())
+    st.caption("A is pinned; B (the sliders) is the same as A." if diff.empty else
+               f"A is pinned; B differs in {len(diff)} setting(s): "
+               + ", ".join(f"{r.setting} {r.A} → {r.B}" for r in diff.itertuples()))
 
 
 def comparer() -> Comparer:
