@@ -112,6 +112,13 @@ def test_command_line_flag_and_config_check():
     assert _extract_config(p.parse_args(["--multilingual"])).lyrics.multilingual
     assert not _extract_config(p.parse_args([])).lyrics.multilingual
     assert _extract_config(p.parse_args(["--lyrics-levels", "semantic,multilingual"])).lyrics.multilingual
+    # a report's "regenerate with" line carries the flags back (heldout dropped every one but --lyrics-levels)
+    from core.cli.options import level_flags
+    given = ["--multilingual", "--char-ngrams", "--no-gloss", "--audio-levels", "low,learned", "--learned-patches", "2"]
+    flags = level_flags(p.parse_args(given))
+    assert flags == ["--audio-levels low,learned", "--learned-patches 2", "--char-ngrams", "--multilingual", "--no-gloss"]
+    assert vars(p.parse_args(" ".join(flags).split())) == vars(p.parse_args(given))
+    assert level_flags(p.parse_args([])) == []
     with pytest.raises(Exception, match="multilingual"):
         LyricsConfig(multilingual="yes")
     with pytest.raises(Exception, match="non-empty lyrics"):

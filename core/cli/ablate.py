@@ -10,7 +10,7 @@ from typing import Optional
 
 from core.cli.options import (
     _add_clustering, _add_dataset, _add_generated_sets, _add_levels, _add_out, _add_seeds, _add_subsample,
-    _add_workers, _experiment_configs, _features, _load_or_build, _print_summary)
+    _add_workers, _experiment_configs, _features, _load_or_build, _print_summary, level_flags)
 
 
 def _regenerate_command(args, out: Path) -> str:
@@ -27,21 +27,7 @@ def _regenerate_command(args, out: Path) -> str:
         parts.append(f"--rules {Path(args.rules).absolute()}")
     if args.no_autotune:
         parts.append("--no-autotune")
-    from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS
-    if tuple(args.audio_levels) != DEFAULT_AUDIO_LEVELS:
-        parts.append(f"--audio-levels {','.join(args.audio_levels)}")
-    if tuple(args.lyrics_levels) != DEFAULT_LYRICS_LEVELS:
-        parts.append(f"--lyrics-levels {','.join(args.lyrics_levels)}")
-    if "learned" in args.audio_levels and args.learned_model != DEFAULT_LEARNED_MODEL:
-        parts.append(f"--learned-model {args.learned_model}")
-    if "learned" in args.audio_levels and args.learned_patches is not None:
-        parts.append(f"--learned-patches {args.learned_patches}")
-    if args.char_ngrams:
-        parts.append("--char-ngrams")
-    if getattr(args, "multilingual", False):
-        parts.append("--multilingual")
-    if not args.gloss:
-        parts.append("--no-gloss")
+    parts += level_flags(args)
     if getattr(args, "data_seeds", None):
         parts.append(f"--data-seeds {args.data_seeds}")
         for flag, value in (("--tracks-per-genre", args.tracks_per_genre),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from core.cli.options import _add_generated_sets, _add_jobs, _add_levels, _add_out, _add_seeds, _features
+from core.cli.options import _add_generated_sets, _add_jobs, _add_levels, _add_out, _add_seeds, _features, level_flags
 
 
 def _set_dataset(hs, args):
@@ -120,9 +120,7 @@ def cmd_heldout(args) -> int:
         command += f" --tracks-per-genre {args.tracks_per_genre}"
     if args.clip_seconds is not None:
         command += f" --clip-seconds {args.clip_seconds:g}"
-    from core.features.levels import DEFAULT_LYRICS_LEVELS
-    if tuple(args.lyrics_levels) != DEFAULT_LYRICS_LEVELS:
-        command += f" --lyrics-levels {','.join(args.lyrics_levels)}"
+    command += "".join(" " + flag for flag in level_flags(args))  # every level and extraction flag, not only lyrics
     title = (f"Rules from {Path(args.rules).name} on held-out generated sets" if args.rules
              else "Default rules on held-out generated sets")
     (out / "report.md").write_text(f"# {title}\n\nRegenerate with:\n\n    "

@@ -164,6 +164,29 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
                         "Italian lyrics are glossed into English word by word with the FreeDict dictionaries)")
 
 
+def level_flags(args) -> list:
+    """The level and extraction flags of ``args`` that differ from the defaults, as command-line words (for the
+    "regenerate with" line of a report): audio and lyrics levels, learned model and patches, the opt-in lyrics
+    blocks, glossing."""
+    from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS
+    parts = []
+    if tuple(args.audio_levels) != DEFAULT_AUDIO_LEVELS:
+        parts.append(f"--audio-levels {','.join(args.audio_levels)}")
+    if tuple(args.lyrics_levels) != DEFAULT_LYRICS_LEVELS:
+        parts.append(f"--lyrics-levels {','.join(args.lyrics_levels)}")
+    if "learned" in args.audio_levels and args.learned_model != DEFAULT_LEARNED_MODEL:
+        parts.append(f"--learned-model {args.learned_model}")
+    if "learned" in args.audio_levels and args.learned_patches is not None:
+        parts.append(f"--learned-patches {args.learned_patches}")
+    if args.char_ngrams:
+        parts.append("--char-ngrams")
+    if getattr(args, "multilingual", False):
+        parts.append("--multilingual")
+    if not args.gloss:
+        parts.append("--no-gloss")
+    return parts
+
+
 def _extract_config(args):
     """The ExtractConfig the level flags ask for (the default one for commands without them)."""
     from core.features.extract import ExtractConfig
