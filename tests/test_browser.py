@@ -229,7 +229,8 @@ def test_a_link_to_the_map_on_a_fresh_server_draws_pca_at_once_then_umap(tiny_sy
         page.wait_for_selector(SYMBOLS, timeout=120_000)
         assert page.get_by_text(COMPILING).count() == 1, "the first map was not drawn while UMAP compiled"
         assert page.get_by_text("PCA of the scaled concatenation").count() == 1
-        assert page.locator('[data-testid="stTable"]').count() >= 1             # the metric table too
+        page.locator('[data-testid="stTable"]').first.wait_for(timeout=60_000)  # the metric table (after the map)
+        assert page.get_by_text(COMPILING).count() == 1, "the metric table waited for the compile"
         page.get_by_text(COMPILING).wait_for(state="detached", timeout=240_000)  # no reload, no click
         page.get_by_text("UMAP of the scaled concatenation").wait_for(timeout=60_000)
         page.wait_for_selector(SYMBOLS, timeout=60_000)
