@@ -14,7 +14,7 @@ from core.errors import WorkbenchError
 from core.fusion import fuse_concat
 from core.loop import COLD_N_INIT
 from core.metrics import NEUTRAL_SPACE
-from core.projection import ProjectionConfig, project, warm_up
+from core.projection import ProjectionConfig, is_warm, project, warm_up
 from core.views.map import (MapLayout, chart_selection, color_label, color_options, genres_for, has_languages,
                             map_frame, resolve_color_by, selected_tracks, warm_start, weights_key)
 from core.views.map_sample import map_rows, rows_key, take_rows
@@ -71,6 +71,26 @@ def _umap_compiled() -> bool:
     return True
 
 
+COMPILING_NOTE = "UMAP is compiling (once per server start); showing PCA until it is ready."
+
+
+def _umap_compiling() -> bool:
+    """True while the server's background warm-up (app.py) is still compiling UMAP (4-15 s after a
+    start, more under load). A warm-up that stopped without finishing (it raised) is not "compiling":
+    the map then runs it itself and shows its error, as before."""
+    return not is_warm() and cached.start_map_warm_up().is_alive()
+
+
+@st.fragment(run_every=1.0)
+def _compiling_note() -> None:
+    """The note over a PCA map drawn while UMAP compiles. Drawn only then, it polls once a second;
+    when the compile has ended it reruns the page, which draws the UMAP map and not this note (a full
+    run clears the browser's timer, a fragment run sends it a stop: no polling once ready)."""
+    if not _umap_compiling():
+        st.rerun()  # the whole page: the map is inside the `live` fragment, which a keyed rerun cannot reach
+    st.info(COMPILING_NOTE, icon=":material/hourglass_top:")
+
+
 def _map_controls(where, options: list) -> None:
     """Projection, dimensions and colour, in ``where`` (a container placed above the map)."""
     controls = where.columns([1, 1, 2])
@@ -95,6 +115,9 @@ def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> No
     sampled = len(rows) < len(track_ids)
     drawn = tuple(track_ids[i] for i in rows) if sampled else track_ids
     key = (path, cached.stamp(path), wkey + rows_key(rows, len(track_ids)), method, dims, int(view.seed))
+    compiling = method == "umap" and _umap_compiling()  # a first map at once: PCA until UMAP is compiled
+    if compiling:  # only what is drawn: the user's choice stays "umap" in the session state and the URL
+        method, key = "pca", key[:3] + ("pca",) + key[4:]
     previous = st.session_state.get("_map_layout")
     init = warm_start(previous, drawn, method, dims)
     try:
@@ -112,6 +135,8 @@ def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> No
         return
     st.session_state["_map_layout"] = MapLayout(track_ids=drawn, method=method, dims=dims,
                                                 coords=proj["coords"], key=key)
+    if compiling:
+        _compiling_note()
     for message in proj["warnings"]:
         st.warning(f"Map: {message}")
     if sampled:

@@ -36,6 +36,8 @@ TOPMOST_POINT = f"""(selected) => {{
         if (document.elementFromPoint(x, y) === p) return {{x, y, id: m[1]}};
     }}
     return null; }}"""
+#: The note over the PCA map drawn while UMAP compiles after a server start.
+COMPILING = "UMAP is compiling (once per server start); showing PCA until it is ready."
 PAGES = ["Rules and weights", "Clusters and map", "Weights per cluster", "Ablation", "Track inspector",
          "Sensitivity", "Export"]
 
@@ -142,6 +144,7 @@ def test_every_page_a_slider_and_the_map(served_builtin):
         # Clusters: the 2-D map follows a slider without being re-created (the chart is updated in place)
         page.get_by_role("link", name="Clusters and map").first.click()
         page.wait_for_selector(SYMBOLS, timeout=180_000)
+        page.get_by_text(COMPILING).wait_for(state="detached", timeout=180_000)  # the UMAP map, not its PCA stand-in
         page.wait_for_function(IDLE, timeout=60_000)
         page.get_by_text("Move a rule here").first.click()
         page.wait_for_function(IDLE, timeout=60_000)
@@ -210,6 +213,30 @@ def test_every_page_a_slider_and_the_map(served_builtin):
         page.get_by_text("Why this weight").first.wait_for(timeout=60_000)
         assert pos["id"] in page.inner_text("body")
         _no_error(page)
+
+
+def test_a_link_to_the_map_on_a_fresh_server_draws_pca_at_once_then_umap(tiny_synth_dir, _isolated_data_dirs):
+    """/clusters opened first on a just-started server, numba's on-disk cache empty (the first start after an
+    install: UMAP compiles for ~15 s): the map is drawn while the note says UMAP is compiling; later the
+    note goes and the map is UMAP, by itself, with "UMAP" still the choice in the address."""
+    target = _isolated_data_dirs / "synthetic"
+    shutil.copytree(tiny_synth_dir, target)
+    extract_features(load_dataset(target), n_jobs=1)
+    env = {"WORKBENCH_DATA_DIR": str(_isolated_data_dirs), "WORKBENCH_CACHE_DIR": str(_isolated_data_dirs / "cache"),
+           "HF_HUB_OFFLINE": "1", "NUMBA_CACHE_DIR": str(_isolated_data_dirs / "numba-cache")}
+    with streamlit_server(env) as url, browser_page() as page:
+        page.goto(url + "/clusters", wait_until="domcontentloaded")
+        page.wait_for_selector(SYMBOLS, timeout=120_000)
+        assert page.get_by_text(COMPILING).count() == 1, "the first map was not drawn while UMAP compiled"
+        assert page.get_by_text("PCA of the scaled concatenation").count() == 1
+        page.locator('[data-testid="stTable"]').first.wait_for(timeout=60_000)  # the metric table (after the map)
+        assert page.get_by_text(COMPILING).count() == 1, "the metric table waited for the compile"
+        page.get_by_text(COMPILING).wait_for(state="detached", timeout=240_000)  # no reload, no click
+        page.get_by_text("UMAP of the scaled concatenation").wait_for(timeout=60_000)
+        page.wait_for_selector(SYMBOLS, timeout=60_000)
+        assert _query(page).get("proj", "umap") == "umap"
+        _no_error(page)
+        screenshot(page, "clusters-first-map-umap.png")
 
 
 @pytest.fixture

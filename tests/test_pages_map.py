@@ -20,7 +20,7 @@ from core.fusion import fuse_concat
 from core.loop import InteractiveLoop
 from core.metrics import NEUTRAL_SPACE, external_metrics
 from core.paths import REPO_ROOT
-from core.projection import ProjectionConfig, project
+from core.projection import ProjectionConfig, is_warm, project, warm_up
 from core.rules import DEFAULT_RULES, apply_rules
 from core.views.map import genres_for, weights_key
 from core.views.sensitivity import autotune_grid, autotune_table, grid_values
@@ -247,6 +247,7 @@ def test_a_shared_link_restores_the_map_and_the_page_writes_it_back(ready, tiny_
 
 def test_umap_map_is_warm_started_from_the_previous_layout(ready, tiny_synth_dir):
     prepared = ready.prepared
+    warm_up()  # UMAP compiled first: until then the page draws PCA (next test)
     at = _open(_app(tiny_synth_dir, n_clusters=K), "clusters")          # default map: 2-D UMAP
     assert any("fresh layout" in c.value for c in at.caption)
     before = np.array(at.session_state["_map_layout"].coords)
@@ -263,6 +264,61 @@ def test_umap_map_is_warm_started_from_the_previous_layout(ready, tiny_synth_dir
     np.testing.assert_allclose(after, expected, rtol=1e-5, atol=1e-5)
     points = _map_points(at)
     np.testing.assert_allclose(points.loc[list(prepared.track_ids), ["x", "y"]].to_numpy(float), after, atol=1e-5)
+
+
+def test_while_umap_compiles_the_page_draws_pca_at_once_then_umap(ready, tiny_synth_dir, monkeypatch):
+    """A first visit while the server's warm-up still compiles UMAP: a PCA map with a note, the metrics
+    and table too, the user's "UMAP" kept; once compiled, a rerun draws UMAP and no note."""
+    import threading
+
+    from core.projection import entry
+
+    note = "UMAP is compiling (once per server start); showing PCA until it is ready."
+
+    warm_up()                                            # numba's kernels loaded, so the release below is quick
+    cached.start_map_warm_up.clear()
+    monkeypatch.setitem(entry._WARMED, "done", False)    # as in a fresh server process ...
+    held, release = threading.Event(), threading.Event()
+
+    def compiling(limit: float = 120.0) -> None:          # ... whose warm-up is still running (holds this lock);
+        with entry._WARM_LOCK:                           # let go after `limit` s at most, so a page that waits
+            held.set()                                   # for the compile fails this test instead of hanging it
+            release.wait(limit)
+
+    holder = threading.Thread(target=compiling, daemon=True)
+    holder.start()
+    assert held.wait(30)
+    try:
+        at = _open(_app(tiny_synth_dir, n_clusters=K), "clusters")   # default map: 2-D UMAP
+        assert not release.is_set() and holder.is_alive(), "the page waited for the compile"
+        warming = [t for t in threading.enumerate() if t.name == "umap-warm-up" and t.is_alive()]
+        assert warming and not is_warm()                 # the app's own thread, waiting: still "compiling"
+        assert [i.value for i in at.info if i.value == note] == [note]
+        assert at.session_state["_map_layout"].method == "pca"
+        assert any(c.value.startswith("PCA of the scaled concatenation") for c in at.caption)
+        points = _map_points(at)
+        assert len(points) == ready.prepared.n_tracks
+        X = fuse_concat(ready.prepared.embeddings, weights_key(apply_rules(ready.prepared.indicators,
+                                                                           DEFAULT_RULES).weights)[1])
+        pca = project(X, ProjectionConfig(method="pca", n_components=2, seed=0)).coords
+        np.testing.assert_allclose(points.loc[list(ready.prepared.track_ids), ["x", "y"]].to_numpy(float), pca,
+                                   atol=1e-5)
+        assert len(_shown_metrics(at)) == 4              # the metric table (dynamic, audio, lyrics, static) too
+        assert at.session_state["projection"] == "umap"     # the user's choice, untouched
+        assert at.radio(key="projection").value == "umap"
+        assert at.query_params.get("proj") in (None, [], ["umap"], "umap")
+    finally:
+        release.set()
+    holder.join(timeout=60)
+    for t in warming:
+        t.join(timeout=300)
+    assert is_warm()
+    at.run()                                             # what the note's timer triggers once compiled
+    assert not at.exception
+    assert not [i for i in at.info if i.value == note]
+    assert at.session_state["_map_layout"].method == "umap"
+    assert any(c.value.startswith("UMAP of the scaled concatenation") for c in at.caption)
+    assert any("fresh layout" in c.value for c in at.caption)   # not "refreshed" from the PCA layout
 
 
 def test_unlabelled_dataset_says_internal_metrics_only(ready, tiny_synth_dir, tmp_path):

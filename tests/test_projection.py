@@ -19,6 +19,7 @@ from core.projection import (
     PROJECTION_CONSTRAINTS,
     Projection,
     ProjectionConfig,
+    is_warm,
     knn_graph,
     procrustes_align,
     project,
@@ -58,6 +59,28 @@ def _knn_overlap(X, coords, k=10) -> float:
 def _jit():
     warm_up()  # compile umap's kernels once for the module
     warm_up()  # idempotent: returns at once
+
+
+def test_is_warm_answers_at_once_while_a_warm_up_runs(monkeypatch):
+    """The Clusters page asks is_warm() while the app's warm-up thread compiles: it must say "no" at once
+    (not wait on the warm-up's lock), then "yes" when that warm-up has finished."""
+    import threading
+
+    from core.projection import entry
+
+    assert is_warm()                                     # the module fixture warmed up
+    monkeypatch.setitem(entry._WARMED, "done", False)    # as in a fresh process, ...
+    with entry._WARM_LOCK:                               # ... with a warm-up under way (it holds the lock)
+        answers = []
+        asker = threading.Thread(target=lambda: answers.append(is_warm()))
+        asker.start()
+        asker.join(timeout=30)
+        assert answers == [False], "is_warm() waited for the running warm-up"
+        running = threading.Thread(target=warm_up)
+        running.start()                                  # blocks on the lock like the app's thread
+        assert not is_warm()
+    running.join(timeout=300)
+    assert not running.is_alive() and is_warm()
 
 
 @pytest.fixture(scope="module")

@@ -61,7 +61,7 @@ graph a UMAP run used, ready to pass back.
 
 numba: umap compiles its kernels on first use: the first projection in a fresh process took
 4 s with numba's on-disk cache filled and ~15 s without it. Call :func:`warm_up` once at app
-start, in a background thread.
+start, in a background thread; :func:`is_warm` says (without waiting) whether it has finished.
 
 Modules: ``config`` (settings and result), ``checks`` (inputs and warnings), ``knn`` (exact
 neighbour graph), ``pca`` (PCA and the Procrustes warm start), ``umap_layout`` (umap cold fit
@@ -82,7 +82,7 @@ from core.projection.config import (
     Projection,
     ProjectionConfig,
 )
-from core.projection.entry import project, warm_up
+from core.projection.entry import is_warm, project, warm_up
 from core.projection.knn import knn_graph
 from core.projection.pca import procrustes_align
 
@@ -97,6 +97,7 @@ __all__ = [
     "knn_graph",
     "procrustes_align",
     "warm_up",
+    "is_warm",
 ]
 
 #: Constraints of :class:`ProjectionConfig` (checked by :func:`project`).

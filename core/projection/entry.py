@@ -136,3 +136,12 @@ def warm_up() -> None:
             first = _project(X, cfg, None, None, time.perf_counter(), quiet=True)
             _project(X, cfg, first.coords, first.knn, time.perf_counter(), quiet=True)
         _WARMED["done"] = True
+
+
+def is_warm() -> bool:
+    """True once :func:`warm_up` has finished in this process (umap's kernels compiled or loaded).
+
+    Never blocks: it reads a flag and does not take the warm-up's lock, so a page can ask while the
+    warm-up runs in another thread (and, e.g., draw a PCA map meanwhile instead of waiting 4-15 s).
+    """
+    return bool(_WARMED["done"])
