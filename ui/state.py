@@ -55,19 +55,30 @@ def apply_view(view: ViewSettings) -> None:
         st.session_state[key] = value
 
 
+#: A copy of every view key's value, kept outside Streamlit's widget state: a fragment run on one page (a slider
+#: of the Rules page) drops the state of widgets that live on other pages (the Dataset page's level choice),
+#: and the next full run puts them back from here.
+_KEPT = "_kept_view_values"
+
+
 def init_state() -> None:
-    """First run of a session: URL or defaults into the keys. Every run: keep the keys alive."""
-    if not st.session_state.get("_initialised"):
+    """First run of a session: URL or defaults into the keys. Every run: keep the keys alive, and put back
+    any that a fragment run on another page dropped."""
+    s = st.session_state
+    if not s.get("_initialised"):
         view, problems = from_query(dict(st.query_params.to_dict()))
         for key, value in _state_from_view(view).items():
-            if key not in st.session_state:  # keys set before the first run (tests, callbacks) win
-                st.session_state[key] = value
-        st.session_state["_url_warnings"] = problems
-        st.session_state["_initialised"] = True
-    else:
-        for key in _state_from_view(ViewSettings()):
-            if key in st.session_state:
-                st.session_state[key] = st.session_state[key]
+            if key not in s:  # keys set before the first run (tests, callbacks) win
+                s[key] = value
+        s["_url_warnings"] = problems
+        s["_initialised"] = True
+    kept = s.setdefault(_KEPT, {})
+    for key in _state_from_view(ViewSettings()):
+        if key in s:
+            s[key] = s[key]
+            kept[key] = list(s[key]) if isinstance(s[key], list) else s[key]
+        elif key in kept:
+            s[key] = list(kept[key]) if isinstance(kept[key], list) else kept[key]
 
 
 def current_ruleset():
