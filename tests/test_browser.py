@@ -116,6 +116,16 @@ def test_every_page_a_slider_and_the_map(served_builtin):
             _no_error(page)
             screenshot(page, re.sub(r"\W+", "-", title.lower()) + ".png")
 
+        # Dataset: drop the "low" audio level; the choice must outlive a Rules slider move (a fragment run,
+        # which drops the state of widgets on other pages; AppTest does not run fragments this way)
+        page.get_by_role("link", name="Dataset", exact=True).first.click()
+        page.get_by_text("Features ready for").wait_for(timeout=60_000)
+        page.get_by_text("Audio levels").first.wait_for(timeout=60_000)
+        assert page.get_by_text("No audio level chosen").count() == 0  # kept while the other pages were opened
+        page.locator('[aria-label="Remove low"]').first.click()
+        page.wait_for_url(re.compile(r"[?&]levels=mid(%2C|,)high(&|$)"), timeout=60_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+
         # Rules: move the base-weight slider with the keyboard; the mean weight shown follows core
         page.get_by_role("link", name="Rules and weights").first.click()
         page.get_by_role("heading", name="Rules and weights").first.wait_for(timeout=60_000)
@@ -139,6 +149,14 @@ def test_every_page_a_slider_and_the_map(served_builtin):
             page.wait_for_timeout(500)
         assert base > DEFAULT_RULES.base_weight
         assert shown == expected
+        _no_error(page)
+        page.get_by_role("link", name="Dataset", exact=True).first.click()               # the level choice is still there
+        page.get_by_text("Features ready for").wait_for(timeout=60_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        levels = page.get_by_role("group", name="Selected values").first
+        assert [t.get_attribute("aria-label") for t in levels.locator("[data-tag]").all()] == ["mid", "high"]
+        assert page.get_by_text("No audio level chosen").count() == 0
+        assert re.search(r"[?&]levels=mid(%2C|,)high(&|$)", page.url)
         _no_error(page)
 
         # Clusters: the 2-D map follows a slider without being re-created (the chart is updated in place)
