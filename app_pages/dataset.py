@@ -23,7 +23,7 @@ from core.views.indicator_overview import indicator_overview
 from core.views.silent_rules import silent_rules_text
 from core.views.viewstate import BUILTIN
 from ui import cached
-from ui.levels import levels_picker
+from ui.levels import current_lyrics_levels, levels_picker
 from ui.state import dataset_location, dataset_path
 from ui.synth_form import form_config, generator_inputs
 
@@ -243,7 +243,11 @@ if ready is not None:
                    f"{int(fs.lyrics_ok.sum())} with lyrics features.")
     languages = (fs.meta or {}).get("semantic_languages", {}).get("message")
     if languages:  # the English sentence model reads other languages through the dictionary gloss
-        st.caption(f"Lyrics in other languages: {languages}.")
+        hint = "" if "multilingual" in current_lyrics_levels() else (
+            " The **multilingual** lyrics level (Lyrics levels above) reads them as written, in 16 languages: on "
+            "five-language synthetic sets it lifted lyrics-only NMI from 0.50 to 0.64 (README, 'The multilingual "
+            "block').")
+        st.caption(f"Lyrics in other languages: {languages}.{hint}")
     problems = list(ds.problems) + [p for p in rep.problems]
 else:
     st.write(f"Audio: {status['audio_cached']} of {status['audio_total']} clips extracted; "

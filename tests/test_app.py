@@ -104,6 +104,11 @@ def test_dataset_page_says_which_lyrics_languages_were_glossed(tmp_path):
     assert not at.exception
     said = [c.value for c in at.caption if c.value.startswith("Lyrics in other languages")]
     assert said and "de " in said[0] and "es " in said[0] and "glossed into English" in said[0], said
+    assert "The **multilingual** lyrics level" in said[0]  # points to the level that reads them as written
+    at.session_state["lyrics_levels"] = ["semantic", "multilingual"]
+    at.run()                                   # chosen: the page offers to extract it and the hint is gone
+    assert not at.exception
+    assert not any("The **multilingual** lyrics level" in c.value for c in at.caption)
 
 
 def test_pages_run_when_every_clip_is_cached_but_the_assembled_set_is_not(tiny_synth_dir, _isolated_data_dirs):
