@@ -70,6 +70,7 @@ pages = [
             visibility="hidden"),
 ]
 page = st.navigation(pages)
+write_query_params()  # before the page too: one that stops early (st.stop) can no longer write in `finally`
 try:
     page.run()
 finally:  # after the page ran, so widget changes it made in this run are in the address at once

@@ -17,7 +17,7 @@ from core.views.tables import LOWER_IS_BETTER, METRIC_NAMES, NO_LABELS_NOTE
 from ui import cached
 from ui.common import fusion_note, require_ready, resolved_k
 from ui.figures_grids import sensitivity_figure
-from ui.state import current_ruleset, current_view, dataset_path, rule_key, write_query_params
+from ui.state import current_ruleset, current_view, dataset_path, keep_view_values, rule_key, write_query_params
 
 st.title("Sensitivity")
 ready = require_ready()
@@ -35,6 +35,7 @@ def _set_sliders(updates: dict) -> None:
     """Button callback: runs before the next script run, so the Rules page's sliders show it."""
     for key, value in updates.items():
         st.session_state[key] = value
+    keep_view_values()  # the kept copy too: the next page's run must not put the old thresholds back
 
 
 def _keep_valid(key: str, options, default) -> None:

@@ -158,6 +158,15 @@ def test_every_page_a_slider_and_the_map(served_builtin):
         assert page.get_by_text("No audio level chosen").count() == 0
         assert re.search(r"[?&]levels=mid(%2C|,)high(&|$)", page.url)
         _no_error(page)
+        page.get_by_role("link", name="Rules and weights").first.click()     # and so is the slider's move
+        page.get_by_role("heading", name="Rules and weights").first.wait_for(timeout=60_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        assert _metric(page, "Mean audio weight") == shown
+        assert float(_query(page)["base"]) == base
+        page.get_by_role("link", name="Ablation").first.click()      # a page that stops early keeps the address
+        page.get_by_role("heading", name="Ablation").first.wait_for(timeout=60_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        assert float(_query(page)["base"]) == base and _query(page).get("ds") == "builtin"
 
         # Clusters: the 2-D map follows a slider without being re-created (the chart is updated in place)
         page.get_by_role("link", name="Clusters and map").first.click()

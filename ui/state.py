@@ -49,21 +49,36 @@ def _state_from_view(view: ViewSettings) -> dict:
     return out
 
 
+#: A copy of every view key's value, kept outside Streamlit's widget state. Streamlit drops the state of widgets a
+#: page does not draw, and a key a fragment run changed (a Rules slider) reads its value of the last *full* run
+#: on the next page's run; the next full run puts both right from here.
+_KEPT = "_kept_view_values"
+#: Every view key's value as the last full run resolved it (to tell a stale value from a user's change).
+_FULL = "_view_values_last_full_run"
+#: Every key a view is made of (the rules' thresholds, deltas and indicators included).
+_VIEW_KEYS = tuple(_state_from_view(ViewSettings()))
+
+
+def _copy(value):
+    return list(value) if isinstance(value, list) else value
+
+
 def apply_view(view: ViewSettings) -> None:
     """Set every widget key from ``view`` (e.g. after "apply auto-tune" or "reset")."""
+    kept = st.session_state.setdefault(_KEPT, {})
     for key, value in _state_from_view(view).items():
         st.session_state[key] = value
-
-
-#: A copy of every view key's value, kept outside Streamlit's widget state: a fragment run on one page (a slider
-#: of the Rules page) drops the state of widgets that live on other pages (the Dataset page's level choice),
-#: and the next full run puts them back from here.
-_KEPT = "_kept_view_values"
+        kept[key] = _copy(value)
 
 
 def init_state() -> None:
-    """First run of a session: URL or defaults into the keys. Every run: keep the keys alive, and put back
-    any that a fragment run on another page dropped."""
+    """First run of a session: URL or defaults into the keys. Every full run: keep the keys alive, and put
+    back what a fragment run changed or dropped.
+
+    For each key: dropped (a widget of another page) -> the kept value; still the value of the last full run
+    while the kept copy differs -> a fragment run (or :func:`apply_view`) changed it since, and Streamlit
+    shows the old value: the kept one; otherwise the value as it is (unchanged, or changed by the user's
+    widget in this run)."""
     s = st.session_state
     if not s.get("_initialised"):
         view, problems = from_query(dict(st.query_params.to_dict()))
@@ -72,13 +87,29 @@ def init_state() -> None:
                 s[key] = value
         s["_url_warnings"] = problems
         s["_initialised"] = True
-    kept = s.setdefault(_KEPT, {})
-    for key in _state_from_view(ViewSettings()):
-        if key in s:
+    kept, full = s.setdefault(_KEPT, {}), s.setdefault(_FULL, {})
+    for key in _VIEW_KEYS:
+        if key not in s:
+            if key in kept:
+                s[key] = _copy(kept[key])
+        elif key in kept and key in full and s[key] == full[key] and kept[key] != full[key]:
+            s[key] = _copy(kept[key])
+        else:
             s[key] = s[key]
-            kept[key] = list(s[key]) if isinstance(s[key], list) else s[key]
-        elif key in kept:
-            s[key] = list(kept[key]) if isinstance(kept[key], list) else kept[key]
+        if key in s:
+            full[key] = _copy(s[key])
+    keep_view_values()
+
+
+def keep_view_values() -> None:
+    """Copy every view key's current value into the kept copy. Called on every full run (:func:`init_state`)
+    and at the end of every fragment run (through :func:`write_query_params`), so a slider moved in a
+    fragment is what the next page's run gets back."""
+    s = st.session_state
+    kept = s.setdefault(_KEPT, {})
+    for key in _VIEW_KEYS:
+        if key in s:
+            kept[key] = _copy(s[key])
 
 
 def current_ruleset():
@@ -122,7 +153,9 @@ def apply_ruleset(ruleset) -> None:
 
 
 def write_query_params() -> None:
-    """Replace the URL's query parameters with the current view's."""
+    """Replace the URL's query parameters with the current view's, and keep a copy of the view's values
+    (:func:`keep_view_values`; fragments call this at their end, as they skip app.py's :func:`init_state`)."""
+    keep_view_values()
     wanted = to_query(current_view())
     if dict(st.query_params.to_dict()) != wanted:
         st.query_params.from_dict(wanted)
