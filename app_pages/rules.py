@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core import views
+from core.indicators.specs import INDICATORS
 from core.rules import DEFAULT_RULES, rule_counts
 from core.views.indicator_checks import current_rules_table
 from ui import cached, figures
@@ -28,6 +29,16 @@ presets_panel()
 
 def _reset() -> None:
     apply_view(dataclasses.replace(current_view(), ruleset=DEFAULT_RULES))
+
+
+def _fit_threshold(name: str) -> None:
+    """"Reads" callback: a threshold outside the values the newly chosen indicator can take (a dB level above
+    0 dB, say) is moved to the nearest one, so the rule can fire and a shared link carries it."""
+    s = st.session_state
+    lo, hi = INDICATORS[s[rule_key(name, "i")]].limits
+    t = s.get(rule_key(name, "t"))
+    if t is not None and not lo <= t <= hi:
+        s[rule_key(name, "t")] = float(min(max(t, lo), hi))
 
 
 def _slider(spec: views.SliderSpec, key: str) -> None:
@@ -52,6 +63,7 @@ def _controls(rs, counts: dict) -> None:
                 st.markdown(f"**{rule.name}** · {rule.condition()} → {rule.delta:+.2f} · "
                             f"fired on **{counts[rule.name]}** tracks")
                 st.selectbox("Reads", views.indicator_choices(rule), key=rule_key(rule.name, "i"),
+                             on_change=_fit_threshold, args=(rule.name,),
                              help="The indicator this rule reads (those in the same unit), e.g. the learned "
                                   "level's voice estimate instead of the signal-processing one. An indicator "
                                   "unknown on a track (NaN: its modality or level is missing) never fires.")

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from core.errors import ParameterError
+from core.indicators.specs import threshold_allowed
 from core.params import describe, is_allowed
 from core.rules import A_PRIORI_RULES, DEFAULT_RULES, PREVIOUS_DEFAULT_RULES, Rule, RuleSet
 
@@ -75,8 +76,18 @@ def _rule_from(entry, i: int, base: Mapping[str, Rule]) -> Rule:
         missing = [f for f in ("indicator", "op", "threshold", "delta") if f not in entry]
         if missing:
             _fail(f"{where}.{missing[0]}", f"given for the new rule {entry['name']!r}", None)
-        return Rule(**entry)
-    return dataclasses.replace(old, **{k: v for k, v in entry.items() if k != "name"})
+        rule = Rule(**entry)
+    else:
+        rule = dataclasses.replace(old, **{k: v for k, v in entry.items() if k != "name"})
+    _check_threshold(where, rule)
+    return rule
+
+
+def _check_threshold(where: str, rule: Rule) -> None:
+    """A threshold outside the values its indicator can take never or always fires: refused."""
+    allowed = threshold_allowed(rule.indicator, rule.threshold)
+    if allowed:
+        _fail(f"{where}.threshold", allowed, rule.threshold)
 
 
 def ruleset_from_dict(data, base: RuleSet = DEFAULT_RULES, field: str = "ruleset") -> RuleSet:

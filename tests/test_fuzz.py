@@ -635,10 +635,11 @@ def test_features_file_duplicate_ids_are_named(n_dupes, fmt):
 # ----------------------------------------------------------------------------------------------
 def test_regression_query_threshold_with_more_than_six_digits_round_trips():
     """to_query wrote floats with 6 significant digits, so a link restored a different threshold."""
-    params = {"t.voice_present": "1010101010.5", "base": "0.123456789"}
+    params = {"t.voice_present": "0.10101010105", "t.loud": "-10101.010105", "base": "0.123456789"}
     view, warnings = from_query(params)
     assert warnings == []
-    assert view.ruleset.get_rule("voice_present").threshold == 1010101010.5
+    assert view.ruleset.get_rule("voice_present").threshold == 0.10101010105
+    assert view.ruleset.get_rule("loud").threshold == -10101.010105
     again, _ = from_query(to_query(view))
     assert again == view and again.ruleset.base_weight == 0.123456789
     assert to_query(ViewSettings())["ds"] == "builtin" and "base" not in to_query(ViewSettings())

@@ -194,6 +194,22 @@ def test_reset_button_puts_every_rule_setting_back(synth, use_cache):
     assert "t.loud" not in at.query_params
 
 
+def test_switching_what_a_rule_reads_moves_a_threshold_the_new_indicator_cannot_take(synth, use_cache):
+    """compressed: dynamic_range_db < 6 dB; read high_band_db (at most 0 dB) instead: the threshold becomes
+    0 dB, so the rule can fire and the page's link carries it (a link with 6 would be refused)."""
+    from core.views.viewstate import from_query
+
+    at = open_page(synth.path, "rules")
+    at.selectbox(key="i.compressed").set_value("high_band_db").run()
+    assert not at.exception
+    assert at.slider(key="t.compressed").value == 0.0
+    view, warnings = from_query({k: at.query_params[k] for k in at.query_params})
+    assert warnings == [] and view.ruleset.get_rule("compressed").indicator == "high_band_db"
+    assert view.ruleset.get_rule("compressed").threshold == 0.0
+    at.selectbox(key="i.compressed").set_value("snr_db").run()  # within what snr_db can take: kept
+    assert at.slider(key="t.compressed").value == 0.0
+
+
 def test_indicator_histogram_draws_the_chosen_rules_threshold(synth, use_cache):
     at = open_page(synth.path, "rules")
     at.selectbox(key="rules_focus").set_value("loud").run()

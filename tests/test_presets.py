@@ -74,6 +74,11 @@ def _doc(**ruleset):
     (_doc(rules=[{"name": "loud"}, {"name": "loud"}]), "ruleset.rules"),
     (_doc(rules=[{"threshold": 1}]), "ruleset.rules[0].name"),
     (_doc(treshold=1), "ruleset.treshold"),
+    # thresholds outside what the indicator can take: the rule would never or always fire
+    (_doc(rules=[{"name": "poor_audio", "threshold": 7.5}]), "ruleset.rules[0].threshold"),
+    (_doc(rules=[{"name": "poor_audio", "threshold": 1e300}]), "ruleset.rules[0].threshold"),
+    (_doc(rules=[{"name": "loud", "threshold": 3}]), "ruleset.rules[0].threshold"),
+    (_doc(rules=[{"name": "poor_audio", "indicator": "snr_db", "threshold": -1e7}]), "ruleset.rules[0].threshold"),
     ({"format": "workbench-ruleset", "version": 2, "ruleset": {}}, "version"),
     ({"version": 1, "ruleset": {}}, "format"),
     ({"format": "workbench-ruleset", "version": 1}, "ruleset"),
@@ -81,6 +86,18 @@ def _doc(**ruleset):
 def test_a_malformed_or_out_of_range_file_names_the_field(doc, field):
     with pytest.raises(PresetError, match="Field '" + re.escape(field) + "'"):
         ruleset_from_json(json.dumps(doc))
+
+
+def test_an_out_of_range_threshold_is_refused_with_the_indicator_and_its_range_in_words():
+    with pytest.raises(PresetError) as err:
+        ruleset_from_json(json.dumps(_doc(rules=[{"name": "poor_audio", "threshold": 7.5}])))
+    assert "within the values audio_quality can take (0 to 1" in str(err.value) and "7.5" in str(err.value)
+    with pytest.raises(PresetError, match=r"loudness_dbfs can take \(at most 0 dBFS"):
+        ruleset_from_json(json.dumps(_doc(rules=[{"name": "loud", "threshold": 3}])))
+    # at the edges and beyond the typical (slider) range but within what the indicator can take: accepted
+    rs, _, _ = ruleset_from_json(json.dumps(_doc(rules=[{"name": "poor_audio", "threshold": 1.0},
+                                                          {"name": "loud", "threshold": -90}])))
+    assert rs.get_rule("poor_audio").threshold == 1.0 and rs.get_rule("loud").threshold == -90
 
 
 def test_not_json_and_missing_file_say_so(tmp_path):

@@ -42,6 +42,14 @@ def test_junk_is_named_and_replaced_by_defaults():
         assert part in text
 
 
+def test_a_link_threshold_the_indicator_cannot_take_is_named_and_ignored():
+    view, warnings = from_query({"t.poor_audio": "7.5", "t.poor_lyrics": "0.3", "t.loud": "-75"})
+    assert view.ruleset.get_rule("poor_audio").threshold == DEFAULT_RULES.get_rule("poor_audio").threshold
+    assert view.ruleset.get_rule("poor_lyrics").threshold == 0.3
+    assert view.ruleset.get_rule("loud").threshold == -75.0  # outside the slider's typical range, still possible
+    assert len(warnings) == 1 and "t.poor_audio='7.5'" in warnings[0] and "audio_quality can take" in warnings[0]
+
+
 def test_fusion_must_suit_the_algorithm():
     assert validate_view(ViewSettings(algorithm="gmm", fusion="weighted"))
     assert validate_view(ViewSettings(algorithm="kmeans", fusion="weighted")) == ""

@@ -17,6 +17,7 @@ from core.clustering import ALGORITHM_FUSIONS, ALGORITHMS, FUSIONS  # noqa: F401
 from core.features.audio import LEARNED_MODELS
 from core.features.levels import (DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS,
                                   parse_audio_levels, parse_lyrics_levels)
+from core.indicators.specs import threshold_allowed
 from core.rules import DEFAULT_RULES, RuleSet
 
 PROJECTIONS = ("umap", "pca")
@@ -226,7 +227,11 @@ def ruleset_from_query(params: Mapping[str, str], rs: RuleSet, warnings: list, p
                 warnings.append(f"ignored {prefix}{key}: no rule called {rule!r}")
                 continue
             try:
-                rs = rs.replace_rule(rule, **{attr: float(raw)})
+                value = float(raw)
+                allowed = threshold_allowed(rs.get_rule(rule).indicator, value) if attr == "threshold" else ""
+                if allowed:
+                    raise ValueError(f"the threshold must be {allowed}")
+                rs = rs.replace_rule(rule, **{attr: value})
             except ValueError as exc:
                 warnings.append(f"ignored {prefix}{key}={raw!r}: {exc}")
     return rs
