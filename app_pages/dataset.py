@@ -205,7 +205,7 @@ cols = st.columns(4)
 cols[0].metric("Tracks", summary["tracks"])
 cols[1].metric("Genres", len(summary.get("genres", {})) if ds.has_labels else "unlabelled")
 cols[2].metric("Lyrics coverage", f"{summary['lyrics_coverage']:.0%}" if ds.has_lyrics else "none")
-cols[3].metric("Problems", summary["problems"] + len(_upload_problems(path)))
+problem_count = cols[3].empty()  # filled below, from the same rows as the Problems table (load and extraction)
 st.caption(f"{ds.kind} dataset at `{ds.root}`")
 if not ds.has_lyrics:
     st.warning("This dataset has no lyrics: fusion is off, and every track gets audio weight 1. "
@@ -228,11 +228,13 @@ st.subheader("Features")
 levels_picker()
 status = cached.status(path)
 ready = None
+failed_problems = []  # what the extraction said about each file, when the features cannot be used
 if status["complete"]:
     try:
         ready = cached.ready(path)
     except WorkbenchError as exc:
         st.error(f"The features cannot be prepared: {exc}")
+        failed_problems = list(getattr(exc, "problems", ()))
 if ready is not None:
     fs, rep = ready.features, ready.report
     health = rep.health_problem()
@@ -257,7 +259,7 @@ else:
         hand = cached.cached_status(ds, cached.extract_config(("low", "mid", "high"), model))["audio_cached"]
         st.caption(f"The hand-crafted levels are cached for {hand} of {status['audio_total']} clips: for those "
                    f"only the learned level ({model}) is computed.")
-    problems = list(ds.problems)
+    problems = list(ds.problems) + failed_problems
     if cached.feature_problem(path):  # the last extraction in this session: a crash left clips to retry
         st.error(cached.feature_problem(path))
     if st.button("Extract features", type="primary"):
@@ -268,14 +270,17 @@ else:
 
         try:
             cached.ready(path, progress=progress)
-        except WorkbenchError as exc:
-            st.error(f"Extraction failed: {exc}")
-            st.stop()
-        st.rerun()
+        except WorkbenchError as exc:  # the Problems table below names each file and what went wrong
+            bar.empty()
+            st.error(f"Extraction failed: {exc} The files and what is wrong with each are listed under Problems.")
+            problems = list(ds.problems) + list(getattr(exc, "problems", ()))
+        else:
+            st.rerun()
 
 st.subheader("Problems")
 rows = _upload_problems(path) + [{"file": p.path, "problem": p.reason, "what happens": p.hint,
                                   "stage": p.stage} for p in problems]
+problem_count.metric("Problems", len(rows))
 if rows:
     st.dataframe(pd.DataFrame(rows, columns=["file", "problem", "what happens", "stage"]),
                  hide_index=True, width="stretch")

@@ -164,6 +164,32 @@ def test_a_file_that_is_not_a_zip_gets_a_message_not_a_traceback():
     assert at.session_state["dataset_source"] == "builtin"
 
 
+def test_an_extraction_with_nothing_usable_names_each_bad_file_and_the_count_matches_the_table(tmp_path):
+    """A zip of a text file named .wav and a 0.3 s clip: the extraction fails ("nothing usable to
+    cluster"), and the Problems table still lists both files with what is wrong; the Problems count is
+    the table's length (it counted the load stage only)."""
+    buf = io.BytesIO()
+    short = write_clip(tmp_path / "short.wav", song_like(seed=1, seconds=0.3))
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("bad/rock/notreally.wav", "this is text, not audio\n" * 20)
+        zf.write(short, "bad/rock/short.wav")
+        zf.writestr("bad/rock/short.txt", "la la la")
+    at = _app().run()
+    at.file_uploader[0].set_value(("bad.zip", buf.getvalue(), "application/zip")).run()
+    _ok(at)
+    next(b for b in at.button if b.label == "Extract features").click().run()
+    _ok(at)
+    assert any("Extraction failed" in e.value and "listed under Problems" in e.value for e in at.error)
+    problems = _frame_with(at, "problem")
+    files = " ".join(problems["file"])
+    assert "notreally.wav" in files and "short.wav" in files, problems
+    assert _metrics(at)["Problems"] == str(len(problems))
+    at.run()                                   # the next run (features stored, not usable) says it again
+    _ok(at)
+    assert any("cannot be prepared" in e.value for e in at.error)
+    assert "short.wav" in " ".join(_frame_with(at, "problem")["file"])
+
+
 # ----------------------------------------------------------------------------------------------
 # Ablation page
 # ----------------------------------------------------------------------------------------------

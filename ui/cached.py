@@ -17,6 +17,7 @@ from typing import Optional
 import streamlit as st
 
 from core.datasets import load_dataset
+from core.errors import WorkbenchError
 from core.experiments import Prepared, prepare
 from core.features.extract import ExtractConfig, ExtractionReport, cached_status, extract_features
 from core.features.featureset import FeatureSet
@@ -81,7 +82,12 @@ class Ready:
 def _prepared(ds: Dataset, fs: FeatureSet, rep: ExtractionReport, levels: tuple, lyrics: tuple) -> Ready:
     """The features restricted to the chosen audio and lyrics levels, prepared: what every page clusters."""
     fs = select_lyrics_levels(select_audio_levels(fs, levels), lyrics)
-    return Ready(dataset=ds, features=fs, report=rep, prepared=prepare(fs))
+    try:
+        prepared = prepare(fs)
+    except WorkbenchError as exc:  # e.g. nothing usable to cluster: the page lists why, file by file
+        exc.problems = list(rep.problems)
+        raise
+    return Ready(dataset=ds, features=fs, report=rep, prepared=prepared)
 
 
 @st.cache_resource(show_spinner="Preparing embeddings and scorers...", max_entries=4)
