@@ -8,6 +8,7 @@ import streamlit as st
 
 from core.compare import COMPARE_SEEDS, CompareSettings, comparison_map, ruleset_diff
 from core.errors import WorkbenchError
+from core.experiments.config import METRIC_MEANING
 from core.views.inspector import audio_status
 from ui.common import fusion_note, require_ready, resolved_k
 from ui.compare import comparer, highlight_spec, overlay_spec, pin_bar
@@ -52,9 +53,11 @@ cols[2].metric("Tracks whose weight moved", f"{s['n_weight_moved']} of {s['n_tra
 cols[3].metric("Tracks that changed cluster", s["n_cluster_changed"])
 
 st.subheader("Metrics")
-st.dataframe(comparison.metrics.style.format({"A": "{:.3f}", "B": "{:.3f}", "B - A": "{:+.3f}",
-                                              "ci_low": "{:+.3f}", "ci_high": "{:+.3f}"}, na_rep="–"),
-             width="stretch", key="compare_metrics")
+shown = comparison.metrics.assign(**{"what it measures": [METRIC_MEANING.get(m, "") for m in comparison.metrics.index]})
+st.dataframe(shown.style.format({"A": "{:.3f}", "B": "{:.3f}", "B - A": "{:+.3f}",
+                                 "ci_low": "{:+.3f}", "ci_high": "{:+.3f}"}, na_rep="–"),
+             width="stretch", key="compare_metrics",
+             column_config={"what it measures": st.column_config.TextColumn(width="large")})
 st.caption(f"Each metric is the mean over {len(settings.seeds)} clustering seeds; each seed clusters a random "
            f"{settings.subsample:.0%} of the tracks, the same for A and B (paired; k-means++ with "
            f"{settings.n_init} restarts). B − A is the mean paired "

@@ -273,26 +273,41 @@ def ruleset_digest(rs: RuleSet) -> str:
     return hashlib.sha1(repr(rs).encode()).hexdigest()[:8]
 
 
+#: The rule set's own settings in the words of the Rules page's controls.
+SETTING_MEANING = {
+    "base_weight": "base audio weight: where every track starts",
+    "clip": "clip of the soft-rule sum (lowest, highest audio weight the soft rules can give)",
+    "soft": "soft (ramped) rules",
+    "no_lyrics_rule": "hard rule: no lyrics -> audio weight 1",
+    "unusable_audio_rule": "hard rule: unusable audio -> lyrics weight 1",
+    "audio_quality_floor": "audio quality floor (below it the audio counts as unusable)",
+    "no_voice_rule": "hard rule: no voice -> audio weight 1",
+    "voice_floor": "voice floor (below it no voice is heard)",
+}
+
+
 def ruleset_diff(a: RuleSet, b: RuleSet) -> pd.DataFrame:
-    """The settings where B differs from A: ``setting``, ``A``, ``B`` (empty when they are equal)."""
+    """The settings where B differs from A: ``setting`` (the name a link and a rule file use), ``what it is``
+    (in the words of the Rules page), ``A``, ``B``; empty when they are equal."""
     rows = []
-    for name in ("base_weight", "clip", "soft", "no_lyrics_rule", "unusable_audio_rule", "audio_quality_floor",
-                 "no_voice_rule", "voice_floor"):
+    for name, meaning in SETTING_MEANING.items():
         va, vb = getattr(a, name), getattr(b, name)
         if va != vb:
-            rows.append({"setting": name, "A": str(va), "B": str(vb)})
+            rows.append({"setting": name, "what it is": meaning, "A": str(va), "B": str(vb)})
     ra = {r.name: r for r in a.rules}
     for r in b.rules:
         old = ra.get(r.name)
         for attr in ("threshold", "delta"):
             va = getattr(old, attr) if old is not None else None
             if va != getattr(r, attr):
-                rows.append({"setting": f"{r.name}.{attr}", "A": "—" if va is None else f"{va:g}",
-                             "B": f"{getattr(r, attr):g}"})
+                meaning = (f"{r.name}: threshold on {r.indicator} (fires when {r.indicator} {r.op} it)"
+                           if attr == "threshold" else f"{r.name}: shift of the audio weight when it fires")
+                rows.append({"setting": f"{r.name}.{attr}", "what it is": meaning,
+                             "A": "—" if va is None else f"{va:g}", "B": f"{getattr(r, attr):g}"})
     for name in ra:
         if name not in b.rule_names:
-            rows.append({"setting": name, "A": "present", "B": "absent"})
-    return pd.DataFrame(rows, columns=["setting", "A", "B"])
+            rows.append({"setting": name, "what it is": f"rule {name}", "A": "present", "B": "absent"})
+    return pd.DataFrame(rows, columns=["setting", "what it is", "A", "B"])
 
 
 def highlight_frame(comparison: Comparison, coords) -> pd.DataFrame:

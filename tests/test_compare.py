@@ -39,6 +39,9 @@ def test_match_clusters_ignores_a_renumbering_and_names_new_groups():
 def test_ruleset_diff_lists_exactly_what_changed():
     d = ruleset_diff(DEFAULT_RULES, B_RULES)
     assert set(d["setting"]) == {"no_voice_rule", "poor_audio.delta"}
+    meaning = dict(zip(d["setting"], d["what it is"]))                  # and says it in the page's words
+    assert meaning["no_voice_rule"] == "hard rule: no voice -> audio weight 1"
+    assert meaning["poor_audio.delta"] == "poor_audio: shift of the audio weight when it fires"
     assert ruleset_diff(DEFAULT_RULES, DEFAULT_RULES).empty
 
 
@@ -159,6 +162,8 @@ def test_pin_a_move_a_slider_and_compare_shows_core_metrics(synth, monkeypatch):
             assert shown.loc[metric, col] == pytest.approx(expected.metrics.loc[metric, col], abs=1e-9), (metric, col)
     diff = next(d.value for d in at.dataframe if "setting" in d.value.columns)
     assert diff["setting"].tolist() == ["base_weight"]
+    assert diff["what it is"].tolist() == ["base audio weight: where every track starts"]
+    assert "genres" in shown.loc["nmi", "what it measures"] and "no labels" in shown.loc["silhouette", "what it measures"]
     assert {m.label: m.value for m in at.metric}["Tracks whose weight moved"].startswith(
         str(expected.summary["n_weight_moved"]))
     charts = at.get("vega_lite_chart")                                   # overlay, then the map
