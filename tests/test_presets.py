@@ -113,7 +113,12 @@ def test_cli_ablate_reads_the_rules_file(tiny_synth_dir, tiny_app_cache, tmp_pat
     out = tmp_path / "run"
     code = main(["ablate", str(tiny_synth_dir), "--rules", str(rules), "--seeds", "2", "--fusion", "concat",
                  "--no-autotune", "--jobs", "1", "--out", str(out)])
-    assert code == 0, capsys.readouterr().err
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    # the log says which rule set the dynamic condition used, and how many tracks have features
+    assert f"rules: {rules.absolute()} (differs from the defaults in" in captured.out
+    assert "base_weight 0.55 -> 0.35" in captured.out
+    assert re.search(r"features: \d+ tracks, \d+ with audio features \(0 clips failed\)", captured.out)
     doc = json.loads((out / "result.json").read_text())
     used = doc["results"]["concat"]["config"]["ruleset"]
     assert used["base_weight"] == 0.35 and used["no_voice_rule"] is False

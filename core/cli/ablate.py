@@ -68,6 +68,7 @@ def _ablate_data_seeds(args, configs) -> int:
     except ParameterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    print(rules_line(args, configs[0].ruleset))
     stamp = time.strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else data_dir() / "runs" / f"ablation-data-seeds-{stamp}"
     by_fusion: dict = {c.fusion: {} for c in configs}
@@ -117,6 +118,18 @@ def _ablate_data_seeds(args, configs) -> int:
     return 0
 
 
+def rules_line(args, ruleset) -> str:
+    """Which rule set the dynamic condition uses, for the log: the defaults, or the file and how it differs."""
+    from core.compare import ruleset_diff
+    from core.rules import DEFAULT_RULES
+    if not getattr(args, "rules", None):
+        return "rules: the defaults (core.rules.DEFAULT_RULES; docs/experiments/rules-semantic.json)"
+    diff = ruleset_diff(DEFAULT_RULES, ruleset)
+    changes = ", ".join(f"{r.setting} {r.A} -> {r.B}" for r in diff.itertuples(index=False))
+    return (f"rules: {Path(args.rules).absolute()} ("
+            + (f"differs from the defaults in {len(diff)}: {changes})" if len(diff) else "the same as the defaults)"))
+
+
 def cmd_ablate(args) -> int:
     import time
     from core.errors import ParameterError
@@ -136,6 +149,7 @@ def cmd_ablate(args) -> int:
         return _ablate_data_seeds(args, configs)
     ds = _load_or_build(args)
     _print_summary(ds)
+    print(rules_line(args, configs[0].ruleset))
     fs = _features(ds, args)
     usable = int((fs.audio_ok | (fs.lyrics_ok & fs.has_lyrics)).sum())
     if usable < 3:

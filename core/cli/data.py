@@ -8,7 +8,7 @@ from pathlib import Path
 
 from core.cli.options import (
     _add_dataset, _add_jobs, _add_levels, _add_out, _add_scheduler, _add_synth_flags, _add_workers, _executor,
-    _extract_config, _load, _print_summary, _raise_if_unhealthy, _synth_config)
+    _extract_config, _load, _print_summary, _raise_if_unhealthy, _synth_config, features_line)
 
 
 def cmd_synth(args) -> int:
@@ -64,9 +64,10 @@ def cmd_prepare(args) -> int:
     ds = ensure_synthetic(_synth_config(args), default_synthetic_dir(), n_jobs=args.jobs,
                           progress=tqdm_progress("synth"))
     with _executor(args) as executor:
-        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features"),
+        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features (audio clips + lyrics)"),
                                    executor=executor)
     _raise_if_unhealthy(rep)
+    print(features_line(fs, rep))
     print(f"built-in set ready: {fs.n_tracks} tracks, features "
           f"{'from cache' if rep.from_dataset_cache else f'extracted in {rep.seconds:.0f} s'}")
     return 0

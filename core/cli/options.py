@@ -274,7 +274,7 @@ def _features(ds, args):
     from core.features.levels import DEFAULT_LYRICS_LEVELS, lyrics_levels_for, select_audio_levels, select_lyrics_levels
     from core.progress import tqdm_progress
     with _executor(args) as executor:
-        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features"),
+        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features (audio clips + lyrics)"),
                                    executor=executor)
     if ds.kind != "features":  # a features file has one block a modality
         if hasattr(args, "audio_levels"):
@@ -282,12 +282,24 @@ def _features(ds, args):
         # a command without --lyrics-levels (sweep) still clusters on the default lyrics levels, the ones the
         # default rules were chosen on
         fs = select_lyrics_levels(fs, lyrics_levels_for(fs, getattr(args, "lyrics_levels", DEFAULT_LYRICS_LEVELS)))
+    print(features_line(fs, rep))
     if rep.problems:
         print(f"feature problems ({len(rep.problems)}):")
         for p in rep.problems:
             print(f"  - {p}")
     _raise_if_unhealthy(rep)
     return fs
+
+
+def features_line(fs, rep) -> str:
+    """One line for a log: how many tracks have audio and lyrics features, and where they came from (the
+    progress bar above it counts audio clips and lyrics together)."""
+    head = (f"features: {fs.n_tracks} tracks, {int(fs.audio_ok.sum())} with audio features "
+            f"({rep.audio_failed} clips failed), {int((fs.lyrics_ok & fs.has_lyrics).sum())} with lyrics features")
+    if rep.from_dataset_cache:
+        return head + "; all from the feature cache"
+    return (head + f"; {rep.audio_extracted} clips analysed and {rep.audio_cached} from the cache, "
+            f"{rep.lyrics_embedded} lyrics embedded and {rep.lyrics_cached} from the cache, in {rep.seconds:.0f} s")
 
 
 def _raise_if_unhealthy(rep) -> None:

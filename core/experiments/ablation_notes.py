@@ -60,7 +60,8 @@ def _notes(labelled, config, coverage, k, k_rule, has_lyrics) -> list:
     notes.append("shuffled: per seed, the dynamic weights permuted (seeded) among the tracks "
                  "with both modalities: the same weight distribution without per-track "
                  "information; per rule: the rule set with each rule switched off in turn "
-                 "(planned, every rule)")
+                 "(planned: every rule that moves a weight; a soft rule with delta 0 and a hard rule "
+                 "that is off have nothing to switch off and are not listed)")
     notes.append("Holm: p_holm adjusts every p-value of a table for the number of tests in it")
     notes.append("internal metrics: " + NEUTRAL_SPACE)
     return notes
