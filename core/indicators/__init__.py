@@ -9,7 +9,7 @@ from the raw measures a :class:`~core.features.featureset.FeatureSet` carries
 and nothing else: its signature has no place for genres or any evaluation table, so the
 weights the rules derive from indicators cannot depend on them.
 
-Four groups, as in the method (DESIGN.md section 3):
+Four groups, as in the method (README, "The method in brief"):
 
 ``instrument presence``
     ``vocal_presence`` (sung words: audio voice estimate x lyric availability),

@@ -1,4 +1,5 @@
-"""Indicator and rule validation against the generator's truth (DESIGN.md section 7).
+"""Indicator and rule validation against the generator's truth (README, "Do the indicators measure what they
+say?").
 
 One entry, :func:`validate_indicators`: indicators + the rules' result (+ the dataset's ground
 truth, when it has one) -> an :class:`IndicatorReport` with

@@ -1,8 +1,8 @@
 """Do the indicators measure what they say? ROC AUC against the generator's truth, per degradation
 kind and over its parameter, and each rule's firing against the truth it targets.
 
-Evaluation only (DESIGN.md section 7): the truth comes in through :func:`core.validation.truth.read_truth`
-and goes out as tables; the rules never see it.
+Evaluation only (README, "Do the indicators measure what they say?"): the truth comes in through
+:func:`core.validation.truth.read_truth` and goes out as tables; the rules never see it.
 """
 
 from __future__ import annotations
