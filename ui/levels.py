@@ -23,7 +23,9 @@ from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DE
 LEVEL_HELP = {"low": "timbre: MFCC, spectral shape", "mid": "harmony and rhythm: chroma, tonnetz, tempo",
               "high": "dynamics and texture: RMS, HPSS balance, silence, clipping",
               "learned": "musicnn tag probabilities and embeddings (a pretrained tagger; about 2x the "
-                         "extraction time)"}
+                         "extraction time; on two real-music sets it alone matched the three other levels "
+                         "together, 1.01-1.08x their NMI, and adding it to them gained 0.01-0.03, within the "
+                         "spread over seeds: README, Learned audio level)"}
 
 #: The lyrics levels the app offers (the character block needs ``--char-ngrams`` on the command line), and what
 #: each holds. "multilingual" is extracted when chosen (the others always are).
