@@ -103,7 +103,7 @@ def init_state() -> None:
 
 def keep_view_values() -> None:
     """Copy every view key's current value into the kept copy. Called on every full run (:func:`init_state`)
-    and at the end of every fragment run (through :func:`write_query_params`), so a slider moved in a
+    and in every fragment run (through :func:`write_query_params`), so a slider moved in a
     fragment is what the next page's run gets back."""
     s = st.session_state
     kept = s.setdefault(_KEPT, {})
@@ -154,7 +154,7 @@ def apply_ruleset(ruleset) -> None:
 
 def write_query_params() -> None:
     """Replace the URL's query parameters with the current view's, and keep a copy of the view's values
-    (:func:`keep_view_values`; fragments call this at their end, as they skip app.py's :func:`init_state`)."""
+    (:func:`keep_view_values`; every fragment calls this, as a fragment run skips app.py's :func:`init_state`)."""
     keep_view_values()
     wanted = to_query(current_view())
     if dict(st.query_params.to_dict()) != wanted:
