@@ -72,6 +72,7 @@ def _serve(repo: Path, env: dict, log: Path) -> tuple:
 
 
 def one_start(repo: Path, features: Path, fresh_numba: bool, page) -> dict:
+    from tests.browser import stop
     with tempfile.TemporaryDirectory(prefix="first-map-") as tmp:
         env = {"WORKBENCH_DATA_DIR": tmp, "WORKBENCH_CACHE_DIR": str(Path(tmp) / "cache"), "HF_HUB_OFFLINE": "1"}
         if fresh_numba:
@@ -87,11 +88,7 @@ def one_start(repo: Path, features: Path, fresh_numba: bool, page) -> dict:
             umap = time.perf_counter() - t0
             errors = page.locator('[data-testid="stException"]').count()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop(proc)
     return {"first": first, "note": note, "umap": umap, "errors": errors}
 
 

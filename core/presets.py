@@ -47,17 +47,18 @@ class PresetError(ParameterError):
     """A rule-set file or preset is malformed or out of range; the message names the field."""
 
 
-def _fail(field: str, allowed: str, got) -> None:
-    raise PresetError(f"Field '{field}' must be {allowed}. Got {got!r} instead.")
+def _fail(field: str, allowed: str, got, rule: str = "") -> None:
+    named = f" (rule {rule!r})" if rule else ""  # a hand-edited file's rules are found by name, not position
+    raise PresetError(f"Field '{field}'{named} must be {allowed}. Got {got!r} instead.")
 
 
 _RULESET_FIELDS = {k: v for k, v in RuleSet._parameter_constraints.items() if k != "rules"}
 _RULE_FIELDS = dict(Rule._parameter_constraints)
 
 
-def _check(field: str, value, allowed) -> None:
+def _check(field: str, value, allowed, rule: str = "") -> None:
     if not is_allowed(value, allowed):
-        _fail(field, describe(allowed), value)
+        _fail(field, describe(allowed), value, rule)
 
 
 def _rule_from(entry, i: int, base: Mapping[str, Rule]) -> Rule:
@@ -69,8 +70,9 @@ def _rule_from(entry, i: int, base: Mapping[str, Rule]) -> Rule:
         _fail(f"{where}.{unknown[0]}", "one of the rule fields " + ", ".join(_RULE_FIELDS), "(unknown field)")
     if "name" not in entry:
         _fail(f"{where}.name", "present", None)
+    rule_name = entry["name"] if isinstance(entry["name"], str) else ""
     for name, value in entry.items():
-        _check(f"{where}.{name}", value, _RULE_FIELDS[name])
+        _check(f"{where}.{name}", value, _RULE_FIELDS[name], rule_name if name != "name" else "")
     old = base.get(entry["name"])
     if old is None:
         missing = [f for f in ("indicator", "op", "threshold", "delta") if f not in entry]
@@ -87,7 +89,7 @@ def _check_threshold(where: str, rule: Rule) -> None:
     """A threshold outside the values its indicator can take never or always fires: refused."""
     allowed = threshold_allowed(rule.indicator, rule.threshold)
     if allowed:
-        _fail(f"{where}.threshold", allowed, rule.threshold)
+        _fail(f"{where}.threshold", allowed, rule.threshold, rule.name)
 
 
 def ruleset_from_dict(data, base: RuleSet = DEFAULT_RULES, field: str = "ruleset") -> RuleSet:

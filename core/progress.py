@@ -20,14 +20,15 @@ def report(progress: Optional[ProgressCallback], done: int, total: int, message:
 
 
 def tqdm_progress(label: str, stream=None, min_interval: float = 0.1,
-                  disable: Optional[bool] = None) -> ProgressCallback:
+                  disable: Optional[bool] = None, log_every: float = 30.0) -> ProgressCallback:
     """A :data:`ProgressCallback` that draws a tqdm bar: ``progress = tqdm_progress("extract")``.
 
     tqdm does what a hand-written bar got wrong in logs: it draws only on an interactive terminal
     (``disable=None``: off when ``stream`` is not a TTY, so a log or CI gets no ``\\r``-joined
     lines), redraws at most every ``min_interval`` seconds, and shows rate and ETA. When the bar is
     off, one plain line is written when the work is done (``label: done/total in 12.3 s``), so a
-    log still says what ran. A call with a new ``total`` starts a new bar; a repeated final call
+    log still says what ran, and on long work a plain line at most every ``log_every`` seconds
+    (``label: done/total after 30 s``), so a log does not fall silent for minutes. A call with a new ``total`` starts a new bar; a repeated final call
     draws nothing.
 
     Parameters
@@ -40,13 +41,16 @@ def tqdm_progress(label: str, stream=None, min_interval: float = 0.1,
         Seconds between redraws (tqdm's ``mininterval``).
     disable : bool or None
         None (default): on only when ``stream`` is a TTY; True/False force it.
+    log_every : float >= 0, s
+        With the bar off: the least time between two "after" lines (work shorter than this writes only
+        the summary line).
 
     Returns
     -------
     callable(done, total, message="")
     """
     out = stream if stream is not None else sys.stderr
-    state = {"bar": None, "closed": False, "start": time.perf_counter()}
+    state = {"bar": None, "closed": False, "start": time.perf_counter(), "said": time.perf_counter()}
 
     def tty() -> bool:
         try:
@@ -70,6 +74,11 @@ def tqdm_progress(label: str, stream=None, min_interval: float = 0.1,
         if message and not bar.disable:
             bar.set_postfix_str(message[:40], refresh=False)
         bar.update(max(0, int(done) - bar.n))
+        now = time.perf_counter()
+        if bar.disable and not state["closed"] and done < total and now - state["said"] >= log_every:
+            state["said"] = now
+            out.write(f"{label}: {done}/{total} after {now - state['start']:.0f} s\n")
+            out.flush()
         if done >= total and not state["closed"]:
             drawn = not bar.disable  # read before close(): tqdm sets disable on close
             bar.close()

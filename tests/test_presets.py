@@ -92,6 +92,7 @@ def test_an_out_of_range_threshold_is_refused_with_the_indicator_and_its_range_i
     with pytest.raises(PresetError) as err:
         ruleset_from_json(json.dumps(_doc(rules=[{"name": "poor_audio", "threshold": 7.5}])))
     assert "within the values audio_quality can take (0 to 1" in str(err.value) and "7.5" in str(err.value)
+    assert "Field 'ruleset.rules[0].threshold' (rule 'poor_audio') must be" in str(err.value)  # named, not counted
     with pytest.raises(PresetError, match=r"loudness_dbfs can take \(at most 0 dBFS"):
         ruleset_from_json(json.dumps(_doc(rules=[{"name": "loud", "threshold": 3}])))
     # at the edges and beyond the typical (slider) range but within what the indicator can take: accepted

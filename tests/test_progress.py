@@ -28,6 +28,21 @@ def test_not_a_tty_writes_one_summary_line_and_no_carriage_return():
     assert text.count("\n") == 1 and text.startswith("extract: 50/50 in ") and text.endswith(" s\n")
 
 
+def test_not_a_tty_long_work_writes_a_line_now_and_then():
+    out = io.StringIO()
+    bar = tqdm_progress("features", stream=out, log_every=0)   # every call is "long" here
+    for i in range(1, 4):
+        bar(i, 3)
+    lines = out.getvalue().splitlines()
+    assert [ln.split(" after ")[0] for ln in lines[:2]] == ["features: 1/3", "features: 2/3"]
+    assert lines[2].startswith("features: 3/3 in ") and len(lines) == 3 and "\r" not in out.getvalue()
+    quiet = io.StringIO()
+    bar = tqdm_progress("features", stream=quiet, log_every=3600)  # short work: the summary line only
+    for i in range(1, 4):
+        bar(i, 3)
+    assert quiet.getvalue().count("\n") == 1
+
+
 def test_on_a_tty_tqdm_draws_a_bar_with_its_label():
     out = _Tty()
     bar = tqdm_progress("features", stream=out, min_interval=0)
