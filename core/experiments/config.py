@@ -28,16 +28,15 @@ INTERNAL_BY_MODALITY = tuple(f"{m}_{mod}" for m in INTERNAL_METRICS for mod in (
 LOWER_IS_BETTER = frozenset({"davies_bouldin", "davies_bouldin_audio", "davies_bouldin_lyrics"})
 #: Each metric in plain words (for readers who do not know the abbreviations; the Compare page shows them).
 METRIC_MEANING = {
-    "nmi": "agreement of clusters and genres, 0 (none) to 1 (the same grouping); normalised mutual information",
-    "ari": "agreement of clusters and genres, corrected for chance: 0 random, 1 the same (adjusted Rand index)",
+    "nmi": "agreement with the genres, 0 to 1 (normalised mutual information)",
+    "ari": "agreement with the genres, 0 = chance, 1 = same (adjusted Rand)",
     "ami": "like NMI, corrected for chance (adjusted mutual information)",
-    "v_measure": "balance of 'each cluster holds one genre' and 'each genre stays in one cluster', 0 to 1",
+    "v_measure": "each cluster one genre, each genre one cluster: 0 to 1",
     "purity": "share of tracks in their cluster's most common genre",
-    "accuracy": "share of tracks right after matching each cluster to one genre",
-    "silhouette": "how well tracks sit in their own cluster rather than the next one, -1 to 1; no labels needed",
-    "calinski_harabasz": "spread between clusters against spread within them (higher: tighter, farther apart); "
-                         "no labels needed",
-    "davies_bouldin": "how much clusters overlap their nearest neighbour (lower is better); no labels needed",
+    "accuracy": "share right after matching each cluster to one genre",
+    "silhouette": "tracks nearer their own cluster than the next, -1 to 1; no labels needed",
+    "calinski_harabasz": "spread between clusters over spread within (higher: tighter); no labels needed",
+    "davies_bouldin": "overlap with the nearest cluster (lower is better); no labels needed",
 }
 DEFAULT_SEEDS = tuple(range(10))
 DEFAULT_STATIC_GRID = tuple(round(0.1 * i, 1) for i in range(11))
