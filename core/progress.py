@@ -28,8 +28,8 @@ def tqdm_progress(label: str, stream=None, min_interval: float = 0.1,
     lines), redraws at most every ``min_interval`` seconds, and shows rate and ETA. When the bar is
     off, one plain line is written when the work is done (``label: done/total in 12.3 s``), so a
     log still says what ran, and on long work a plain line at most every ``log_every`` seconds
-    (``label: done/total after 30 s``), so a log does not fall silent for minutes. A call with a new ``total`` starts a new bar; a repeated final call
-    draws nothing.
+    (``label: done/total after 30 s``), so a log does not fall silent for minutes. A call with a new
+    ``total`` starts a new bar; a repeated final call draws nothing.
 
     Parameters
     ----------

@@ -152,7 +152,7 @@ def test_every_page_a_slider_and_the_map(served_builtin):
         assert base == final > DEFAULT_RULES.base_weight
         assert shown == expected
         _no_error(page)
-        page.get_by_role("link", name="Dataset", exact=True).first.click()               # the level choice is still there
+        page.get_by_role("link", name="Dataset", exact=True).first.click()   # the level choice is still there
         page.get_by_text("Features ready for").wait_for(timeout=60_000)
         page.wait_for_function(IDLE, timeout=60_000)
         levels = page.get_by_role("group", name="Selected values").first

@@ -274,7 +274,8 @@ def _features(ds, args):
     from core.features.levels import DEFAULT_LYRICS_LEVELS, lyrics_levels_for, select_audio_levels, select_lyrics_levels
     from core.progress import tqdm_progress
     with _executor(args) as executor:
-        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features (audio clips + lyrics)"),
+        fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs,
+                                   progress=tqdm_progress("features (audio clips + lyrics)"),
                                    executor=executor)
     if ds.kind != "features":  # a features file has one block a modality
         if hasattr(args, "audio_levels"):
@@ -296,6 +297,8 @@ def features_line(fs, rep) -> str:
     progress bar above it counts audio clips and lyrics together)."""
     head = (f"features: {fs.n_tracks} tracks, {int(fs.audio_ok.sum())} with audio features "
             f"({rep.audio_failed} clips failed), {int((fs.lyrics_ok & fs.has_lyrics).sum())} with lyrics features")
+    if "multilingual" in (fs.lyrics_blocks or {}):  # the counts below are the semantic model's
+        head += " (with the multilingual block)"
     if rep.from_dataset_cache:
         return head + "; all from the feature cache"
     return (head + f"; {rep.audio_extracted} clips analysed and {rep.audio_cached} from the cache, "

@@ -79,7 +79,8 @@ _SPECS = (
                   -60.0, 0.0, "energy", "audio", limits=(-UNBOUNDED, 0.0)),
     IndicatorSpec("dynamic_range_db", "dB", "Spread between loud and quiet passages.",
                   0.0, 40.0, "energy", "audio", limits=(0.0, UNBOUNDED)),
-    IndicatorSpec("onset_rate", "1/s", "Note onsets per second.", 0.0, 10.0, "energy", "audio", limits=(0.0, UNBOUNDED)),
+    IndicatorSpec("onset_rate", "1/s", "Note onsets per second.", 0.0, 10.0, "energy", "audio",
+                  limits=(0.0, UNBOUNDED)),
     IndicatorSpec("quiet_learned", "", "Quiet, soft music by the learned level's tagger (musicnn): its quiet/soft "
                   "tags against its loud ones; NaN without the learned level.", 0.0, 1.0, "energy", "audio"),
     # quality: audio
@@ -87,7 +88,8 @@ _SPECS = (
                   "usable-duration scores.", 0.0, 1.0, "quality", "audio"),
     IndicatorSpec("silence_ratio", "", "Share of the clip that is silent.", 0.0, 1.0, "quality", "audio"),
     IndicatorSpec("clipping_ratio", "", "Share of samples at or near full scale.", 0.0, 0.1, "quality", "audio"),
-    IndicatorSpec("snr_db", "dB", "Estimated signal-to-noise ratio.", -10.0, 60.0, "quality", "audio", limits=(-UNBOUNDED, UNBOUNDED)),
+    IndicatorSpec("snr_db", "dB", "Estimated signal-to-noise ratio.", -10.0, 60.0, "quality", "audio",
+                  limits=(-UNBOUNDED, UNBOUNDED)),
     IndicatorSpec("usable_duration_s", "s", "Seconds of audio that are neither silent nor clipped.",
                   0.0, 60.0, "quality", "audio", limits=(0.0, UNBOUNDED)),
     IndicatorSpec("bandwidth_hz", "Hz", "Audio bandwidth (low for lo-fi, low-passed audio).",
@@ -97,7 +99,8 @@ _SPECS = (
     # quality: lyrics
     IndicatorSpec("lyrics_quality", "", "Lyrics quality score: length x vocabulary richness x "
                   "repetition x clean-token scores.", 0.0, 1.0, "quality", "lyrics"),
-    IndicatorSpec("word_count", "words", "Number of words in the lyrics.", 0.0, 500.0, "quality", "lyrics", limits=(0.0, UNBOUNDED)),
+    IndicatorSpec("word_count", "words", "Number of words in the lyrics.", 0.0, 500.0, "quality", "lyrics",
+                  limits=(0.0, UNBOUNDED)),
     IndicatorSpec("type_token_ratio", "", "Distinct words / words (vocabulary richness).",
                   0.0, 1.0, "quality", "lyrics"),
     IndicatorSpec("line_repetition", "", "Share of lines that repeat an earlier line.",
