@@ -234,7 +234,7 @@ if status["complete"]:
         ready = cached.ready(path)
     except WorkbenchError as exc:
         st.error(f"The features cannot be prepared: {exc}")
-        failed_problems = list(getattr(exc, "problems", ()))
+        failed_problems = list(exc.problems)
 if ready is not None:
     fs, rep = ready.features, ready.report
     health = rep.health_problem()
@@ -273,7 +273,7 @@ else:
         except WorkbenchError as exc:  # the Problems table below names each file and what went wrong
             bar.empty()
             st.error(f"Extraction failed: {exc} The files and what is wrong with each are listed under Problems.")
-            problems = list(ds.problems) + list(getattr(exc, "problems", ()))
+            problems = list(ds.problems) + list(exc.problems)
         else:
             st.rerun()
 

@@ -10,6 +10,12 @@ The criteria were fixed before any figure on these seeds (README, "Defaults swit
 (b) candidate dynamic > its own shuffled-weights control in mean NMI on >= 3 of 4 sets, in both fusions;
 (c) candidate dynamic mean NMI pooled over the 4 sets >= the control's, in both fusions.
 
+The tables name the two runs ``--names CANDIDATE CONTROL`` (default: the names of the 9-12 switch, "semantic +
+re-chosen rules" and "previous defaults (all blocks)"); the 19-22 run, for instance::
+
+    .venv/bin/python bench/defaults_criteria.py docs/experiments/heldout-seeds-19-22/candidate \\
+        docs/experiments/heldout-seeds-19-22/control --names "semantic + multilingual" "defaults (semantic)"
+
 Reads ``conditions.csv`` of each run (NMI means over the clustering seeds); prints each criterion with its
 numbers and whether all three hold, then the README's tables (per set, over the sets, the targets of
 ``targets.csv`` with every p-value). Exit code 0 either way.
@@ -17,7 +23,7 @@ numbers and whether all three hold, then the README's tables (per set, over the 
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -101,18 +107,21 @@ def targets_table(targets: dict) -> str:
 
 
 def main(argv=None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) != 2:
-        print(__doc__)
-        return 2
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("candidate", help="folder of the candidate's heldout run (holds conditions.csv)")
+    parser.add_argument("control", help="folder of the control's heldout run")
+    parser.add_argument("--names", nargs=2, metavar=("CANDIDATE", "CONTROL"),
+                        default=("semantic + re-chosen rules", "previous defaults (all blocks)"),
+                        help="what the tables call the two runs")
+    opts = parser.parse_args(argv)
+    args = (opts.candidate, opts.control)
     cand, ctrl = (pd.read_csv(Path(a) / "conditions.csv") for a in args)
     cand, ctrl = (t[t["set"].str.contains("held out")] for t in (cand, ctrl))  # never the development set
     rows = criteria(cand, ctrl)
     for name, fusion, holds, detail in rows:
         print(f"{name:34s} {fusion:9s} {'holds' if holds else 'FAILS':6s} {detail}")
     print("all hold: switch" if all(r[2] for r in rows) else "not all hold: do not switch")
-    runs = {"previous defaults (all blocks)": ctrl, "semantic + re-chosen rules": cand}
-    runs = dict(reversed(list(runs.items())))
+    runs = {opts.names[0]: cand, opts.names[1]: ctrl}
     print("\n" + per_set_table(runs) + "\n\n" + pooled_table(runs) + "\n")
     targets = {name: pd.read_csv(Path(a) / "targets.csv") for name, a in zip(runs, args)}
     print(targets_table(targets))

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 
 class WorkbenchError(Exception):
-    """Root of every error that ``core`` raises on purpose."""
+    """Root of every error that ``core`` raises on purpose.
+
+    Attributes
+    ----------
+    problems : tuple
+        Per-file problems (:class:`core.tracks.Problem`: ``path``, ``reason``, ``hint``,
+        ``stage``) that explain the error, when a caller attached them (e.g. an extraction that left
+        nothing usable to cluster lists each file it could not use); empty otherwise.
+    """
+
+    problems: tuple = ()
 
 
 class ParameterError(WorkbenchError, ValueError):

@@ -85,7 +85,7 @@ def _prepared(ds: Dataset, fs: FeatureSet, rep: ExtractionReport, levels: tuple,
     try:
         prepared = prepare(fs)
     except WorkbenchError as exc:  # e.g. nothing usable to cluster: the page lists why, file by file
-        exc.problems = list(rep.problems)
+        exc.problems = tuple(rep.problems)
         raise
     return Ready(dataset=ds, features=fs, report=rep, prepared=prepared)
 
