@@ -88,7 +88,7 @@ def test_engine_is_validated_and_keys_change_only_when_asked():
     assert LyricsConfig(gloss=False, gloss_engine="apertium").key() == LyricsConfig(gloss=False).key()
 
 
-def test_english_and_other_languages_are_untouched_by_the_engine(tmp_path):
+def test_english_and_other_languages_are_untouched_by_the_engine():
     _need_apertium()
     texts = [ENGLISH, "Der Krieg ist kalt und dunkel\nwir kämpfen in der Nacht", SPANISH]
     ds = _dataset(texts)

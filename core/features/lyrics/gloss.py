@@ -78,7 +78,8 @@ class GlossReport:
     missing_dictionaries : tuple
         Languages with a FreeDict dictionary package that is not installed but that lyrics here are in.
     known_share : dict
-        Language -> share of the glossed words found in the dictionary (0..1).
+        Language -> share of the glossed words found in the dictionary (0..1); for a language Apertium
+        translated, the share of its output words it did not mark unknown.
     languages : list of str
         Each text's identified language ("" for no lyrics or not identified), in input order.
     translated : dict
