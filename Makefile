@@ -8,6 +8,8 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8501
 # FreeDict dictionaries (Debian) for glossing German, Spanish, French, Portuguese, Italian lyrics into English
 DICTS  := $(foreach l,deu spa fra por ita,dict-freedict-$(l)-eng dict-freedict-eng-$(l))
+# Apertium's Spanish-English pair, for the opt-in machine-translation gloss of Spanish lyrics (--gloss-engine apertium)
+DICTS  += apertium-eng-spa
 
 .PHONY: app test install install-test prepare bench dictionaries
 
@@ -25,8 +27,9 @@ $(VENV)/.stamp-test: $(VENV)/.stamp-install requirements-test.txt
 # checked on every run (dpkg -s, ~50 ms), so a machine installed before the dictionaries were needed gets them too
 dictionaries:
 	@dpkg -s $(DICTS) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(DICTS) >/dev/null; } \
-	  || echo 'warning: could not install the FreeDict dictionaries; lyrics in German, Spanish, French,' \
-	          'Portuguese and Italian are embedded untranslated until they are installed (as root: make dictionaries)'
+	  || echo 'warning: could not install the FreeDict dictionaries and Apertium; lyrics in German, Spanish,' \
+	          'French, Portuguese and Italian are embedded untranslated until they are installed' \
+	          '(as root: make dictionaries)'
 
 install: $(VENV)/.stamp-install dictionaries
 install-test: $(VENV)/.stamp-test dictionaries

@@ -162,6 +162,10 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-gloss", dest="gloss", action="store_false",
                    help="embed non-English lyrics untranslated (default: German, Spanish, French, Portuguese and "
                         "Italian lyrics are glossed into English word by word with the FreeDict dictionaries)")
+    p.add_argument("--gloss-engine", dest="gloss_engine", default="dictionary", choices=("dictionary", "apertium"),
+                   help="how the gloss makes lyrics English: FreeDict word by word (default), or Apertium machine "
+                        "translation for Spanish (Debian apertium-eng-spa; the other languages keep the dictionary "
+                        "gloss, and so does Spanish when Apertium is missing)")
 
 
 def level_flags(args) -> list:
@@ -184,6 +188,8 @@ def level_flags(args) -> list:
         parts.append("--multilingual")
     if not args.gloss:
         parts.append("--no-gloss")
+    if getattr(args, "gloss_engine", "dictionary") != "dictionary":
+        parts.append(f"--gloss-engine {args.gloss_engine}")
     return parts
 
 
@@ -196,6 +202,7 @@ def _extract_config(args):
     from core.features.lyrics import LyricsConfig
     return ExtractConfig(audio=audio_config_for(args.audio_levels, args.learned_model, args.learned_patches),
                          lyrics=LyricsConfig(char_ngrams=bool(args.char_ngrams), gloss=bool(args.gloss),
+                                             gloss_engine=getattr(args, "gloss_engine", "dictionary"),
                                              multilingual=bool(getattr(args, "multilingual", False))
                                              or "multilingual" in tuple(getattr(args, "lyrics_levels", ()))))
 

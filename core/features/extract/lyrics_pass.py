@@ -144,13 +144,18 @@ def _semantic_texts(dataset: Dataset, config) -> tuple:
     if not dataset.has_lyrics:
         return [None] * len(texts), gloss_mod.GlossReport(languages=[""] * len(texts))
     texts = [t if isinstance(t, str) and t.strip() else None for t in texts]
-    return gloss_mod.semantic_texts(texts, gloss=config.lyrics.gloss)
+    return gloss_mod.semantic_texts(texts, gloss=config.lyrics.gloss, engine=config.lyrics.gloss_engine)
 
 
 def _gloss_problems(gloss_rep) -> list:
     """The semantic level's word on languages: which were glossed, which fall back to the untranslated
     text (a missing dictionary package named with the command that installs it)."""
     out = []
+    if gloss_rep.engine_problem:
+        out.append(Problem(
+            "semantic level", f"Apertium could not translate ({gloss_rep.engine_problem}): those lyrics get the "
+            "dictionary gloss instead", "install the pair (make install, or apt-get install apertium-eng-spa), "
+            "then extract again", stage="lyrics"))
     if gloss_rep.missing_dictionaries:
         pkgs = " ".join(gloss_mod.dictionaries.PACKAGES[lang] for lang in gloss_rep.missing_dictionaries)
         out.append(Problem(

