@@ -132,3 +132,51 @@ def test_command_line_extract_with_the_apertium_engine(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     assert "translated into English by Apertium: es 2 lyrics" in run.stdout, run.stdout[-2000:]
     assert "Traceback" not in run.stderr
+
+
+def test_the_gloss_engine_round_trips_through_the_url_and_a_bad_one_is_named():
+    from core.views.viewstate import ViewSettings, from_query, to_query
+    view = ViewSettings(gloss_engine="apertium")
+    assert to_query(view)["gloss"] == "apertium" and "gloss" not in to_query(ViewSettings())
+    assert from_query(to_query(view)) == (view, [])
+    back, warnings = from_query({"gloss": "google"})
+    assert back.gloss_engine == "dictionary" and any("gloss" in w for w in warnings)
+
+
+def test_the_dataset_page_switches_spanish_lyrics_to_apertium_without_extracting_audio_again(tmp_path, monkeypatch):
+    """A folder with Spanish and English lyrics: extracted with the dictionary gloss, the page says so; choosing
+    machine translation re-embeds the lyrics only (every clip still cached), says Apertium translated the Spanish
+    ones, and puts the choice in the URL; the Rules page then clusters those features."""
+    _need_apertium()
+    from streamlit.testing.v1 import AppTest
+
+    from core.paths import REPO_ROOT
+    from tests.audio_fixtures import song_like, write_clip
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "songs"
+    for i, (genre, text) in enumerate([("rock", SPANISH), ("rock", ENGLISH), ("folk", OTHER_ES), ("folk", ENGLISH)]):
+        (data / genre).mkdir(parents=True, exist_ok=True)
+        write_clip(data / genre / f"t{i}.wav", song_like(seed=i, seconds=3.0))
+        (data / genre / f"t{i}.txt").write_text(text, encoding="utf-8")
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=300)
+    at.session_state["dataset_source"], at.session_state["dataset_path"] = "path", str(data)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    next(b for b in at.button if b.label == "Extract features").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="gloss_engine").value == "dictionary"
+    assert any("word by word (FreeDict): es 2 lyrics" in c.value for c in at.caption), [c.value for c in at.caption]
+
+    at.selectbox(key="gloss_engine").set_value("apertium").run()
+    assert not at.exception, [e.value for e in at.exception]
+    status = " ".join(m.value for m in at.markdown)
+    assert "Audio: 4 of 4 clips extracted" in status, status      # the lyrics alone need embedding again
+    next(b for b in at.button if b.label == "Extract features").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "translated into English by Apertium: es 2 lyrics" in captions and "FreeDict" not in captions, captions
+    assert at.query_params["gloss"] in (["apertium"], "apertium")
+    at.switch_page("app_pages/rules.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (key, loop), = at.session_state["_loops"].items()
+    assert key[-1] == "apertium" and loop.prepared.n_tracks == 4

@@ -146,5 +146,5 @@ def test_choosing_the_multilingual_lyrics_level_extracts_it_once_and_the_pages_c
     at.switch_page("app_pages/clusters.py").run()
     _ok(at)
     (key, loop), = at.session_state["_loops"].items()
-    assert key[-1] == ("semantic", "multilingual")
+    assert key[-2] == ("semantic", "multilingual")
     assert loop.prepared.feature_meta["lyrics_config"]["multilingual"] is True

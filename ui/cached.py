@@ -56,17 +56,23 @@ def lyrics_choice() -> tuple:
     return current_lyrics_levels()
 
 
-def extract_config(levels: tuple, model: str, lyrics: tuple = ()) -> ExtractConfig:
-    """What to extract for ``levels``: the learned level (``model``) only when it is listed, and the
-    multilingual lyrics block only when ``lyrics`` lists it."""
+def gloss_choice() -> str:
+    """How this session turns Spanish lyrics into English: "dictionary" or "apertium" (:mod:`ui.levels`)."""
+    from ui.levels import current_gloss_engine
+    return current_gloss_engine()
+
+
+def extract_config(levels: tuple, model: str, lyrics: tuple = (), gloss: str = "dictionary") -> ExtractConfig:
+    """What to extract for ``levels``: the learned level (``model``) only when it is listed, the
+    multilingual lyrics block only when ``lyrics`` lists it, Spanish lyrics through ``gloss``."""
     from core.features.lyrics import LyricsConfig
     return ExtractConfig(audio=audio_config_for(levels, model),
-                         lyrics=LyricsConfig(multilingual="multilingual" in tuple(lyrics)))
+                         lyrics=LyricsConfig(multilingual="multilingual" in tuple(lyrics), gloss_engine=gloss))
 
 
 def status(path: str) -> dict:
     """How much of the dataset is already extracted for the chosen levels (no extraction)."""
-    return cached_status(load(path), extract_config(*levels_choice(), lyrics_choice()))
+    return cached_status(load(path), extract_config(*levels_choice(), lyrics_choice(), gloss_choice()))
 
 
 @dataclass(eq=False)
@@ -91,9 +97,9 @@ def _prepared(ds: Dataset, fs: FeatureSet, rep: ExtractionReport, levels: tuple,
 
 
 @st.cache_resource(show_spinner="Preparing embeddings and scorers...", max_entries=4)
-def _ready(path: str, stamp: float, levels: tuple, model: str, lyrics: tuple) -> Ready:
+def _ready(path: str, stamp: float, levels: tuple, model: str, lyrics: tuple, gloss: str) -> Ready:
     ds = load_dataset(path)
-    fs, rep = extract_features(ds, extract_config(levels, model, lyrics))
+    fs, rep = extract_features(ds, extract_config(levels, model, lyrics, gloss))
     return _prepared(ds, fs, rep, levels, lyrics)
 
 
@@ -106,13 +112,13 @@ def ready(path: str, progress=None) -> Ready:
     finished features from the disk cache.
     """
     levels, model = levels_choice()
-    lyrics = lyrics_choice()
+    lyrics, gloss = lyrics_choice(), gloss_choice()
     if progress is not None:
         ds = load_dataset(path)
-        fs, rep = extract_features(ds, extract_config(levels, model, lyrics), progress=progress)
+        fs, rep = extract_features(ds, extract_config(levels, model, lyrics, gloss), progress=progress)
         if not rep.stored:  # a worker crashed on some clip: nothing was cached, and the next run retries
             return _remember(path, _prepared(ds, fs, rep, levels, lyrics))
-    return _remember(path, _ready(path, stamp(path), levels, model, lyrics))
+    return _remember(path, _ready(path, stamp(path), levels, model, lyrics, gloss))
 
 
 def _remember(path: str, r: Ready) -> Ready:
@@ -131,7 +137,7 @@ def loop(path: str) -> InteractiveLoop:
     """This session's interactive loop for the dataset at ``path`` (created on first use)."""
     r = ready(path)
     loops = st.session_state.setdefault("_loops", {})
-    key = (path, stamp(path), *levels_choice(), lyrics_choice())
+    key = (path, stamp(path), *levels_choice(), lyrics_choice(), gloss_choice())
     if key not in loops or loops[key].prepared is not r.prepared:
         loops.clear()
         loops[key] = InteractiveLoop(r.prepared, r.dataset.labels)

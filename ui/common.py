@@ -20,7 +20,7 @@ def require_ready() -> cached.Ready:
         st.info("Choose a dataset in the sidebar.")
         st.stop()
     path = str(dataset_path())
-    key = (path, cached.stamp(path), *cached.levels_choice(), cached.lyrics_choice())
+    key = (path, cached.stamp(path), *cached.levels_choice(), cached.lyrics_choice(), cached.gloss_choice())
     if st.session_state.get("_ready_key") == key:  # checked earlier this session: skip the file scan
         return cached.ready(path)
     try:

@@ -18,6 +18,7 @@ import streamlit as st
 
 from core.features.audio import AUDIO_LEVELS, LEARNED_MODELS
 from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS
+from core.features.lyrics.config import GLOSS_ENGINES
 
 #: What each level holds, for the picker's help text.
 LEVEL_HELP = {"low": "timbre: MFCC, spectral shape", "mid": "harmony and rhythm: chroma, tonnetz, tempo",
@@ -53,6 +54,16 @@ def current_lyrics_levels() -> tuple:
     return tuple(lv for lv in APP_LYRICS_LEVELS if lv in chosen) or DEFAULT_LYRICS_LEVELS
 
 
+#: How the picker names each way of turning Spanish lyrics into English (:data:`GLOSS_ENGINES`).
+GLOSS_ENGINE_LABELS = {"dictionary": "word by word (dictionary)", "apertium": "machine translation (Apertium)"}
+
+
+def current_gloss_engine() -> str:
+    """How Spanish lyrics become English for the semantic level ("dictionary" when nothing valid is chosen)."""
+    engine = st.session_state.get("gloss_engine", "dictionary")
+    return engine if engine in GLOSS_ENGINES else "dictionary"
+
+
 def levels_picker() -> None:
     """The Dataset page's choice of audio levels, learned model and lyrics levels."""
     left, right = st.columns([3, 2])
@@ -66,12 +77,22 @@ def levels_picker() -> None:
                          "Million Song Dataset (MSD: 50 genre and mood tags).")
     if not st.session_state.get("audio_levels"):
         st.warning("No audio level chosen: using " + ", ".join(DEFAULT_AUDIO_LEVELS) + " until you pick one.")
-    st.multiselect("Lyrics levels", list(APP_LYRICS_LEVELS), key="lyrics_levels",
+    left, right = st.columns([3, 2])
+    left.multiselect("Lyrics levels", list(APP_LYRICS_LEVELS), key="lyrics_levels",
                    help="What the lyrics side of the fusion is made of: " + "; ".join(
                        f"{k}: {v}" for k, v in LYRICS_LEVEL_HELP.items()) + ". Each level weighs the same whatever "
                    "its width. Every level but multilingual is always extracted (multilingual is extracted once, when "
                    "chosen); the choice changes what the pages cluster. The "
                    "default (semantic alone) is the one the default rules were chosen on; the previous default "
                    "(all three) goes with the preset 'previous defaults (all lyrics blocks)' (README: Results).")
+    right.selectbox("Spanish lyrics", list(GLOSS_ENGINES), key="gloss_engine", format_func=GLOSS_ENGINE_LABELS.get,
+                    help="How Spanish lyrics become English for the semantic level (English MiniLM). Word by word: "
+                         "each word looked up in the FreeDict dictionaries (German, French, Portuguese and Italian "
+                         "always go this way). Machine translation: Apertium's Spanish-English pair translates "
+                         "whole sentences; it knew 94-97 % of the words where the dictionary knew 76-79 %, and on a "
+                         "hand-written lyric its English was closer to the original's (cosine 0.82 against 0.64). "
+                         "On fresh five-language synthetic sets it gained +0.006 lyrics-only NMI (README, 'Lyrics in "
+                         "other languages'). Changing it re-embeds the lyrics (seconds); no audio is "
+                         "extracted again.")
     if not st.session_state.get("lyrics_levels"):
         st.warning("No lyrics level chosen: using " + ", ".join(DEFAULT_LYRICS_LEVELS) + " until you pick one.")

@@ -15,6 +15,7 @@ from typing import Mapping, Optional
 
 from core.clustering import ALGORITHM_FUSIONS, ALGORITHMS, FUSIONS  # noqa: F401  (re-exported for the app)
 from core.features.audio import LEARNED_MODELS
+from core.features.lyrics.config import GLOSS_ENGINES
 from core.features.levels import (DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS,
                                   parse_audio_levels, parse_lyrics_levels)
 from core.indicators.specs import threshold_allowed
@@ -51,6 +52,9 @@ class ViewSettings:
         The learned level's model, one of :data:`core.features.audio.LEARNED_MODELS`.
     lyrics_levels : tuple of str
         The lyrics levels every page clusters on (canonical order; see :mod:`core.features.levels`).
+    gloss_engine : str
+        How Spanish lyrics become English for the semantic level: ``"dictionary"`` (word by word) or
+        ``"apertium"`` (machine translation); see :data:`core.features.lyrics.config.GLOSS_ENGINES`.
     ruleset_a : RuleSet or None
         The rule set pinned as "A" for the A/B comparison (``ruleset`` is then "B"); None: nothing
         pinned. In the URL as ``pin=1`` plus A's differences from the defaults, each key prefixed
@@ -71,6 +75,7 @@ class ViewSettings:
     audio_levels: tuple = DEFAULT_AUDIO_LEVELS
     learned_model: str = DEFAULT_LEARNED_MODEL
     lyrics_levels: tuple = DEFAULT_LYRICS_LEVELS
+    gloss_engine: str = "dictionary"
 
     def resolved_k(self, n_genres: int | None, n_tracks: int) -> int:
         """The number of clusters to use: explicit, or the genre count, or 8; at most n_tracks."""
@@ -91,6 +96,7 @@ _SCALARS = {  # query key -> (field, parser)
     "levels": ("audio_levels", parse_audio_levels),
     "model": ("learned_model", str),
     "lyrics": ("lyrics_levels", parse_lyrics_levels),
+    "gloss": ("gloss_engine", str),
 }
 _RULESET_KEYS = {  # query key -> (RuleSet field, parser)
     "base": ("base_weight", float),
@@ -253,4 +259,6 @@ def validate_view(view: ViewSettings) -> str:
         return "dims must be 2 or 3"
     if view.learned_model not in LEARNED_MODELS:
         return f"model must be one of {LEARNED_MODELS}"
+    if view.gloss_engine not in GLOSS_ENGINES:
+        return f"gloss must be one of {GLOSS_ENGINES}"
     return ""
