@@ -144,16 +144,19 @@ STEPS: tuple = (
          "No track is decided by 'no voice', and switching it off moves no track.", "no_voice_off"),
     Step("poor_audio", "Distrust degraded audio", D, PRESETS["distrust degraded audio"],
          "The moved tracks: listen to a few, hear the noise or the dropouts.",
-         "The 'poor audio' rule now fires below quality 0.7 and pulls -0.35. Which tracks move?",
+         "The 'poor audio' rule now fires below quality 0.7 and pulls -0.35, and the hard rule 'unusable audio' "
+         "is on, with its floor at quality 0.3. Which tracks move?",
          ("Only tracks with audio quality under 0.7, toward the lyrics", "Every track, toward the lyrics",
           "Tracks with good audio, toward the audio"), 0,
          "A rule touches only the tracks whose indicator crosses its threshold.",
          "Only tracks with audio quality under 0.7 move, and only toward the lyrics.", "poor_audio"),
     Step("trust_lyrics", "Trust the lyrics", D, PRESETS["trust lyrics"],
          "Mean audio weight A and B, and the NMI row of the metric table.",
-         "A lower base, a stronger voice rule and no 'no voice' rule: does any track move toward the audio?",
+         "A lower base and a stronger voice rule (it pulls -0.25 instead of -0.10): does any track move toward "
+         "the audio?",
          ("Yes, some", "No: every change points to the lyrics"), 1,
-         "Every change in this preset lowers a weight or removes a rule that raised it.",
+         "Both changes in this preset lower a weight: the base, and the weight of every track where a voice "
+         "is heard.",
          "The mean audio weight falls and no track moves toward the audio.", "trust_lyrics"),
     Step("soft", "Steps or ramps", D, D.with_changes(soft=True),
          "The weight histogram: steps give a few tall bars, ramps spread them.",

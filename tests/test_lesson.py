@@ -18,6 +18,28 @@ def test_steps_are_data_with_valid_answers_and_checks():
         assert (REPO_ROOT / s.page).is_file()
 
 
+#: How a step's question names a setting the Compare page lists as changed (core.compare.ruleset_diff).
+_NAMED_AS = {"base_weight": "base", "soft": "soft", "no_lyrics_rule": "no lyrics", "no_voice_rule": "no voice",
+             "unusable_audio_rule": "unusable audio", "audio_quality_floor": "floor",
+             "poor_audio.threshold": "fires below", "poor_audio.delta": "pulls", "voice_present.delta": "voice rule"}
+_HARD = ("no_lyrics_rule", "no_voice_rule", "unusable_audio_rule")
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.key)
+def test_every_question_names_exactly_what_the_compare_page_lists(step):
+    """A teacher follows the step to the Compare page, whose 'What differs' table lists every setting B changes:
+    the question must name each of them, and must not announce a hard-rule change that is not there (the
+    'trust lyrics' step once said "no 'no voice' rule" although the defaults already have it off, and the
+    'distrust degraded audio' step left out the hard rule it switches on)."""
+    from core.compare import ruleset_diff
+    changed = set(ruleset_diff(step.before, step.after)["setting"])
+    q = step.question.lower()
+    for setting in changed:
+        assert _NAMED_AS[setting] in q, f"{step.key}: the question does not name {setting}: {step.question}"
+    for setting in _HARD:
+        assert (_NAMED_AS[setting] in q) == (setting in changed), f"{step.key}: {setting} vs {step.question}"
+
+
 @pytest.mark.parametrize("step", STEPS, ids=lambda s: s.key)
 def test_every_claim_holds_on_the_generated_set(step, tiny_features):
     _, fs = tiny_features
