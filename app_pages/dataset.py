@@ -221,6 +221,10 @@ if ds.has_labels:
     st.subheader("Tracks per genre")
     counts = pd.Series(summary["genres"], name="tracks")
     st.bar_chart(counts)
+    if len(counts) == 1:
+        st.warning(f"Every track has the same genre ({counts.index[0]}): the metrics that compare clusters with "
+                   "the genres (NMI, ARI, purity, ...) cannot tell one clustering from another here; the internal "
+                   "ones (silhouette, ...) still can. Clusters = 0 means 2 clusters on this set.")
 else:
     st.info("No genre labels: only internal metrics (silhouette, Calinski-Harabasz, Davies-Bouldin) apply.")
 

@@ -55,6 +55,22 @@ def test_every_page_works_on_a_features_file(features_path, page):
         assert "This track has no audio file" in _texts(at) and "features file" in _texts(at)
 
 
+def test_one_genre_file_says_the_label_metrics_cannot_help_and_clusters_into_two(tmp_path):
+    """A file whose genre column holds one value: the Dataset page says so, and the Clusters page clusters
+    into 2 (it used to say "k = 1" and draw one colour while its metric table had clustered into 2)."""
+    import pandas as pd
+    path = write_feature_file(tmp_path / "one.csv", 30, n_genres=3, d_audio=6, d_lyrics=5)
+    frame = pd.read_csv(path)
+    frame["genre"] = "rock"
+    frame.to_csv(path, index=False)
+    at = _app(path).run()
+    assert not at.exception
+    assert any("Every track has the same genre (rock)" in w.value for w in at.warning)
+    at.switch_page("app_pages/clusters.py").run()
+    assert not at.exception
+    assert "k = 2," in _texts(at)
+
+
 def test_lyrics_only_file_says_fusion_is_off(tmp_path):
     path = write_feature_file(tmp_path / "lyrics.csv", 45, n_genres=3, d_lyrics=8, audio=False)
     at = _app(path).run()

@@ -73,9 +73,10 @@ class ViewSettings:
     lyrics_levels: tuple = DEFAULT_LYRICS_LEVELS
 
     def resolved_k(self, n_genres: int | None, n_tracks: int) -> int:
-        """The number of clusters to use: explicit, or the genre count, or 8; at most n_tracks."""
+        """The number of clusters to use: explicit, or the genre count, or 8; at least 2 (one cluster
+        separates nothing, and the metric table clusters with at least 2), at most n_tracks."""
         k = self.n_clusters or (n_genres or 8)
-        return max(1, min(k, n_tracks))
+        return max(1, min(max(k, 2), n_tracks))
 
 
 _SCALARS = {  # query key -> (field, parser)
