@@ -9,6 +9,7 @@ the unpacked folder (widget keys can only be set before their widget is drawn).
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -226,7 +227,16 @@ if ds.has_labels:
                    "the genres (NMI, ARI, purity, ...) cannot tell one clustering from another here; the internal "
                    "ones (silhouette, ...) still can. Clusters = 0 means 2 clusters on this set.")
 else:
-    st.info("No genre labels: only internal metrics (silhouette, Calinski-Harabasz, Davies-Bouldin) apply.")
+    why = {"manifest": " (the manifest has no `genre` column)",
+           "features": " (the file has no `genre` or `label` column)"}.get(ds.kind, "")
+    if ds.kind == "folder":
+        loose = sum(Path(str(p)).parent == Path(ds.root) for p in ds.tracks["audio_path"] if p)
+        why = (f" ({loose} of {summary['tracks']} audio files sit directly in `{Path(ds.root).name}`, not in a "
+               "folder per genre: `<folder>/<genre>/<file>`)")
+        if upload and upload["folder"] == path:
+            why += (". A zip that holds one folder is read from inside it, so a zip of one genre's folder is "
+                    "unlabelled: zip one folder per genre, at least two")
+    st.info(f"No genre labels{why}: only internal metrics (silhouette, Calinski-Harabasz, Davies-Bouldin) apply.")
 
 st.subheader("Features")
 levels_picker()
