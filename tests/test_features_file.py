@@ -202,6 +202,34 @@ def test_cli_summary_ablate_indicators_export_on_a_features_file(parquet_file, t
     assert len(table) == 120 and set(pd.read_parquet(parquet_file)["track_id"]) == set(table["track_id"])
 
 
+def test_the_workbenchs_own_export_is_not_taken_for_a_features_file(parquet_file, tmp_path, capsys):
+    """The export's tracks.csv given back as a dataset used to load as a "features file" whose audio embedding
+    was (audio_weight, audio_ok) and lyrics embedding (lyrics_weight, lyrics_ok): now every door says what it is."""
+    from core.datasets.upload import save_features_upload
+    assert main(["export", str(parquet_file), "--out", str(tmp_path / "exp")]) == 0
+    capsys.readouterr()
+    exported = tmp_path / "exp" / "tracks.csv"
+    for kind in ("auto", "features"):
+        with pytest.raises(DatasetError) as err:
+            load_dataset(exported, kind=kind)
+        assert "tracks.csv" in str(err.value) and "own per-track export" in str(err.value), str(err.value)
+    with pytest.raises(DatasetError) as err:
+        save_features_upload(exported.read_bytes(), "tracks.csv", tmp_path / "uploads")
+    assert "own per-track export" in str(err.value)
+    assert main(["summary", str(exported)]) == 1 and "Traceback" not in capsys.readouterr().err
+
+
+def test_a_csv_with_misnamed_embedding_columns_hears_about_features_files(tmp_path):
+    """Given as a path, a CSV without audio_* / lyrics_* columns is a manifest; its message listed all 200 columns
+    and never mentioned features files."""
+    path = tmp_path / "emb.csv"
+    pd.DataFrame({"track_id": ["a", "b"], **{f"aud_{j}": [0.1, 0.2] for j in range(200)}}).to_csv(path, index=False)
+    with pytest.raises(DatasetError) as err:
+        load_dataset(path)
+    msg = str(err.value)
+    assert "and 189 more" in msg and "aud_150" not in msg and "columns named audio_* or lyrics_*" in msg, msg
+
+
 def test_audio_only_file_says_fusion_is_off_and_reports_audio_only(tmp_path, capsys):
     path = write_feature_file(tmp_path / "a.parquet", 60, n_genres=3, d_audio=8, lyrics=False)
     assert main(["ablate", str(path), "--seeds", "2", "--out", str(tmp_path / "r")]) == 0

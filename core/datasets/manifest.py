@@ -149,9 +149,13 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
     header, raw_rows, problems = _read_rows(path)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
+        from core.features.given import export_hint
+        shown = ", ".join(header[:12]) + (f" and {len(header) - 12} more" if len(header) > 12 else "")
         raise DatasetError(
-            f"Manifest {path.name} lacks the column(s) {', '.join(missing)}; it has {', '.join(header) or 'none'}. "
-            "Required: audio_path; optional: lyrics or lyrics_path, genre, track_id.")
+            f"Manifest {path.name} lacks the column(s) {', '.join(missing)}; it has {shown or 'none'}. "
+            "Required: audio_path; optional: lyrics or lyrics_path, genre, track_id."
+            + (" (A features file of embeddings is read instead when it has columns named audio_* or lyrics_*.)"
+               if any(h[-1:].isdigit() for h in header) else "") + export_hint(header))
     labelled = "genre" in header
     rows, genres, seen = [], [], {}
     for line, rec in raw_rows:

@@ -55,9 +55,21 @@ LABEL_COLUMNS = ("genre", "label")
 TRUTH_NAMES = ("has_voice", "voice", "audio_degradation", "audio_degradation_kind", "audio_degradation_param",
                "audio_degradation_value", "lyrics_degradation", "lyrics_degradation_kind", "language",
                "lyrics_language")
+#: Per-track columns of the workbench's own export (core.views.export) that start with a modality's prefix.
+EXPORT_COLUMNS = frozenset({"audio_weight", "lyrics_weight", "audio_ok", "lyrics_ok"})
 #: Columns that are never embedding columns although they may start with a prefix.
 RESERVED = frozenset({"track_id", "title", "audio_path", "lyrics_path", "lyrics", "audio", *LABEL_COLUMNS,
-                      *TRUTH_NAMES, *INDICATORS}) - {"audio", "lyrics"}
+                      *TRUTH_NAMES, *INDICATORS, *EXPORT_COLUMNS}) - {"audio", "lyrics"}
+
+
+def export_hint(columns) -> str:
+    """A sentence for a table that is the workbench's own per-track export (its weights were once read as a
+    2-wide "embedding"), else ""."""
+    cols = set(map(str, columns))
+    if {"decided_by", "trace_base"} <= cols:
+        return (" It looks like the workbench's own per-track export (weights, rule traces, indicators), which "
+                "holds no embeddings: a features file needs the embeddings themselves.")
+    return ""
 #: Indicator columns -> the raw measure of the FeatureSet they fill (the rest are given as they are).
 _AUDIO_STAT_OF = {"vocal_presence_audio": "vocal_presence"}
 #: Indicators the Dataset derives from which embeddings a row has (a given column only narrows it).
@@ -232,7 +244,7 @@ def _read(path: Path) -> FeatureTable:
         raise DatasetError(f"Features file {name} has no embedding columns: expected columns named audio_* "
                            f"(e.g. audio_0 .. audio_511) and/or lyrics_*; it has "
                            f"{', '.join(map(str, frame.columns[:8])) or 'none'}"
-                           f"{' ...' if len(frame.columns) > 8 else ''}.")
+                           f"{' ...' if len(frame.columns) > 8 else ''}.{export_hint(frame.columns)}")
     if len(frame) == 0:
         raise DatasetError(f"Features file {name} has a header but no rows (no tracks).")
     audio, a_names, audio_ok = _matrix(frame, a_cols, "audio", name)
