@@ -138,8 +138,9 @@ def _on_features_upload() -> None:
         return
     try:
         path = save_features_upload(uploaded.getvalue(), uploaded.name, data_dir() / "uploads")
+        cached.load(str(path))  # read and checked before it replaces the dataset in use (memoised: read once)
     except WorkbenchError as exc:
-        st.session_state["_upload_error"] = f"Cannot use {uploaded.name}: {exc}"
+        st.session_state["_upload_error"] = f"Cannot use {uploaded.name}: {exc} The dataset in use is unchanged."
         return
     st.session_state["dataset_source"] = "path"
     st.session_state["dataset_path"] = str(path)

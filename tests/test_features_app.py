@@ -148,3 +148,6 @@ def test_bad_features_upload_is_a_message_naming_the_file_and_the_problem(tmp_pa
         assert w in errors, f"{w!r} not in the page's errors: {errors!r}"
     assert "Traceback" not in errors
     assert not any(p.name.startswith(".upload-") for p in (data_dir() / "uploads").rglob("*"))
+    # a bad file never replaces the dataset in use (it did: then every page said "Cannot load this dataset")
+    assert at.session_state["dataset_source"] != "path", at.session_state["dataset_path"]
+    assert "The dataset in use is unchanged." in errors
