@@ -240,7 +240,11 @@ else:
     st.info(f"No genre labels{why}: only internal metrics (silhouette, Calinski-Harabasz, Davies-Bouldin) apply.")
 
 st.subheader("Features")
-levels_picker()
+if ds.kind == "features":
+    st.caption("A features file's embeddings are used as given: the audio and lyrics levels and the extraction "
+               "do not apply to it.")
+else:
+    levels_picker()
 status = cached.status(path)
 ready = None
 failed_problems = []  # what the extraction said about each file, when the features cannot be used
@@ -266,6 +270,8 @@ if ready is not None:
             "block').")
         st.caption(f"Lyrics in other languages: {languages}.{hint}")
     problems = list(ds.problems) + [p for p in rep.problems]
+elif ds.kind == "features":  # nothing to extract: the error above says what is wrong with the file
+    problems = list(ds.problems) + failed_problems
 else:
     st.write(f"Audio: {status['audio_cached']} of {status['audio_total']} clips extracted; "
              f"lyrics: {status['lyrics_cached']} of {status['lyrics_total']} embedded.")

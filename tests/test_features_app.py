@@ -71,6 +71,20 @@ def test_one_genre_file_says_the_label_metrics_cannot_help_and_clusters_into_two
     assert "k = 2," in _texts(at)
 
 
+def test_a_features_file_gets_no_level_pickers_and_no_extract_button(features_path, tmp_path):
+    """Its embeddings are used as given: the Dataset page offered audio levels (low, mid, high, learned) and, when
+    the file could not be prepared (one row), "Audio: 1 of 1 clips extracted" and an "Extract features" button."""
+    at = _app(features_path).run()
+    assert not at.exception
+    assert not [w for w in at.multiselect if w.key in ("audio_levels", "lyrics_levels")]
+    assert "used as given: the audio and lyrics levels and the extraction do not apply" in _texts(at)
+    one = write_feature_file(tmp_path / "one.csv", 1, n_genres=1, d_audio=4, d_lyrics=3)
+    at = _app(one).run()
+    assert not at.exception
+    assert any("The features cannot be prepared" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label == "Extract features"] and "clips extracted" not in _texts(at)
+
+
 def test_lyrics_only_file_says_fusion_is_off(tmp_path):
     path = write_feature_file(tmp_path / "lyrics.csv", 45, n_genres=3, d_lyrics=8, audio=False)
     at = _app(path).run()
