@@ -219,6 +219,16 @@ def test_the_workbenchs_own_export_is_not_taken_for_a_features_file(parquet_file
     assert main(["summary", str(exported)]) == 1 and "Traceback" not in capsys.readouterr().err
 
 
+def test_embedding_columns_in_the_wrong_case_are_named(tmp_path):
+    """Audio_0 .. were left out without a word (the set just had no audio); now the problems say why."""
+    path = tmp_path / "caps.csv"
+    pd.DataFrame({"track_id": ["a", "b", "c"], **{f"Audio_{j}": [0.1, 0.2, 0.3] for j in range(4)},
+                  "lyrics_0": [0.5, 0.1, 0.2]}).to_csv(path, index=False)
+    ds = load_dataset(path)
+    assert any("4 column(s) such as 'Audio_0' are not read as the audio embedding" in p.reason
+               and "case-sensitive" in p.reason for p in ds.problems), [p.reason for p in ds.problems]
+
+
 def test_a_csv_with_misnamed_embedding_columns_hears_about_features_files(tmp_path):
     """Given as a path, a CSV without audio_* / lyrics_* columns is a manifest; its message listed all 200 columns
     and never mentioned features files."""

@@ -266,6 +266,13 @@ def _read(path: Path) -> FeatureTable:
         raise DatasetError(f"Features file {name}: duplicate track_id {dup[0]!r} ({len(dup)} duplicate "
                            f"{'row' if len(dup) == 1 else 'rows'}); every track_id must be unique.")
     notes = []
+    used = set(a_cols) | set(l_cols)
+    for modality, prefix in PREFIXES.items():  # names are case-sensitive: Audio_0 was silently left out
+        odd = [c for c in map(str, frame.columns) if c.lower().startswith(prefix) and not c.startswith(prefix)
+               and c not in used and c.lower() not in RESERVED]
+        if odd:
+            notes.append(f"{len(odd)} column(s) such as {odd[0]!r} are not read as the {modality} embedding: column "
+                         f"names are case-sensitive, rename them {prefix}*")
     label_col = next((c for c in LABEL_COLUMNS if c in frame.columns), None)
     labels = None
     if label_col:
