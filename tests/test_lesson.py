@@ -58,6 +58,7 @@ def test_the_lesson_page_runs_start_to_end(tiny_app_cache, tiny_synth_dir, monke
         assert not at.exception, [e.value for e in at.exception]
         next(b for b in at.button if b.label == "Set up this step").click().run()
         assert at.session_state["ruleset_a"] == step.before   # the sliders now describe step.after
+        assert any(c.value == f"Look at: {step.look_at}" for c in at.caption), step.key  # ... and the page knows it
         at.radio(key=f"lesson_guess_{step.key}").set_value(step.choices[step.answer]).run()
         next(b for b in at.button if b.label == "Reveal").click().run()
         texts = [s.value for s in at.success]
@@ -65,3 +66,23 @@ def test_the_lesson_page_runs_start_to_end(tiny_app_cache, tiny_synth_dir, monke
         if i < len(STEPS) - 1:
             next(b for b in at.button if b.label == "Next step").click().run()
     assert not at.exception
+
+
+def test_revealing_before_setting_up_says_the_pages_show_other_rules(tiny_app_cache, tiny_synth_dir, monkeypatch):
+    """A teacher who reveals without "Set up this step" followed "See it for yourself" to a Compare page with
+    other rules than the claim's, and nothing said so."""
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
+    at.session_state["dataset_source"] = "path"
+    at.session_state["dataset_path"] = str(tiny_synth_dir)
+    at.run()
+    at.switch_page("app_pages/lesson.py").run()
+    step = STEPS[0]
+    at.radio(key=f"lesson_guess_{step.key}").set_value(step.choices[step.answer]).run()
+    next(b for b in at.button if b.label == "Reveal").click().run()
+    assert not at.exception
+    assert any("do not hold this step's rules yet" in i.value for i in at.info)
+    assert not any(c.value.startswith("Look at:") for c in at.caption)
+    next(b for b in at.button if b.label == "Set up this step").click().run()
+    assert not any("do not hold this step's rules yet" in i.value for i in at.info)
+    assert any(c.value.startswith("Look at:") for c in at.caption)
