@@ -229,6 +229,20 @@ def test_embedding_columns_in_the_wrong_case_are_named(tmp_path):
                and "case-sensitive" in p.reason for p in ds.problems), [p.reason for p in ds.problems]
 
 
+def test_indicator_values_out_of_their_range_are_named_and_the_bench_example_has_none(tmp_path):
+    """vocal_presence 7 was used without a word; bench/feature_file.py wrote negative dynamic ranges."""
+    frame = feature_frame(60, n_genres=3, d_audio=4, d_lyrics=3)
+    assert (frame["dynamic_range_db"] >= 0).all() and (frame["loudness_dbfs"] <= 0).all()
+    path = tmp_path / "f.csv"
+    frame.to_csv(path, index=False)
+    assert not any("used as given" in p.reason for p in load_dataset(path).problems)
+    frame.loc[6, "vocal_presence"] = 7.0
+    frame.to_csv(path, index=False)
+    reasons = [p.reason for p in load_dataset(path).problems]
+    assert any("'vocal_presence' has 1 value(s) not within the values vocal_presence can take (0 to 1" in r
+               and "7 in row 7" in r for r in reasons), reasons
+
+
 def test_a_csv_with_misnamed_embedding_columns_hears_about_features_files(tmp_path):
     """Given as a path, a CSV without audio_* / lyrics_* columns is a manifest; its message listed all 200 columns
     and never mentioned features files."""

@@ -44,6 +44,7 @@ from core.errors import DatasetError
 from core.features.featureset import FeatureSet
 from core.features.given_cells import _indicator_columns, _list_columns, _matrix, _text
 from core.indicators import INDICATORS
+from core.indicators.specs import threshold_allowed
 
 #: Prefixes of the two modalities' embedding columns.
 PREFIXES = {"audio": "audio_", "lyrics": "lyrics_"}
@@ -266,6 +267,13 @@ def _read(path: Path) -> FeatureTable:
         raise DatasetError(f"Features file {name}: duplicate track_id {dup[0]!r} ({len(dup)} duplicate "
                            f"{'row' if len(dup) == 1 else 'rows'}); every track_id must be unique.")
     notes = []
+    for ind, values in given.items():  # used as given, but a value its indicator cannot take is worth a word
+        lo, hi = INDICATORS[ind].limits
+        bad = np.flatnonzero((values < lo) | (values > hi))
+        if bad.size:
+            allowed = threshold_allowed(ind, values[bad[0]])
+            notes.append(f"indicator column {ind!r} has {bad.size} value(s) not {allowed}, e.g. "
+                         f"{values[bad[0]]:g} in row {bad[0] + 1}: used as given")
     used = set(a_cols) | set(l_cols)
     for modality, prefix in PREFIXES.items():  # names are case-sensitive: Audio_0 was silently left out
         odd = [c for c in map(str, frame.columns) if c.lower().startswith(prefix) and not c.startswith(prefix)
