@@ -229,6 +229,24 @@ def test_embedding_columns_in_the_wrong_case_are_named(tmp_path):
                and "case-sensitive" in p.reason for p in ds.problems), [p.reason for p in ds.problems]
 
 
+def test_a_semicolon_separated_csv_says_so_at_every_door(tmp_path):
+    """Excel in many locales saves CSV with ';' and decimal commas. A features file then read as one column and
+    became a manifest lacking audio_path, and a manifest ('audio_path;genre' starts with audio_) became a features
+    file whose "column 'audio_path;genre' holds a value that is not a number"."""
+    from core.datasets.upload import save_features_upload
+    feats = tmp_path / "feats.csv"
+    feature_frame(12, n_genres=3, d_audio=4, d_lyrics=3).to_csv(feats, sep=";", decimal=",", index=False)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("audio_path;genre\na.wav;rock\n", encoding="utf-8")
+    for path, kind in ((feats, "auto"), (feats, "features"), (manifest, "auto"), (manifest, "features")):
+        with pytest.raises(DatasetError) as err:
+            load_dataset(path, kind=kind)
+        msg = str(err.value)
+        assert path.name in msg and "separated by semicolons, not commas" in msg, (kind, msg)
+    with pytest.raises(DatasetError, match="separated by semicolons, not commas"):
+        save_features_upload(feats.read_bytes(), "feats.csv", tmp_path / "uploads")
+
+
 def test_indicator_values_out_of_their_range_are_named_and_the_bench_example_has_none(tmp_path):
     """vocal_presence 7 was used without a word; bench/feature_file.py wrote negative dynamic ranges."""
     frame = feature_frame(60, n_genres=3, d_audio=4, d_lyrics=3)

@@ -63,6 +63,17 @@ RESERVED = frozenset({"track_id", "title", "audio_path", "lyrics_path", "lyrics"
                       *TRUTH_NAMES, *INDICATORS, *EXPORT_COLUMNS}) - {"audio", "lyrics"}
 
 
+def separator_hint(columns) -> str:
+    """A sentence for a CSV whose header read as one column holding semicolons or tabs (a spreadsheet saved
+    with another separator, as Excel does in many locales), else ""."""
+    cols = [str(c) for c in columns]
+    if len(cols) == 1 and (";" in cols[0] or "\t" in cols[0]):
+        sep = "semicolons" if ";" in cols[0] else "tabs"
+        return (f" Its values are separated by {sep}, not commas: save it as comma-separated CSV (numbers with a "
+                "decimal point, e.g. 0.12).")
+    return ""
+
+
 def export_hint(columns) -> str:
     """A sentence for a table that is the workbench's own per-track export (its weights were once read as a
     2-wide "embedding"), else ""."""
@@ -170,6 +181,8 @@ def looks_like_feature_table(path) -> bool:
         return True  # a Parquet file can only be a features file; a bad one gets its message on load
     # a CSV cannot hold vectors in a cell: ``audio`` / ``lyrics`` there are never embedding columns
     cols = _header(path)
+    if separator_hint(cols):  # 'audio_path;genre' is one column whose name starts with audio_: a manifest
+        return False
     return bool(embedding_columns(cols, "audio") or embedding_columns(cols, "lyrics"))
 
 
@@ -234,6 +247,10 @@ def _read(path: Path) -> FeatureTable:
     name = path.name
     if not path.is_file():
         raise DatasetError(f"Features file not found: {path}")
+    header = _header(path) if path.suffix.lower() == ".csv" and path.stat().st_size else []
+    if separator_hint(header):  # before pandas: decimal commas would make it "rows of different widths"
+        raise DatasetError(f"Features file {name} reads as one column ({str(header[0])[:60]!r})."
+                           + separator_hint(header))
     frame = _read_frame(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
