@@ -14,6 +14,7 @@ from core.experiments import (DEFAULT_AUTOTUNE_GRID, EXTERNAL_METRICS, INTERNAL_
 from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, default_axes,
                                     grid_values, inert_reason, slider_updates, threshold_specs)
 from core.views.tables import LOWER_IS_BETTER, METRIC_NAMES, NO_LABELS_NOTE
+from core.views.viewstate import clustering_words
 from ui import cached
 from ui.common import fusion_note, require_ready, resolved_k
 from ui.figures_grids import sensitivity_figure
@@ -65,7 +66,7 @@ def grid_panel() -> None:
     specs = threshold_specs(ruleset)
     st.subheader("A metric over two thresholds")
     st.caption(f"Every cell sets the two thresholds on the current rules, recomputes the weights and clusters "
-               f"all {ready.prepared.n_tracks} tracks ({view.algorithm}, {view.fusion}, k = {k}, "
+               f"all {ready.prepared.n_tracks} tracks ({clustering_words(view.algorithm, view.fusion)}, k = {k}, "
                f"seed {view.seed}).")
     metrics = (list(EXTERNAL_METRICS) if labelled else []) + list(INTERNAL_METRICS) + ["mean_weight"]
     first, second = default_axes(ruleset)

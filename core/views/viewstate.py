@@ -24,6 +24,16 @@ PROJECTIONS = ("umap", "pca")
 #: ``pin=1`` marks a pinned rule set A; its parameters carry this prefix.
 PIN_KEY, PIN_PREFIX = "pin", "A."
 BUILTIN = "builtin"
+#: The clustering choices in words (the sidebar, the captions); the names stay in links, files and the CLI.
+ALGORITHM_LABELS = {"kmeans": "k-means", "agglomerative": "agglomerative (Ward)", "spectral": "spectral",
+                    "gmm": "Gaussian mixture", "hdbscan": "HDBSCAN (density)"}
+FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
+                 "affinity": "mixed similarity graphs"}
+
+
+def clustering_words(algorithm: str, fusion: str) -> str:
+    """E.g. "k-means, scaled concatenation" (an unknown name is shown as it is)."""
+    return f"{ALGORITHM_LABELS.get(algorithm, algorithm)}, {FUSION_LABELS.get(fusion, fusion)}"
 
 
 @dataclass(frozen=True)
