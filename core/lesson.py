@@ -59,6 +59,9 @@ def _base_shift(a: RuleResult, b: RuleResult, ind) -> Verdict:
     soft = _soft(a) & _soft(b)
     unclipped = soft & (np.abs(a.column("clip")) < _EPS) & (np.abs(b.column("clip")) < _EPS)
     hard = ~_soft(a) & ~_soft(b)
+    if not unclipped.any():  # e.g. a set without lyrics: every track is decided by a hard rule
+        return Verdict(False, f"no track's weight is set by the soft rules here ({int(hard.sum())} are decided by "
+                              "a hard rule), so the base has nothing to move.")
     ok = bool(np.allclose(d[unclipped], 0.2, atol=1e-3)) and bool(np.allclose(d[hard], 0, atol=_EPS))
     return Verdict(ok, f"{int(unclipped.sum())} unclipped soft-rule tracks moved by "
                        f"{np.mean(d[unclipped]) if unclipped.any() else float('nan'):+.3f} on average; "
@@ -90,8 +93,11 @@ def _poor_audio(a: RuleResult, b: RuleResult, ind) -> Verdict:
     q = np.asarray(ind.column("audio_quality"), np.float64)
     low = np.nan_to_num(q, nan=1.0) < 0.7
     ok = bool(np.all(d <= _EPS)) and bool(np.all(np.abs(d[~low]) <= _EPS))  # "only": may be none on clean data
-    return Verdict(ok, f"{int((d < -_EPS).sum())} tracks moved toward the lyrics (all with audio quality under 0.7); "
-                       f"{int((np.abs(d) <= _EPS).sum())} did not move; none moved toward the audio.")
+    moved, n_low = int((d < -_EPS).sum()), int(low.sum())
+    said = (f"{moved} tracks moved toward the lyrics (all with audio quality under 0.7)" if moved else
+            f"none of the {n_low} tracks with audio quality under 0.7 moved (a hard rule or the clip holds them)"
+            if n_low else "no track has audio quality under 0.7, so none moved")
+    return Verdict(ok, f"{said}; {int((np.abs(d) <= _EPS).sum())} did not move; none moved toward the audio.")
 
 
 def _trust_lyrics(a: RuleResult, b: RuleResult, ind) -> Verdict:

@@ -47,6 +47,21 @@ def test_every_claim_holds_on_the_generated_set(step, tiny_features):
     assert verdict.holds, f"{step.claim} -> {verdict.measured}"
 
 
+def test_on_a_set_without_lyrics_the_claims_say_why_in_words(tmp_path):
+    """Every track is decided by the 'no lyrics' hard rule: step 1 said "Holds: 0 unclipped soft-rule tracks moved
+    by +nan on average", step 4 "Holds: 0 tracks moved toward the lyrics (all with audio quality under 0.7)"."""
+    from bench.feature_file import write_feature_file
+    from core.datasets import load_dataset
+    from core.features.extract import extract_features
+    from core.lesson import step_by_key
+    path = write_feature_file(tmp_path / "audio.csv", 40, n_genres=2, d_audio=5, lyrics=False)
+    indicators = prepare(extract_features(load_dataset(path))[0]).indicators
+    base = check_step(step_by_key("base"), indicators)
+    assert not base.holds and "nan" not in base.measured and "nothing to move" in base.measured, base.measured
+    poor = check_step(step_by_key("poor_audio"), indicators).measured
+    assert "0 tracks moved" not in poor and ("none of the" in poor or "no track has" in poor), poor
+
+
 def test_the_lesson_page_runs_start_to_end(tiny_app_cache, tiny_synth_dir, monkeypatch):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
