@@ -38,6 +38,7 @@ prepare: install
 	$(PY) -m core prepare
 
 app: prepare
+	@echo "The app: http://localhost:$(PORT) (from another machine: http://<this machine's address>:$(PORT))"
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
 test: install-test

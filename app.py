@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.views.viewstate import ALGORITHM_FUSIONS, ALGORITHMS, BUILTIN
+from core.views.viewstate import ALGORITHM_FUSIONS, ALGORITHM_LABELS, ALGORITHMS, BUILTIN, FUSION_LABELS
 from ui.cached import feature_problem, start_map_warm_up
 from ui.state import dataset_location, dataset_path, init_state, write_query_params
 
 st.set_page_config(page_title="Audio-lyrics fusion workbench", page_icon=":material/equalizer:", layout="wide")
 init_state()
 start_map_warm_up()  # UMAP compiles in the background while the first page is read
-
-FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
-                 "affinity": "mixed similarity graphs"}
 
 
 def _fix_fusion():
@@ -42,7 +39,8 @@ with st.sidebar:
                            "<name>.txt lyrics, a CSV manifest with audio_path and lyrics/lyrics_path columns, or "
                            "a features file (.parquet or .csv with audio_*/lyrics_* embedding columns).")
     st.header("Clustering")
-    st.selectbox("Algorithm", ALGORITHMS, key="algorithm", on_change=_fix_fusion)
+    st.selectbox("Algorithm", ALGORITHMS, key="algorithm", on_change=_fix_fusion,
+                 format_func=lambda a: ALGORITHM_LABELS.get(a, a))
     _fix_fusion()
     st.selectbox("Fusion", ALGORITHM_FUSIONS[st.session_state.algorithm], key="fusion",
                  format_func=lambda f: FUSION_LABELS[f],

@@ -17,13 +17,12 @@ from core.experiments import DEFAULT_STATIC_GRID, ExperimentConfig, rule_switche
 from core.experiments.controls import rule_table_view
 from core.views.ablation import ablation_slices_table, ablation_tests_table
 from core.views.viewstate import ALGORITHM_FUSIONS
+from core.views.viewstate import ALGORITHM_LABELS, FUSION_LABELS, clustering_words
 from ui.common import fusion_note, require_ready
 from ui.figures_report import ablation_figure
 from ui.state import current_ruleset, current_view, dataset_path
 from ui.sweep_section import sweep_section
 
-FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
-                 "affinity": "mixed similarity graphs"}
 METRIC_LABELS = {"nmi": "NMI", "ari": "ARI", "ami": "AMI", "v_measure": "V-measure",
                  "purity": "purity", "accuracy": "cluster accuracy", "silhouette": "silhouette",
                  "calinski_harabasz": "Calinski-Harabasz", "davies_bouldin": "Davies-Bouldin (lower is better)"}
@@ -55,14 +54,15 @@ c2.slider("Share of tracks per seed", min_value=0.5, max_value=1.0, step=0.05, k
 c3.checkbox(f"Both fusions ({' and '.join(FUSION_LABELS[f] for f in fusions)})", key="abl.both",
             disabled=len(fusions) < 2,
             help="Run the ablation once per fusion this algorithm supports." if len(fusions) > 1
-            else f"{view.algorithm} has one fusion only.")
+            else f"{ALGORITHM_LABELS.get(view.algorithm, view.algorithm)} has one fusion only.")
 
 chosen = list(fusions) if (st.session_state["abl.both"] and len(fusions) > 1) else [view.fusion]
 k = int(view.n_clusters) or None
 n_seeds = int(st.session_state["abl.seeds"])
 n_switches = len(rule_switches(current_ruleset()))
 n_conditions = len(DEFAULT_STATIC_GRID) + 4 + n_switches
-st.caption(f"Algorithm **{view.algorithm}**, fusion **{', '.join(chosen)}**, "
+st.caption(f"Algorithm **{ALGORITHM_LABELS.get(view.algorithm, view.algorithm)}**, fusion "
+           f"**{', '.join(FUSION_LABELS.get(f, f) for f in chosen)}**, "
            f"k = {k if k else ('number of genres' if labelled else 'chosen by silhouette (no labels)')}; "
            f"rules as set on the Rules page. {n_conditions} conditions (audio only, lyrics only, static "
            f"{DEFAULT_STATIC_GRID[0]:g}..{DEFAULT_STATIC_GRID[-1]:g}, dynamic, shuffled, and each of the "
@@ -121,7 +121,7 @@ metric = st.selectbox("Metric", list(first.metrics), key="abl.metric",
 tabs = st.tabs([FUSION_LABELS.get(f, f) for f in results]) if len(results) > 1 else [st.container()]
 for tab, (fusion, res) in zip(tabs, results.items()):
     with tab:
-        st.subheader(f"{res.config.algorithm}, {FUSION_LABELS.get(fusion, fusion)}: k = {res.n_clusters}")
+        st.subheader(f"{clustering_words(res.config.algorithm, fusion)}: k = {res.n_clusters}")
         st.caption(f"k: {res.n_clusters_rule}. {res.coverage['n_tracks']} tracks, each seed clusters "
                    f"{res.coverage['subsample_size']}.")
         st.plotly_chart(ablation_figure(res, metric), key=f"abl.fig.{fusion}")

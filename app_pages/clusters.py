@@ -19,7 +19,7 @@ from core.views.map import (MapLayout, chart_selection, color_label, color_optio
                             map_frame, resolve_color_by, selected_tracks, warm_start, weights_key)
 from core.views.map_sample import map_rows, rows_key, take_rows
 from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table, metric_text
-from core.views.viewstate import PROJECTIONS
+from core.views.viewstate import PROJECTIONS, clustering_words
 from ui import cached
 from ui.common import fusion_note, run_current
 from ui.compare import pin_bar, pin_note
@@ -257,8 +257,9 @@ def live(path: str) -> None:
             st.warning(f"Clustering: {message}")
         if prepared.n_dropped:
             st.info(f"{prepared.n_dropped} track(s) have neither usable audio nor usable lyrics and are not shown.")
-        st.caption(f"{view.algorithm} ({view.fusion}), k = {result.n_clusters}, seed {view.seed}, "
-                   f"{prepared.n_tracks} tracks; the loop took {result.timings_ms.get('total', 0.0):.0f} ms.")
+        st.caption(f"{clustering_words(view.algorithm, view.fusion)}, k = {result.n_clusters} clusters, seed "
+                   f"{view.seed}, {prepared.n_tracks} tracks; weights, fusion and clustering took "
+                   f"{result.timings_ms.get('total', 0.0):.0f} ms.")
     _genres_and_clusters(genres, result)
     write_query_params()
 

@@ -9,6 +9,7 @@ the unpacked folder (widget keys can only be set before their widget is drawn).
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -137,8 +138,9 @@ def _on_features_upload() -> None:
         return
     try:
         path = save_features_upload(uploaded.getvalue(), uploaded.name, data_dir() / "uploads")
+        cached.load(str(path))  # read and checked before it replaces the dataset in use (memoised: read once)
     except WorkbenchError as exc:
-        st.session_state["_upload_error"] = f"Cannot use {uploaded.name}: {exc}"
+        st.session_state["_upload_error"] = f"Cannot use {uploaded.name}: {exc} The dataset in use is unchanged."
         return
     st.session_state["dataset_source"] = "path"
     st.session_state["dataset_path"] = str(path)
@@ -221,11 +223,28 @@ if ds.has_labels:
     st.subheader("Tracks per genre")
     counts = pd.Series(summary["genres"], name="tracks")
     st.bar_chart(counts)
+    if len(counts) == 1:
+        st.warning(f"Every track has the same genre ({counts.index[0]}): the metrics that compare clusters with "
+                   "the genres (NMI, ARI, purity, ...) cannot tell one clustering from another here; the internal "
+                   "ones (silhouette, ...) still can. Clusters = 0 means 2 clusters on this set.")
 else:
-    st.info("No genre labels: only internal metrics (silhouette, Calinski-Harabasz, Davies-Bouldin) apply.")
+    why = {"manifest": " (the manifest has no `genre` column)",
+           "features": " (the file has no `genre` or `label` column)"}.get(ds.kind, "")
+    if ds.kind == "folder":
+        loose = sum(Path(str(p)).parent == Path(ds.root) for p in ds.tracks["audio_path"] if p)
+        why = (f" ({loose} of {summary['tracks']} audio files sit directly in `{Path(ds.root).name}`, not in a "
+               "folder per genre: `<folder>/<genre>/<file>`)")
+        if upload and upload["folder"] == path:
+            why += (". A zip that holds one folder is read from inside it, so a zip of one genre's folder is "
+                    "unlabelled: zip one folder per genre, at least two")
+    st.info(f"No genre labels{why}: only internal metrics (silhouette, Calinski-Harabasz, Davies-Bouldin) apply.")
 
 st.subheader("Features")
-levels_picker()
+if ds.kind == "features":
+    st.caption("A features file's embeddings are used as given: the audio and lyrics levels and the extraction "
+               "do not apply to it.")
+else:
+    levels_picker()
 status = cached.status(path)
 ready = None
 failed_problems = []  # what the extraction said about each file, when the features cannot be used
@@ -251,6 +270,8 @@ if ready is not None:
             "block').")
         st.caption(f"Lyrics in other languages: {languages}.{hint}")
     problems = list(ds.problems) + [p for p in rep.problems]
+elif ds.kind == "features":  # nothing to extract: the error above says what is wrong with the file
+    problems = list(ds.problems) + failed_problems
 else:
     st.write(f"Audio: {status['audio_cached']} of {status['audio_total']} clips extracted; "
              f"lyrics: {status['lyrics_cached']} of {status['lyrics_total']} embedded.")

@@ -21,7 +21,7 @@ from core.projection import ProjectionConfig, project
 from core.report import versions
 from core.rules import rule_counts
 from core.views.export import EXPORT_TABLES, dropped_track_ids, split_tracks_table, tracks_json, tracks_table
-from core.views.viewstate import to_query
+from core.views.viewstate import clustering_words, to_query
 from ui import cached
 from ui.common import fusion_note, run_current
 from ui.figures_report import build_html_report
@@ -58,8 +58,8 @@ settings = {"dataset": dataset_location(), "algorithm": view.algorithm, "fusion"
 dataset_info = {**ds.summary(), "root": str(ds.root)}
 stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in ds.name) or "dataset"
 
-st.write(f"The clustering on screen: **{len(table)} tracks**, {view.algorithm} with "
-         f"{view.fusion} fusion, k = {result.n_clusters}, seed {view.seed}, the rules as set on the "
+st.write(f"The clustering on screen: **{len(table)} tracks**, {clustering_words(view.algorithm, view.fusion)}, "
+         f"k = {result.n_clusters}, seed {view.seed}, the rules as set on the "
          "Rules page. Every file below describes exactly this result.")
 if dropped:
     st.info(f"{len(dropped)} track(s) have neither usable audio nor usable lyrics and are in no file's "

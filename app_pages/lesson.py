@@ -8,7 +8,7 @@ import streamlit as st
 from core.lesson import STEPS, check_step
 from ui.common import fusion_note, require_ready
 from ui.compare import COMPARE_PAGE
-from ui.state import apply_ruleset
+from ui.state import apply_ruleset, current_ruleset
 
 st.title("Lesson: what a rule does")
 st.caption("Six short steps on the current dataset. Each one sets the sliders for you (the starting rules are "
@@ -37,7 +37,9 @@ step = STEPS[i]
 st.progress((i + 1) / n, text=f"Step {i + 1} of {n}: {step.title}")
 st.button("Set up this step", key="lesson_setup", on_click=_setup, args=(i,), icon=":material/play_arrow:",
           help="Pins the starting rules as A and sets the sliders to this step's rules (B).")
-if st.session_state.get(f"lesson_ready_{step.key}"):
+# on this step only while A and the sliders hold its rules (a later step, or a slider moved, changes them)
+on_step = st.session_state.get("ruleset_a") == step.before and current_ruleset() == step.after
+if on_step:
     st.caption(f"Look at: {step.look_at}")
 st.markdown(f"**{step.question}**")
 guess = st.radio("Your prediction", step.choices, index=None, key=f"lesson_guess_{step.key}")
@@ -51,6 +53,9 @@ if st.session_state.get(f"lesson_revealed_{step.key}"):
     (st.success if verdict.holds else st.warning)(
         f"Checked on this dataset: {step.claim} {'Holds' if verdict.holds else 'Does NOT hold here'}: "
         f"{verdict.measured}")
+    if not on_step:
+        st.info("The sliders do not hold this step's rules yet: press **Set up this step** first, or the pages "
+                "below show other rules than the ones this answer is about.")
     st.page_link(step.page, label="See it for yourself", icon=":material/open_in_new:")
     if step.page != COMPARE_PAGE:
         st.page_link(COMPARE_PAGE, label="Compare A and B", icon=":material/compare_arrows:")

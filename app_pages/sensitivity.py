@@ -11,9 +11,10 @@ import streamlit as st
 from core.errors import WorkbenchError
 from core.experiments import (DEFAULT_AUTOTUNE_GRID, EXTERNAL_METRICS, INTERNAL_METRICS, autotune,
                               sensitivity_grid)
-from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, grid_values,
-                                    slider_updates, threshold_specs)
+from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, default_axes,
+                                    grid_values, inert_reason, slider_updates, threshold_specs)
 from core.views.tables import LOWER_IS_BETTER, METRIC_NAMES, NO_LABELS_NOTE
+from core.views.viewstate import clustering_words
 from ui import cached
 from ui.common import fusion_note, require_ready, resolved_k
 from ui.figures_grids import sensitivity_figure
@@ -65,11 +66,12 @@ def grid_panel() -> None:
     specs = threshold_specs(ruleset)
     st.subheader("A metric over two thresholds")
     st.caption(f"Every cell sets the two thresholds on the current rules, recomputes the weights and clusters "
-               f"all {ready.prepared.n_tracks} tracks ({view.algorithm}, {view.fusion}, k = {k}, "
+               f"all {ready.prepared.n_tracks} tracks ({clustering_words(view.algorithm, view.fusion)}, k = {k}, "
                f"seed {view.seed}).")
     metrics = (list(EXTERNAL_METRICS) if labelled else []) + list(INTERNAL_METRICS) + ["mean_weight"]
-    _keep_valid("sens_a", names, "voice_present" if "voice_present" in names else names[0])
-    _keep_valid("sens_b", names, "loud" if "loud" in names else names[1])
+    first, second = default_axes(ruleset)
+    _keep_valid("sens_a", names, first)
+    _keep_valid("sens_b", names, second)
     _keep_valid("sens_metric", metrics, "nmi" if labelled else "silhouette")
     st.session_state.setdefault("sens_n", 7)
 
@@ -87,6 +89,10 @@ def grid_panel() -> None:
     if rule_a == rule_b:
         st.info("Choose two different thresholds.")
         return
+    for name, along in ((rule_a, "row"), (rule_b, "column")):
+        if inert_reason(ruleset, name):
+            st.info(f"In the current rules {inert_reason(ruleset, name)}: every {along} of the grid is alike. "
+                    "Give it a delta (or switch its hard rule on) on the Rules page, or pick another threshold.")
     picked_ranges = []
     for col, name in zip(st.columns(2), (rule_a, rule_b)):
         s = specs[name]

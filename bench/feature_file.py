@@ -66,8 +66,8 @@ def feature_frame(n_tracks: int, n_genres: int = 10, d_audio: int = 128, d_lyric
     out.update({
         "vocal_presence": np.where(no_lyrics, 0.0, 0.55 + 0.4 * rng.random(n_tracks)),
         "percussive_ratio": np.clip(0.3 + 0.35 * (genre % 4 == 0) + 0.1 * rng.normal(size=n_tracks), 0, 1),
-        "loudness_dbfs": np.where(loud, -12.0, -24.0) + 3.0 * rng.normal(size=n_tracks),
-        "dynamic_range_db": np.where(loud, 5.0, 11.0) + 2.0 * rng.normal(size=n_tracks),
+        "loudness_dbfs": np.minimum(np.where(loud, -12.0, -24.0) + 3.0 * rng.normal(size=n_tracks), 0.0),
+        "dynamic_range_db": np.maximum(np.where(loud, 5.0, 11.0) + 2.0 * rng.normal(size=n_tracks), 0.0),
         "instrumental_density": np.clip(0.5 + 0.15 * rng.normal(size=n_tracks), 0, 1),
         "audio_quality": np.where(bad_audio, 0.2 * rng.random(n_tracks), 0.7 + 0.3 * rng.random(n_tracks)),
         "lyrics_quality": np.where(no_lyrics, np.nan,

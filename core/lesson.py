@@ -59,6 +59,9 @@ def _base_shift(a: RuleResult, b: RuleResult, ind) -> Verdict:
     soft = _soft(a) & _soft(b)
     unclipped = soft & (np.abs(a.column("clip")) < _EPS) & (np.abs(b.column("clip")) < _EPS)
     hard = ~_soft(a) & ~_soft(b)
+    if not unclipped.any():  # e.g. a set without lyrics: every track is decided by a hard rule
+        return Verdict(False, f"no track's weight is set by the soft rules here ({int(hard.sum())} are decided by "
+                              "a hard rule), so the base has nothing to move.")
     ok = bool(np.allclose(d[unclipped], 0.2, atol=1e-3)) and bool(np.allclose(d[hard], 0, atol=_EPS))
     return Verdict(ok, f"{int(unclipped.sum())} unclipped soft-rule tracks moved by "
                        f"{np.mean(d[unclipped]) if unclipped.any() else float('nan'):+.3f} on average; "
@@ -90,8 +93,11 @@ def _poor_audio(a: RuleResult, b: RuleResult, ind) -> Verdict:
     q = np.asarray(ind.column("audio_quality"), np.float64)
     low = np.nan_to_num(q, nan=1.0) < 0.7
     ok = bool(np.all(d <= _EPS)) and bool(np.all(np.abs(d[~low]) <= _EPS))  # "only": may be none on clean data
-    return Verdict(ok, f"{int((d < -_EPS).sum())} tracks moved toward the lyrics (all with audio quality under 0.7); "
-                       f"{int((np.abs(d) <= _EPS).sum())} did not move; none moved toward the audio.")
+    moved, n_low = int((d < -_EPS).sum()), int(low.sum())
+    said = (f"{moved} tracks moved toward the lyrics (all with audio quality under 0.7)" if moved else
+            f"none of the {n_low} tracks with audio quality under 0.7 moved (a hard rule or the clip holds them)"
+            if n_low else "no track has audio quality under 0.7, so none moved")
+    return Verdict(ok, f"{said}; {int((np.abs(d) <= _EPS).sum())} did not move; none moved toward the audio.")
 
 
 def _trust_lyrics(a: RuleResult, b: RuleResult, ind) -> Verdict:
@@ -144,16 +150,19 @@ STEPS: tuple = (
          "No track is decided by 'no voice', and switching it off moves no track.", "no_voice_off"),
     Step("poor_audio", "Distrust degraded audio", D, PRESETS["distrust degraded audio"],
          "The moved tracks: listen to a few, hear the noise or the dropouts.",
-         "The 'poor audio' rule now fires below quality 0.7 and pulls -0.35. Which tracks move?",
+         "The 'poor audio' rule now fires below quality 0.7 and pulls -0.35, and the hard rule 'unusable audio' "
+         "is on, with its floor at quality 0.3. Which tracks move?",
          ("Only tracks with audio quality under 0.7, toward the lyrics", "Every track, toward the lyrics",
           "Tracks with good audio, toward the audio"), 0,
          "A rule touches only the tracks whose indicator crosses its threshold.",
          "Only tracks with audio quality under 0.7 move, and only toward the lyrics.", "poor_audio"),
     Step("trust_lyrics", "Trust the lyrics", D, PRESETS["trust lyrics"],
          "Mean audio weight A and B, and the NMI row of the metric table.",
-         "A lower base, a stronger voice rule and no 'no voice' rule: does any track move toward the audio?",
+         "A lower base and a stronger voice rule (it pulls -0.25 instead of -0.10): does any track move toward "
+         "the audio?",
          ("Yes, some", "No: every change points to the lyrics"), 1,
-         "Every change in this preset lowers a weight or removes a rule that raised it.",
+         "Both changes in this preset lower a weight: the base, and the weight of every track where a voice "
+         "is heard.",
          "The mean audio weight falls and no track moves toward the audio.", "trust_lyrics"),
     Step("soft", "Steps or ramps", D, D.with_changes(soft=True),
          "The weight histogram: steps give a few tall bars, ramps spread them.",

@@ -168,7 +168,12 @@ def read_ruleset_file(path) -> RuleSet:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
         raise PresetError(f"Cannot read the rule-set file {p}: {exc.strerror or exc}") from None
-    return ruleset_from_json(text, source=str(p))[0]
+    try:
+        return ruleset_from_json(text, source=str(p))[0]
+    except PresetError as exc:  # a field's message does not say which file: a command line may read several
+        if str(p) in str(exc):
+            raise
+        raise PresetError(f"Rule-set file {p}: {exc}") from None
 
 
 def write_ruleset_file(path, ruleset: RuleSet, name: str = "", description: str = "") -> Path:

@@ -55,6 +55,48 @@ def test_every_page_works_on_a_features_file(features_path, page):
         assert "This track has no audio file" in _texts(at) and "features file" in _texts(at)
 
 
+def test_one_genre_file_says_the_label_metrics_cannot_help_and_clusters_into_two(tmp_path):
+    """A file whose genre column holds one value: the Dataset page says so, and the Clusters page clusters
+    into 2 (it used to say "k = 1" and draw one colour while its metric table had clustered into 2)."""
+    import pandas as pd
+    path = write_feature_file(tmp_path / "one.csv", 30, n_genres=3, d_audio=6, d_lyrics=5)
+    frame = pd.read_csv(path)
+    frame["genre"] = "rock"
+    frame.to_csv(path, index=False)
+    at = _app(path).run()
+    assert not at.exception
+    assert any("Every track has the same genre (rock)" in w.value for w in at.warning)
+    at.switch_page("app_pages/clusters.py").run()
+    assert not at.exception
+    assert "k = 2 clusters" in _texts(at)
+
+
+def test_a_features_file_gets_no_level_pickers_and_no_extract_button(features_path, tmp_path):
+    """Its embeddings are used as given: the Dataset page offered audio levels (low, mid, high, learned) and, when
+    the file could not be prepared (one row), "Audio: 1 of 1 clips extracted" and an "Extract features" button."""
+    at = _app(features_path).run()
+    assert not at.exception
+    assert not [w for w in at.multiselect if w.key in ("audio_levels", "lyrics_levels")]
+    assert "used as given: the audio and lyrics levels and the extraction do not apply" in _texts(at)
+    one = write_feature_file(tmp_path / "one.csv", 1, n_genres=1, d_audio=4, d_lyrics=3)
+    at = _app(one).run()
+    assert not at.exception
+    assert any("The features cannot be prepared" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label == "Extract features"] and "clips extracted" not in _texts(at)
+
+
+def test_the_clustering_choice_is_said_in_words(features_path):
+    """The sidebar offered "kmeans" beside "scaled concatenation", and the Clusters page said "kmeans (concat),
+    k = 3, ...; the loop took 12 ms": code words for a teacher. The names stay in links, files and the CLI."""
+    at = _app(features_path).run()
+    algo = at.selectbox(key="algorithm")
+    assert algo.value == "kmeans" and "k-means" in algo.options and "kmeans" not in algo.options
+    at.switch_page("app_pages/clusters.py").run()
+    assert not at.exception
+    caption = _texts(at)
+    assert "k-means, scaled concatenation, k = 3 clusters" in caption and "the loop took" not in caption, caption
+
+
 def test_lyrics_only_file_says_fusion_is_off(tmp_path):
     path = write_feature_file(tmp_path / "lyrics.csv", 45, n_genres=3, d_lyrics=8, audio=False)
     at = _app(path).run()
@@ -132,3 +174,6 @@ def test_bad_features_upload_is_a_message_naming_the_file_and_the_problem(tmp_pa
         assert w in errors, f"{w!r} not in the page's errors: {errors!r}"
     assert "Traceback" not in errors
     assert not any(p.name.startswith(".upload-") for p in (data_dir() / "uploads").rglob("*"))
+    # a bad file never replaces the dataset in use (it did: then every page said "Cannot load this dataset")
+    assert at.session_state["dataset_source"] != "path", at.session_state["dataset_path"]
+    assert "The dataset in use is unchanged." in errors

@@ -202,6 +202,76 @@ def test_cli_summary_ablate_indicators_export_on_a_features_file(parquet_file, t
     assert len(table) == 120 and set(pd.read_parquet(parquet_file)["track_id"]) == set(table["track_id"])
 
 
+def test_the_workbenchs_own_export_is_not_taken_for_a_features_file(parquet_file, tmp_path, capsys):
+    """The export's tracks.csv given back as a dataset used to load as a "features file" whose audio embedding
+    was (audio_weight, audio_ok) and lyrics embedding (lyrics_weight, lyrics_ok): now every door says what it is."""
+    from core.datasets.upload import save_features_upload
+    assert main(["export", str(parquet_file), "--out", str(tmp_path / "exp")]) == 0
+    capsys.readouterr()
+    exported = tmp_path / "exp" / "tracks.csv"
+    for kind in ("auto", "features"):
+        with pytest.raises(DatasetError) as err:
+            load_dataset(exported, kind=kind)
+        assert "tracks.csv" in str(err.value) and "own per-track export" in str(err.value), str(err.value)
+    with pytest.raises(DatasetError) as err:
+        save_features_upload(exported.read_bytes(), "tracks.csv", tmp_path / "uploads")
+    assert "own per-track export" in str(err.value)
+    assert main(["summary", str(exported)]) == 1 and "Traceback" not in capsys.readouterr().err
+
+
+def test_embedding_columns_in_the_wrong_case_are_named(tmp_path):
+    """Audio_0 .. were left out without a word (the set just had no audio); now the problems say why."""
+    path = tmp_path / "caps.csv"
+    pd.DataFrame({"track_id": ["a", "b", "c"], **{f"Audio_{j}": [0.1, 0.2, 0.3] for j in range(4)},
+                  "lyrics_0": [0.5, 0.1, 0.2]}).to_csv(path, index=False)
+    ds = load_dataset(path)
+    assert any("4 column(s) such as 'Audio_0' are not read as the audio embedding" in p.reason
+               and "case-sensitive" in p.reason for p in ds.problems), [p.reason for p in ds.problems]
+
+
+def test_a_semicolon_separated_csv_says_so_at_every_door(tmp_path):
+    """Excel in many locales saves CSV with ';' and decimal commas. A features file then read as one column and
+    became a manifest lacking audio_path, and a manifest ('audio_path;genre' starts with audio_) became a features
+    file whose "column 'audio_path;genre' holds a value that is not a number"."""
+    from core.datasets.upload import save_features_upload
+    feats = tmp_path / "feats.csv"
+    feature_frame(12, n_genres=3, d_audio=4, d_lyrics=3).to_csv(feats, sep=";", decimal=",", index=False)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("audio_path;genre\na.wav;rock\n", encoding="utf-8")
+    for path, kind in ((feats, "auto"), (feats, "features"), (manifest, "auto"), (manifest, "features")):
+        with pytest.raises(DatasetError) as err:
+            load_dataset(path, kind=kind)
+        msg = str(err.value)
+        assert path.name in msg and "separated by semicolons, not commas" in msg, (kind, msg)
+    with pytest.raises(DatasetError, match="separated by semicolons, not commas"):
+        save_features_upload(feats.read_bytes(), "feats.csv", tmp_path / "uploads")
+
+
+def test_indicator_values_out_of_their_range_are_named_and_the_bench_example_has_none(tmp_path):
+    """vocal_presence 7 was used without a word; bench/feature_file.py wrote negative dynamic ranges."""
+    frame = feature_frame(60, n_genres=3, d_audio=4, d_lyrics=3)
+    assert (frame["dynamic_range_db"] >= 0).all() and (frame["loudness_dbfs"] <= 0).all()
+    path = tmp_path / "f.csv"
+    frame.to_csv(path, index=False)
+    assert not any("used as given" in p.reason for p in load_dataset(path).problems)
+    frame.loc[6, "vocal_presence"] = 7.0
+    frame.to_csv(path, index=False)
+    reasons = [p.reason for p in load_dataset(path).problems]
+    assert any("'vocal_presence' has 1 value(s) not within the values vocal_presence can take (0 to 1" in r
+               and "7 in row 7" in r for r in reasons), reasons
+
+
+def test_a_csv_with_misnamed_embedding_columns_hears_about_features_files(tmp_path):
+    """Given as a path, a CSV without audio_* / lyrics_* columns is a manifest; its message listed all 200 columns
+    and never mentioned features files."""
+    path = tmp_path / "emb.csv"
+    pd.DataFrame({"track_id": ["a", "b"], **{f"aud_{j}": [0.1, 0.2] for j in range(200)}}).to_csv(path, index=False)
+    with pytest.raises(DatasetError) as err:
+        load_dataset(path)
+    msg = str(err.value)
+    assert "and 189 more" in msg and "aud_150" not in msg and "columns named audio_* or lyrics_*" in msg, msg
+
+
 def test_audio_only_file_says_fusion_is_off_and_reports_audio_only(tmp_path, capsys):
     path = write_feature_file(tmp_path / "a.parquet", 60, n_genres=3, d_audio=8, lyrics=False)
     assert main(["ablate", str(path), "--seeds", "2", "--out", str(tmp_path / "r")]) == 0

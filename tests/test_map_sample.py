@@ -48,7 +48,7 @@ def test_clusters_page_draws_a_sample_of_a_big_features_file(tmp_path):
     at.switch_page("app_pages/clusters.py").run()
     assert not at.exception
     assert any(f"The map draws {MAP_POINT_LIMIT:,} of the {n:,} tracks" in c.value for c in at.caption)
-    assert f"{n} tracks; the loop took" in " ".join(c.value for c in at.caption)  # clustered: every track
+    assert f"{n} tracks; weights, fusion and clustering took" in " ".join(c.value for c in at.caption)  # every track
 
 
 def test_the_metric_table_of_a_big_set_clusters_each_row_once(tmp_path, monkeypatch):

@@ -346,7 +346,7 @@ def _heatmap(at) -> tuple:
 
 def test_sensitivity_heatmap_equals_the_grid_core_computes(ready, tiny_synth_dir):
     prepared, ds = ready.prepared, ready.dataset
-    at = _open(_app(tiny_synth_dir, n_clusters=K), "sensitivity")
+    at = _open(_app(tiny_synth_dir, n_clusters=K, sens_b="loud"), "sensitivity")
     shown, marks = _heatmap(at)
     va, vb = grid_values(0.0, 1.0, 7), grid_values(-60.0, 0.0, 7)        # voice_present x loud, full ranges
     expected = sensitivity_grid(prepared, DEFAULT_RULES, "voice_present", "loud", va, vb, metric="nmi",
@@ -371,8 +371,19 @@ def test_sensitivity_heatmap_equals_the_grid_core_computes(ready, tiny_synth_dir
     assert marks["current sliders"] == (0.3, DEFAULT_RULES.get_rule("poor_lyrics").threshold)
 
 
+def test_the_grid_opens_on_two_thresholds_that_move_weights_and_names_one_that_cannot(ready, tiny_synth_dir):
+    """It opened on voice_present x loud, and loud's delta is 0 in the defaults: every column alike, unexplained."""
+    at = _open(_app(tiny_synth_dir, n_clusters=K), "sensitivity")
+    assert not at.exception
+    a, b = at.selectbox(key="sens_a").value, at.selectbox(key="sens_b").value
+    assert a == "voice_present" and DEFAULT_RULES.get_rule(b).delta != 0, (a, b)
+    assert not any("every column of the grid is alike" in i.value for i in at.info)
+    at.selectbox(key="sens_b").set_value("loud").run()
+    assert any("loud's delta is 0" in i.value and "every column of the grid is alike" in i.value for i in at.info)
+
+
 def test_a_picked_cell_goes_to_the_sliders(ready, tiny_synth_dir):
-    at = _open(_app(tiny_synth_dir, n_clusters=K, sens_metric="mean_weight"), "sensitivity")
+    at = _open(_app(tiny_synth_dir, n_clusters=K, sens_metric="mean_weight", sens_b="loud"), "sensitivity")
     at.selectbox(key="sens_pick_a").set_value(grid_values(0.0, 1.0, 7)[1]).run()
     at.selectbox(key="sens_pick_b").set_value(-40.0).run()
     _, marks = _heatmap(at)

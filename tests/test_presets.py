@@ -108,6 +108,19 @@ def test_not_json_and_missing_file_say_so(tmp_path):
         read_ruleset_file(tmp_path / "nowhere.json")
 
 
+def test_a_bad_field_in_a_rule_set_file_names_the_file(tmp_path):
+    """`ablate --rules bad.json` said only "Field 'format' must be ..." without naming the file."""
+    bad = tmp_path / "downloaded rules.json"
+    bad.write_text(json.dumps({**json.loads(ruleset_to_json(DEFAULT_RULES)), "format": "nope"}))
+    with pytest.raises(PresetError) as info:
+        read_ruleset_file(bad)
+    assert str(info.value).startswith(f"Rule-set file {bad}: Field 'format'"), str(info.value)
+    (tmp_path / "oops.json").write_text("{oops")
+    with pytest.raises(PresetError) as info:                  # already named once: not twice
+        read_ruleset_file(tmp_path / "oops.json")
+    assert str(info.value).count("oops.json") == 1
+
+
 def test_cli_ablate_reads_the_rules_file(tiny_synth_dir, tiny_app_cache, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))  # features extracted once per test run
     rules = write_ruleset_file(tmp_path / "trust.json", PRESETS["trust lyrics"], "trust lyrics")

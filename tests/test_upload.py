@@ -106,3 +106,23 @@ def test_uploaded_manifest_cannot_reach_files_outside_its_folder(tmp_path, _isol
     reasons = [p.reason for p in ds.problems]
     assert reasons.count("path points outside the uploaded folder") == 2
     assert load_dataset(tmp_path / "secret").n_tracks == 1            # outside uploads: no confinement
+
+
+def test_a_zip_of_one_genre_folder_says_why_it_is_unlabelled(tmp_path, _isolated_data_dirs):
+    """A zip of one genre's folder (``calm/a.wav``, ``calm/b.wav``) is read from inside that folder, so its files
+    sit in the root and the set is unlabelled. The Dataset page used to say only "No genre labels"; it now says
+    where the files sit and how to zip a labelled set."""
+    from streamlit.testing.v1 import AppTest
+
+    from core.paths import REPO_ROOT, data_dir
+    data = _zip([("calm/a.wav", _wav_bytes(tmp_path, 1)), ("calm/b.wav", _wav_bytes(tmp_path, 2)),
+                 ("calm/c.wav", _wav_bytes(tmp_path, 3))])
+    folder, _ = unpack_zip(data, data_dir() / "uploads", archive_name="calm.zip")
+    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
+    at.session_state["dataset_source"] = "path"
+    at.session_state["dataset_path"] = str(folder)
+    at.session_state["_upload"] = {"name": "calm.zip", "folder": str(folder), "problems": []}  # as _on_upload sets
+    at.run()
+    assert not at.exception
+    info = " ".join(i.value for i in at.info)
+    assert "3 of 3 audio files sit directly in `calm`" in info and "zip one folder per genre" in info, info

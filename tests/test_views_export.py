@@ -127,6 +127,9 @@ def test_tracks_table_describes_the_loop_result(parts):
     fired = rule_counts(expected)
     assert sum(("loud" in x.split(";")) for x in t["fired"]) == fired["loud"]
     assert t.attrs["n_clusters"] == 6
+    # a rule that did not fire contributes 0, not "-0.0" (0 x a negative delta), in the CSV a spreadsheet opens
+    for table in (t, track_table(prepared, seed=0, labels=ds.labels)):
+        assert ",-0.0," not in table.to_csv(index=False).replace("\n", ",")
 
 
 def test_split_tables_and_json(parts):

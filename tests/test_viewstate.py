@@ -62,3 +62,8 @@ def test_resolved_k():
     assert ViewSettings().resolved_k(None, 400) == 8
     assert ViewSettings(n_clusters=5).resolved_k(10, 3) == 3
     assert dataclasses.replace(ViewSettings(), n_clusters=4).resolved_k(10, 400) == 4
+    # one genre (or k = 1 typed in): one cluster would colour the map one colour while the metric table
+    # clustered with 2 (a features file whose genre column held one value showed "k = 1" beside accuracy 0.53)
+    assert ViewSettings().resolved_k(1, 60) == 2
+    assert dataclasses.replace(ViewSettings(), n_clusters=1).resolved_k(10, 400) == 2
+    assert ViewSettings().resolved_k(1, 1) == 1

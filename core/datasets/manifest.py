@@ -149,9 +149,15 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
     header, raw_rows, problems = _read_rows(path)
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
+        from core.features.given import export_hint, separator_hint
+        shown = ", ".join(header[:12]) + (f" and {len(header) - 12} more" if len(header) > 12 else "")
+        if separator_hint(header):
+            shown = repr(header[0][:60] + ("..." if len(header[0]) > 60 else ""))
         raise DatasetError(
-            f"Manifest {path.name} lacks the column(s) {', '.join(missing)}; it has {', '.join(header) or 'none'}. "
-            "Required: audio_path; optional: lyrics or lyrics_path, genre, track_id.")
+            f"Manifest {path.name} lacks the column(s) {', '.join(missing)}; it has {shown or 'none'}. "
+            "Required: audio_path; optional: lyrics or lyrics_path, genre, track_id."
+            + (" (A features file of embeddings is read instead when it has columns named audio_* or lyrics_*.)"
+               if any(h[-1:].isdigit() for h in header) else "") + export_hint(header) + separator_hint(header))
     labelled = "genre" in header
     rows, genres, seen = [], [], {}
     for line, rec in raw_rows:

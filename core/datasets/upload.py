@@ -262,7 +262,7 @@ def _check_features_csv_header(data: bytes, name: str) -> None:
     column, with the columns it has (at most 12, unprintable characters shown as ``?``)."""
     import csv
 
-    from core.features.given import embedding_columns
+    from core.features.given import embedding_columns, export_hint, separator_hint
     from core.features.text_io import BINARY, decode_text
 
     text, problem = decode_text(data[:65536])
@@ -282,4 +282,5 @@ def _check_features_csv_header(data: bytes, name: str) -> None:
     raise DatasetError(
         f"{name} has no embedding columns: a features file needs columns named audio_<anything> and/or "
         f"lyrics_<anything> (other than audio_path and lyrics_path) holding numbers; its columns are: {has}. "
-        "A manifest of audio files goes in the zip upload above, or its path in the sidebar.")
+        "A manifest of audio files goes in the zip upload above, or its path in the sidebar."
+        + export_hint(header) + separator_hint(header))

@@ -54,7 +54,7 @@ def track_table(prepared: Prepared, seed: Optional[int] = None, labels=None,
     data["audio_ok"] = prepared.embeddings.audio_ok
     data["lyrics_ok"] = prepared.embeddings.lyrics_ok
     for j, col in enumerate(rr.columns):
-        data[f"trace_{col}"] = rr.trace[:, j]
+        data[f"trace_{col}"] = rr.trace[:, j] + 0.0  # no -0.0 (0 x a negative delta) in the CSV
     for name, values in prepared.indicators.as_dict().items():
         data[f"ind_{name}"] = values
     df = pd.DataFrame(data)

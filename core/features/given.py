@@ -44,6 +44,7 @@ from core.errors import DatasetError
 from core.features.featureset import FeatureSet
 from core.features.given_cells import _indicator_columns, _list_columns, _matrix, _text
 from core.indicators import INDICATORS
+from core.indicators.specs import threshold_allowed
 
 #: Prefixes of the two modalities' embedding columns.
 PREFIXES = {"audio": "audio_", "lyrics": "lyrics_"}
@@ -55,9 +56,32 @@ LABEL_COLUMNS = ("genre", "label")
 TRUTH_NAMES = ("has_voice", "voice", "audio_degradation", "audio_degradation_kind", "audio_degradation_param",
                "audio_degradation_value", "lyrics_degradation", "lyrics_degradation_kind", "language",
                "lyrics_language")
+#: Per-track columns of the workbench's own export (core.views.export) that start with a modality's prefix.
+EXPORT_COLUMNS = frozenset({"audio_weight", "lyrics_weight", "audio_ok", "lyrics_ok"})
 #: Columns that are never embedding columns although they may start with a prefix.
 RESERVED = frozenset({"track_id", "title", "audio_path", "lyrics_path", "lyrics", "audio", *LABEL_COLUMNS,
-                      *TRUTH_NAMES, *INDICATORS}) - {"audio", "lyrics"}
+                      *TRUTH_NAMES, *INDICATORS, *EXPORT_COLUMNS}) - {"audio", "lyrics"}
+
+
+def separator_hint(columns) -> str:
+    """A sentence for a CSV whose header read as one column holding semicolons or tabs (a spreadsheet saved
+    with another separator, as Excel does in many locales), else ""."""
+    cols = [str(c) for c in columns]
+    if len(cols) == 1 and (";" in cols[0] or "\t" in cols[0]):
+        sep = "semicolons" if ";" in cols[0] else "tabs"
+        return (f" Its values are separated by {sep}, not commas: save it as comma-separated CSV (numbers with a "
+                "decimal point, e.g. 0.12).")
+    return ""
+
+
+def export_hint(columns) -> str:
+    """A sentence for a table that is the workbench's own per-track export (its weights were once read as a
+    2-wide "embedding"), else ""."""
+    cols = set(map(str, columns))
+    if {"decided_by", "trace_base"} <= cols:
+        return (" It looks like the workbench's own per-track export (weights, rule traces, indicators), which "
+                "holds no embeddings: a features file needs the embeddings themselves.")
+    return ""
 #: Indicator columns -> the raw measure of the FeatureSet they fill (the rest are given as they are).
 _AUDIO_STAT_OF = {"vocal_presence_audio": "vocal_presence"}
 #: Indicators the Dataset derives from which embeddings a row has (a given column only narrows it).
@@ -157,6 +181,8 @@ def looks_like_feature_table(path) -> bool:
         return True  # a Parquet file can only be a features file; a bad one gets its message on load
     # a CSV cannot hold vectors in a cell: ``audio`` / ``lyrics`` there are never embedding columns
     cols = _header(path)
+    if separator_hint(cols):  # 'audio_path;genre' is one column whose name starts with audio_: a manifest
+        return False
     return bool(embedding_columns(cols, "audio") or embedding_columns(cols, "lyrics"))
 
 
@@ -221,6 +247,10 @@ def _read(path: Path) -> FeatureTable:
     name = path.name
     if not path.is_file():
         raise DatasetError(f"Features file not found: {path}")
+    header = _header(path) if path.suffix.lower() == ".csv" and path.stat().st_size else []
+    if separator_hint(header):  # before pandas: decimal commas would make it "rows of different widths"
+        raise DatasetError(f"Features file {name} reads as one column ({str(header[0])[:60]!r})."
+                           + separator_hint(header))
     frame = _read_frame(path)
     frame.columns = [str(c).strip() for c in frame.columns]
     dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
@@ -232,7 +262,7 @@ def _read(path: Path) -> FeatureTable:
         raise DatasetError(f"Features file {name} has no embedding columns: expected columns named audio_* "
                            f"(e.g. audio_0 .. audio_511) and/or lyrics_*; it has "
                            f"{', '.join(map(str, frame.columns[:8])) or 'none'}"
-                           f"{' ...' if len(frame.columns) > 8 else ''}.")
+                           f"{' ...' if len(frame.columns) > 8 else ''}.{export_hint(frame.columns)}")
     if len(frame) == 0:
         raise DatasetError(f"Features file {name} has a header but no rows (no tracks).")
     audio, a_names, audio_ok = _matrix(frame, a_cols, "audio", name)
@@ -254,6 +284,20 @@ def _read(path: Path) -> FeatureTable:
         raise DatasetError(f"Features file {name}: duplicate track_id {dup[0]!r} ({len(dup)} duplicate "
                            f"{'row' if len(dup) == 1 else 'rows'}); every track_id must be unique.")
     notes = []
+    for ind, values in given.items():  # used as given, but a value its indicator cannot take is worth a word
+        lo, hi = INDICATORS[ind].limits
+        bad = np.flatnonzero((values < lo) | (values > hi))
+        if bad.size:
+            allowed = threshold_allowed(ind, values[bad[0]])
+            notes.append(f"indicator column {ind!r} has {bad.size} value(s) not {allowed}, e.g. "
+                         f"{values[bad[0]]:g} in row {bad[0] + 1}: used as given")
+    used = set(a_cols) | set(l_cols)
+    for modality, prefix in PREFIXES.items():  # names are case-sensitive: Audio_0 was silently left out
+        odd = [c for c in map(str, frame.columns) if c.lower().startswith(prefix) and not c.startswith(prefix)
+               and c not in used and c.lower() not in RESERVED]
+        if odd:
+            notes.append(f"{len(odd)} column(s) such as {odd[0]!r} are not read as the {modality} embedding: column "
+                         f"names are case-sensitive, rename them {prefix}*")
     label_col = next((c for c in LABEL_COLUMNS if c in frame.columns), None)
     labels = None
     if label_col:

@@ -108,7 +108,8 @@ def tracks_table(prepared, result, labels=None) -> pd.DataFrame:
     data["audio_ok"] = np.asarray(prepared.embeddings.audio_ok, bool)
     data["lyrics_ok"] = np.asarray(prepared.embeddings.lyrics_ok, bool)
     for j, col in enumerate(rr.columns):
-        data[f"trace_{col}"] = np.asarray(rr.trace[:, j], np.float32)
+        data[f"trace_{col}"] = np.asarray(rr.trace[:, j], np.float32) + np.float32(0.0)  # -0.0 (a rule that did
+        # not fire: 0 x its negative delta) would be written "-0.0" in a spreadsheet
     for name, values in prepared.indicators.as_dict().items():
         data[f"ind_{name}"] = np.asarray(values, np.float32)
     df = pd.DataFrame(data)

@@ -77,6 +77,30 @@ def threshold_specs(ruleset: RuleSet) -> dict:
     return out
 
 
+_FLOOR_RULES = {"voice_floor": ("no_voice_rule", "no voice"), "audio_quality_floor": ("unusable_audio_rule",
+                                                                                       "unusable audio")}
+
+
+def inert_reason(ruleset: RuleSet, name: str) -> str:
+    """Why sweeping threshold ``name`` cannot move any weight in ``ruleset`` ("" when it can): a soft rule whose
+    delta is 0, or a floor whose hard rule is off."""
+    if name in _FLOOR_RULES:
+        switch, words = _FLOOR_RULES[name]
+        return "" if getattr(ruleset, switch) else f"the hard rule '{words}' that reads {name} is off"
+    rule = next((r for r in ruleset.rules if r.name == name), None)
+    return f"{name}'s delta is 0, so it moves no weight wherever its threshold is" if rule and rule.delta == 0 else ""
+
+
+def default_axes(ruleset: RuleSet) -> tuple:
+    """The two thresholds the grid opens on: ``voice_present`` first when it moves weights, then the first
+    others in rule order that move weights (an axis that moves nothing draws identical rows or columns)."""
+    names = list(threshold_specs(ruleset))
+    live = [n for n in names if not inert_reason(ruleset, n)]
+    order = (["voice_present"] if "voice_present" in live else []) + [n for n in live if n != "voice_present"]
+    order += [n for n in names if n not in order]
+    return order[0], order[1]
+
+
 def grid_values(lo: float, hi: float, n: int) -> tuple:
     """``n`` evenly spaced thresholds from ``lo`` to ``hi`` (inclusive), rounded to 4 significant
     digits of the span so axis labels read cleanly.

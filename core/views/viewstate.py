@@ -25,6 +25,16 @@ PROJECTIONS = ("umap", "pca")
 #: ``pin=1`` marks a pinned rule set A; its parameters carry this prefix.
 PIN_KEY, PIN_PREFIX = "pin", "A."
 BUILTIN = "builtin"
+#: The clustering choices in words (the sidebar, the captions); the names stay in links, files and the CLI.
+ALGORITHM_LABELS = {"kmeans": "k-means", "agglomerative": "agglomerative (Ward)", "spectral": "spectral",
+                    "gmm": "Gaussian mixture", "hdbscan": "HDBSCAN (density)"}
+FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
+                 "affinity": "mixed similarity graphs"}
+
+
+def clustering_words(algorithm: str, fusion: str) -> str:
+    """E.g. "k-means, scaled concatenation" (an unknown name is shown as it is)."""
+    return f"{ALGORITHM_LABELS.get(algorithm, algorithm)}, {FUSION_LABELS.get(fusion, fusion)}"
 
 
 @dataclass(frozen=True)
@@ -78,9 +88,10 @@ class ViewSettings:
     gloss_engine: str = "dictionary"
 
     def resolved_k(self, n_genres: int | None, n_tracks: int) -> int:
-        """The number of clusters to use: explicit, or the genre count, or 8; at most n_tracks."""
+        """The number of clusters to use: explicit, or the genre count, or 8; at least 2 (one cluster
+        separates nothing, and the metric table clusters with at least 2), at most n_tracks."""
         k = self.n_clusters or (n_genres or 8)
-        return max(1, min(k, n_tracks))
+        return max(1, min(max(k, 2), n_tracks))
 
 
 _SCALARS = {  # query key -> (field, parser)
