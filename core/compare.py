@@ -286,6 +286,34 @@ SETTING_MEANING = {
 }
 
 
+#: :data:`SETTING_MEANING` in a few words, for a one-line summary ("base audio weight 0.5 → 0.4").
+SETTING_SHORT = {
+    "base_weight": "base audio weight", "clip": "clip of the soft rules", "soft": "soft rules",
+    "no_lyrics_rule": "hard rule 'no lyrics'", "unusable_audio_rule": "hard rule 'unusable audio'",
+    "audio_quality_floor": "audio quality floor", "no_voice_rule": "hard rule 'no voice'",
+    "voice_floor": "voice floor",
+}
+
+
+def diff_words(diff: pd.DataFrame) -> list:
+    """Each row of :func:`ruleset_diff` as a few plain words: "base audio weight 0.5 → 0.4", "hard rule
+    'unusable audio' off → on", "poor_audio's threshold 0.39 → 0.7", "loud's shift 0 → 0.1"."""
+    def value(v):
+        return {"True": "on", "False": "off"}.get(v, v)
+
+    out = []
+    for r in diff.itertuples():
+        name, _, attr = r.setting.partition(".")
+        if name in SETTING_SHORT and not attr:
+            label = SETTING_SHORT[name]
+        elif attr:
+            label = f"{name}'s {'threshold' if attr == 'threshold' else 'shift'}"
+        else:
+            label = f"rule {name}"
+        out.append(f"{label} {value(r.A)} → {value(r.B)}")
+    return out
+
+
 def ruleset_diff(a: RuleSet, b: RuleSet) -> pd.DataFrame:
     """The settings where B differs from A: ``setting`` (the name a link and a rule file use), ``what it is``
     (in the words of the Rules page), ``A``, ``B``; empty when they are equal."""

@@ -196,7 +196,7 @@ def test_every_page_a_slider_and_the_map(served_builtin):
         page.wait_for_function(IDLE, timeout=60_000)
         page.get_by_role("slider").last.focus()
         page.keyboard.press("ArrowRight")
-        page.get_by_text(re.compile(r"A is pinned; B differs in 1 setting\(s\): base_weight")).wait_for(timeout=60_000)
+        page.get_by_text(re.compile(r"A is pinned; B differs in 1 setting\(s\): base audio weight 0\.\d+ → 0\.\d+")).wait_for(timeout=60_000)
         page.get_by_role("button", name="Unpin A").click()
         page.get_by_text("Nothing pinned").first.wait_for(timeout=60_000)
         page.wait_for_function(IDLE, timeout=60_000)

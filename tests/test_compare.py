@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.compare import (CompareSettings, compare, match_clusters, paired_metrics, ruleset_diff,
+from core.compare import (CompareSettings, compare, diff_words, match_clusters, paired_metrics, ruleset_diff,
                           weight_moves)
 from core.datasets import load_dataset
 from core.errors import ParameterError
@@ -43,6 +43,16 @@ def test_ruleset_diff_lists_exactly_what_changed():
     assert meaning["no_voice_rule"] == "hard rule: no voice -> audio weight 1"
     assert meaning["poor_audio.delta"] == "poor_audio: shift of the audio weight when it fires"
     assert ruleset_diff(DEFAULT_RULES, DEFAULT_RULES).empty
+
+
+def test_the_pin_note_says_what_changed_in_words_not_field_names():
+    b = B_RULES.with_changes(base_weight=0.4)
+    words = diff_words(ruleset_diff(DEFAULT_RULES, b))
+    voice = "off → on" if not DEFAULT_RULES.no_voice_rule else "on → off"
+    old_delta = f"{DEFAULT_RULES.get_rule('poor_audio').delta:g}"
+    assert words == [f"base audio weight {DEFAULT_RULES.base_weight:g} → 0.4", f"hard rule 'no voice' {voice}",
+                     f"poor_audio's shift {old_delta} → -0.4"], words
+    assert not any("_rule" in w or "base_weight" in w or "True" in w for w in words)
 
 
 def test_a_pinned_rule_set_round_trips_through_the_url_beside_b():

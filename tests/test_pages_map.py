@@ -486,7 +486,7 @@ def test_the_page_keeps_its_order_and_the_pinned_note_follows_the_slider(ready, 
         "button:Pin as A", "button:Re-seed clustering", "selectbox:Rule", "slider:Base audio weight",
         "radio:Map", "selectbox:Colour by", "vega_lite_chart", "table", "subheader", "vega_lite_chart", "table")), \
         order()
-    assert [c.value for c in at.caption if c.value.startswith("kmeans")]              # the loop's caption is there
+    assert [c.value for c in at.caption if c.value.startswith("k-means")]              # the loop's caption is there
     assert not [c for c in at.caption if c.value.startswith("A is pinned")]            # nothing pinned yet
 
     next(b for b in at.button if b.label == "Pin as A").click().run()

@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.compare import Comparer, ruleset_diff
+from core.compare import Comparer, diff_words, ruleset_diff
 from ui.state import current_ruleset, pin_a, unpin_a
 
 COMPARE_PAGE = "app_pages/compare.py"
@@ -45,7 +45,7 @@ def pin_note() -> None:
     diff = ruleset_diff(a, current_ruleset())
     st.caption("A is pinned; B (the sliders) is the same as A." if diff.empty else
                f"A is pinned; B differs in {len(diff)} setting(s): "
-               + ", ".join(f"{r.setting} {r.A} → {r.B}" for r in diff.itertuples()))
+               + ", ".join(diff_words(diff)))
 
 
 def comparer() -> Comparer:
