@@ -22,6 +22,17 @@ def test_no_command_prints_help_and_exits_2(capsys):
     assert "usage" in capsys.readouterr().out
 
 
+def test_a_bad_flag_value_is_named_by_its_flag_not_the_setting_behind_it(tmp_path, capsys):
+    """`synth --tracks-per-genre 0` said "The 'tracks_per_genre' parameter of SynthConfig must be ...": a name
+    the user never typed. A setting without a flag of that name keeps the library's message."""
+    assert main(["synth", "--tracks-per-genre", "0", "--out", str(tmp_path / "s")]) == 1
+    err = capsys.readouterr().err
+    assert "--tracks-per-genre must be" in err and "SynthConfig" not in err, err
+    from core.cli.main import build_parser, in_flag_words
+    other = "The 'n_clusters' parameter of ExperimentConfig must be >= 2. Got 1 instead."
+    assert in_flag_words(build_parser(), "synth", other) == other
+
+
 def test_synth_then_extract_prints_a_summary(tmp_path, capsys):
     out = tmp_path / "set"
     assert main(["synth", "--out", str(out), "--tracks-per-genre", "1", "--clip-seconds", "2", "--seed", "1"]) == 0

@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from typing import Optional, Sequence
 
-from core.errors import WorkbenchError
+from core.errors import ParameterError, WorkbenchError
 from core.cli.ablate import _add_ablate_parser
 from core.cli.heldout import _add_heldout_parsers
 from core.cli.data import _add_extract_parser, _add_prepare_parser, _add_summary_parser, _add_synth_parser
@@ -40,8 +41,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return args.func(args)
     except WorkbenchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        message = str(exc)
+        if isinstance(exc, ParameterError):
+            message = in_flag_words(parser, args.command, message)
+        print(f"error: {message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\ninterrupted; finished work is cached and the next run resumes from there", file=sys.stderr)
         return 130
+
+
+def in_flag_words(parser: argparse.ArgumentParser, command: str, message: str) -> str:
+    """``message`` of a :class:`ParameterError` with "The 'tracks_per_genre' parameter of SynthConfig" said as
+    the command's own flag ("--tracks-per-genre"), when ``command`` has that flag; unchanged otherwise."""
+    match = re.match(r"The '(\w+)' parameter of \w+", message)
+    if not match:
+        return message
+    flag = "--" + match.group(1).replace("_", "-")
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    sub = subparsers.choices.get(command)
+    if sub is None or flag not in {o for a in sub._actions for o in a.option_strings}:
+        return message
+    return flag + message[match.end():]
