@@ -40,8 +40,13 @@ def test_synth_then_extract_prints_a_summary(tmp_path, capsys):
     assert main(["extract", str(out), "--jobs", "1"]) == 0
     text = capsys.readouterr().out
     assert "tracks:" in text and "audio:" in text and "extracted" in text
+    # before the work, a log says what is left (it sat silent while a first run compiled the audio code)
+    clips = len(list(out.rglob("*.wav")))
+    assert f"features: {clips} clips to analyse and " in text, text
+    assert text.index("clips to analyse") < text.index("usable tracks")
     assert main(["extract", str(out)]) == 0
-    assert "whole feature set from cache" in capsys.readouterr().out
+    again = capsys.readouterr().out
+    assert "whole feature set from cache" in again and "to analyse" not in again
 
 
 def test_extract_gtzan_names_the_unreadable_clip(tmp_path, capsys):

@@ -8,7 +8,13 @@ from pathlib import Path
 
 from core.cli.options import (
     _add_dataset, _add_jobs, _add_levels, _add_out, _add_scheduler, _add_synth_flags, _add_workers, _executor,
-    _extract_config, _load, _print_summary, _raise_if_unhealthy, _synth_config, features_line)
+    _extract_config, _load, _print_summary, _raise_if_unhealthy, _synth_config, features_line, work_line)
+
+
+def _say_work(ds, config, cache=None) -> None:
+    line = work_line(ds, config, cache)
+    if line:
+        print(line, flush=True)
 
 
 def cmd_synth(args) -> int:
@@ -39,6 +45,7 @@ def cmd_extract(args) -> int:
     ds = _load(args)
     _print_summary(ds)
     cache = FeatureCache(Path(args.cache)) if args.cache else None
+    _say_work(ds, _extract_config(args), cache)
     with _executor(args) as executor:
         fs, rep = extract_features(ds, _extract_config(args), cache=cache, n_jobs=args.jobs,
                                    progress=tqdm_progress("extract"),
@@ -63,6 +70,7 @@ def cmd_prepare(args) -> int:
     from core.progress import tqdm_progress
     ds = ensure_synthetic(_synth_config(args), default_synthetic_dir(), n_jobs=args.jobs,
                           progress=tqdm_progress("synth"))
+    _say_work(ds, _extract_config(args))
     with _executor(args) as executor:
         fs, rep = extract_features(ds, _extract_config(args), n_jobs=args.jobs, progress=tqdm_progress("features (audio clips + lyrics)"),
                                    executor=executor)

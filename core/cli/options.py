@@ -312,6 +312,19 @@ def features_line(fs, rep) -> str:
             f"{rep.lyrics_embedded} lyrics embedded and {rep.lyrics_cached} from the cache, in {rep.seconds:.0f} s")
 
 
+def work_line(ds, config, cache=None) -> str:
+    """One line for a log before an extraction: what is left to do ("" when everything is cached), so a log
+    does not sit silent while a first run compiles the audio code (about a minute on a new machine)."""
+    from core.features.extract import cached_status
+    s = cached_status(ds, config, cache)
+    clips, lyrics = s["audio_total"] - s["audio_cached"], s["lyrics_total"] - s["lyrics_cached"]
+    if s["complete"] or clips + lyrics <= 0:
+        return ""
+    return (f"features: {clips} clips to analyse and {lyrics} lyrics to embed ({s['audio_cached']} clips and "
+            f"{s['lyrics_cached']} lyrics cached); on a machine's first run, compiling the audio code comes "
+            "first (about a minute)")
+
+
 def _raise_if_unhealthy(rep) -> None:
     """Stop with the one message that names the cause and the fix when too much audio failed."""
     problem = rep.health_problem()
