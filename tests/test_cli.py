@@ -62,3 +62,18 @@ def test_missing_dataset_is_an_error_not_a_traceback(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("error: Dataset not found")
     assert "Traceback" not in err
+
+
+def test_summary_names_the_lyrics_languages_and_what_happens_to_them(tmp_path, capsys):
+    """`summary` listed no languages: only `extract` and the Dataset page said which lyrics are not English."""
+    from tests.audio_fixtures import song_like, write_clip
+    texts = {"a": "Ich gehe allein durch die leeren Straßen heute Nacht und mein Herz ist müde",
+             "b": "Die Sonne wird morgen über der Stadt aufgehen und wir werden frei sein",
+             "c": "I walk alone through the empty streets tonight and my heart is tired"}
+    for i, (name, text) in enumerate(texts.items()):
+        (tmp_path / "set" / "rock").mkdir(parents=True, exist_ok=True)
+        write_clip(tmp_path / "set" / "rock" / f"{name}.wav", song_like(seed=i, seconds=1.0))
+        (tmp_path / "set" / "rock" / f"{name}.txt").write_text(text, encoding="utf-8")
+    assert main(["summary", str(tmp_path / "set")]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("lyrics languages:"))
+    assert line.startswith("lyrics languages: de 2, en 1") and "--multilingual" in line, line
