@@ -180,3 +180,13 @@ def test_the_dataset_page_switches_spanish_lyrics_to_apertium_without_extracting
     assert not at.exception, [e.value for e in at.exception]
     (key, loop), = at.session_state["_loops"].items()
     assert key[-1] == "apertium" and loop.prepared.n_tracks == 4
+
+
+def test_the_translation_memo_stays_bounded_and_a_full_memo_still_translates_every_lyric(monkeypatch):
+    _need_apertium()
+    apertium._MEMO.clear()
+    first = apertium.translate([SPANISH], "es")
+    monkeypatch.setattr(apertium, "MEMO_LIMIT", 2)
+    both = apertium.translate([SPANISH, OTHER_ES, "La noche es larga y fría"], "es")  # over the limit: memo emptied
+    assert both[0] == first[0] and all(text for text, _, _ in both)
+    assert len(apertium._MEMO) == 3

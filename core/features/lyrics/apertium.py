@@ -41,6 +41,8 @@ _MARK = re.compile(r"(?<![^\s\W])[*#@](?=\w)")
 _UNKNOWN = re.compile(r"(?<![^\s\W])\*(?=\w)")
 _WORD = re.compile(r"\w+")
 _MEMO: dict = {}
+#: The memo is emptied when it would hold more translations than this (a long-running app sees many sets).
+MEMO_LIMIT = 20_000
 
 
 class ApertiumError(RuntimeError):
@@ -137,6 +139,9 @@ def translate(texts: Sequence[str], lang: str, timeout_per_text: float = 5.0) ->
     mode = MODES[lang]
     todo = [t for t in dict.fromkeys(texts) if (mode, t) not in _MEMO]
     if todo:
+        if len(_MEMO) + len(todo) > MEMO_LIMIT:  # start afresh: every lyric of this call is translated now
+            _MEMO.clear()
+            todo = list(dict.fromkeys(texts))
         joined = "\n".join(f"{_SEP_LINE.sub('', t)}\n{_SEP.format(i)}" for i, t in enumerate(todo)) + "\n"
         try:
             proc = subprocess.run([shutil.which(executable()), "-f", "txt", mode], input=joined, capture_output=True,
@@ -150,6 +155,8 @@ def translate(texts: Sequence[str], lang: str, timeout_per_text: float = 5.0) ->
         if indices != list(range(len(todo))):
             raise ApertiumError(f"apertium {mode}: the output could not be split back into {len(todo)} lyrics "
                                 f"({len(indices)} separators came back)")
-        for t, out in zip(todo, pieces[0::2]):
-            _MEMO[(mode, t)] = _clean(out)
-    return [_MEMO[(mode, t)] for t in texts]
+        done = {t: _clean(out) for t, out in zip(todo, pieces[0::2])}
+        _MEMO.update({(mode, t): v for t, v in done.items()})
+    else:
+        done = {}
+    return [done[t] if t in done else _MEMO[(mode, t)] for t in texts]
