@@ -196,11 +196,15 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
                         problems.append(Problem(f"{where} ({audio_rel})", probe.note, probe.note_hint))
                     audio_path = str(candidate.resolve())
         lyrics, lyrics_path = None, None
+        # what becomes of the row when its lyrics cannot be used: without audio nothing is kept
+        outcome = ("the track is kept without lyrics" if audio_path is not None
+                   else "row skipped: its audio cannot be used either" if audio_rel
+                   else "row skipped: it has no audio either")
         if rec.get("lyrics", "").strip():
             lyrics, why = check_lyrics_text(rec["lyrics"])
             if lyrics is None:
                 problems.append(Problem(where, f"lyrics cell: {why}",
-                                        f"the track is kept without lyrics; {lyrics_advice(why)}",
+                                        f"{outcome}; {lyrics_advice(why)}",
                                         stage="lyrics"))
         elif rec.get("lyrics_path", "").strip():
             lp = Path(rec["lyrics_path"].strip())
@@ -210,7 +214,7 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
                 else read_lyrics_file(lp)
             if problem:
                 problems.append(Problem(f"{where} ({rec['lyrics_path'].strip()})", problem,
-                                        f"the track is kept without lyrics; {lyrics_advice(problem)}",
+                                        f"{outcome}; {lyrics_advice(problem)}",
                                         stage="lyrics"))
             else:
                 lyrics = text
