@@ -165,6 +165,22 @@ def test_a_file_that_is_not_a_zip_gets_a_message_not_a_traceback():
     assert at.session_state["dataset_source"] == "builtin"
 
 
+def test_a_manifest_with_blank_genre_cells_is_not_said_to_lack_the_column(tmp_path):
+    """The Dataset page said 'No genre labels (the manifest has no `genre` column)' of a manifest that has
+    one, with some cells blank; the summary said 'some rows have no genre' without how many."""
+    for i in range(3):
+        write_clip(tmp_path / f"s{i}.wav", song_like(seed=i, seconds=2.0))
+    (tmp_path / "m.csv").write_text("audio_path,genre\ns0.wav,pop\ns1.wav,\ns2.wav,rock\n", encoding="utf-8")
+    assert any(p.reason == "1 of 3 rows have no genre" for p in load_dataset(tmp_path / "m.csv").problems)
+    at = _app(tmp_path / "m.csv").run()
+    _ok(at)
+    said = [i.value for i in at.info if i.value.startswith("No genre labels")]
+    assert said and "has no `genre` column" not in said[0] and "is blank in 1 of 3 rows" in said[0], said
+    (tmp_path / "n.csv").write_text("audio_path\ns0.wav\n", encoding="utf-8")   # no column at all: said so
+    at = _app(tmp_path / "n.csv").run()
+    assert any("the manifest has no `genre` column" in i.value for i in at.info)
+
+
 def test_an_extraction_with_nothing_usable_names_each_bad_file_and_the_count_matches_the_table(tmp_path):
     """A zip of a text file named .wav and a 0.3 s clip: the extraction fails ("nothing usable to
     cluster"), and the Problems table still lists both files with what is wrong; the Problems count is

@@ -239,7 +239,9 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
                            + problems_text(problems))
     has_labels = labelled and all(g is not None for g in genres)
     if labelled and not has_labels:
-        problems.append(Problem(path.name, "some rows have no genre", "the set is treated as unlabelled"))
+        blank = sum(g is None for g in genres)
+        problems.append(Problem(path.name, f"{blank} of {len(genres)} rows have no genre",
+                                "the set is treated as unlabelled: give every row a genre"))
     return Dataset(name=path.stem, kind="manifest", root=base, tracks=make_tracks(rows),
                    has_lyrics=any(r["lyrics"] for r in rows),
                    labels=np.array(genres, dtype=object) if has_labels else None, problems=problems)
