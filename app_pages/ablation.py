@@ -40,9 +40,9 @@ view = current_view()
 path = str(dataset_path())
 labelled = ds.labels is not None
 if not labelled:
-    st.info("No genre labels: internal metrics only (silhouette, Calinski-Harabasz, Davies-Bouldin, in "
-            "one fixed reference space). The best static weight is then picked post hoc on the "
-            "silhouette, and no external score is reported.")
+    st.info("No genre labels: internal metrics only (silhouette, Calinski-Harabasz, Davies-Bouldin, each "
+            "in the audio and in the lyrics embedding, averaged). The best static weight is then picked post "
+            "hoc on the silhouette, and no external score is reported.")
 
 fusions = ALGORITHM_FUSIONS[view.algorithm]
 c1, c2, c3 = st.columns(3)

@@ -79,8 +79,8 @@ def grid_panel() -> None:
     cols[0].selectbox("Rows: threshold A", names, key="sens_a", format_func=lambda n: specs[n].label)
     cols[1].selectbox("Columns: threshold B", names, key="sens_b", format_func=lambda n: specs[n].label)
     cols[2].selectbox("Metric", metrics, key="sens_metric", format_func=lambda m: METRIC_NAMES.get(m, m),
-                      help="External metrics need genre labels; internal ones are computed in the fixed "
-                           "reference space; 'mean audio weight' needs no clustering.")
+                      help="External metrics need genre labels; internal ones in each modality's own "
+                           "embedding, averaged; 'mean audio weight' needs no clustering.")
     cols[3].slider("Cells per axis", 3, 11, key="sens_n")
     if not labelled:
         st.caption(f"{NO_LABELS_NOTE.capitalize()}: this dataset has no genre labels.")

@@ -266,6 +266,9 @@ def test_unlabelled_ablation_reports_internal_metrics_only(features, tiny_synth_
     _ok(at)
     at = _run_ablation_page(at, seeds=2)
     assert any("No genre labels: internal metrics only" in i.value for i in at.info)
+    # the scores are in each modality's own embedding (NeutralScorer), not the old fused reference space
+    assert not any("reference space" in i.value for i in at.info)
+    assert any("each in the audio and in the lyrics embedding, averaged" in i.value for i in at.info)
     shown = _frame_with(at, "silhouette ↑")
     assert list(shown.columns) == ["silhouette ↑", "Calinski-Harabasz ↑", "Davies-Bouldin ↓"]
     assert at.selectbox(key="abl.metric").options == ["silhouette", "Calinski-Harabasz",
