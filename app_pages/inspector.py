@@ -9,7 +9,7 @@ from core import views
 from core.rules import explain_text
 from ui import figures
 from ui.common import fusion_note, run_current
-from ui.state import write_query_params
+from ui.state import DEFAULT_TRACK, write_query_params
 
 st.title("Track inspector")
 ready, result = run_current()
@@ -20,6 +20,9 @@ ids = ds.track_ids
 labels = views.track_labels(ids, result.track_ids, ds.labels)
 if st.session_state.get("track") not in labels:  # nothing chosen yet, or a link to another dataset
     st.session_state["track"] = ids[0]
+    # a default, not a choice: kept out of the address, or it would add a browser history entry of its own
+    # and Back from here would land on this page again (/inspector, then /inspector?track=...)
+    st.session_state[DEFAULT_TRACK] = ids[0]
 track = st.selectbox("Track", ids, key="track", format_func=labels.get,
                      help="Clicking a point on the Clusters and map page opens that track here.")
 write_query_params()  # the choice above may have changed the track: keep the link current
