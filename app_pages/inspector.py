@@ -24,6 +24,7 @@ if st.session_state.get("track") not in labels:  # nothing chosen yet, or a link
     # and Back from here would land on this page again (/inspector, then /inspector?track=...)
     st.session_state[DEFAULT_TRACK] = ids[0]
 track = st.selectbox("Track", ids, key="track", format_func=labels.get,
+                     on_change=lambda: st.session_state.pop(DEFAULT_TRACK, None),  # a choice: into the address
                      help="Clicking a point on the Clusters and map page opens that track here.")
 write_query_params()  # the choice above may have changed the track: keep the link current
 

@@ -316,6 +316,8 @@ def test_the_inspectors_default_track_stays_out_of_the_address(synth, use_cache)
     assert "track" not in at.query_params
     at.selectbox(key="track").set_value(second).run()
     assert at.query_params["track"] in ([second], second)
+    at.selectbox(key="track").set_value(first).run()              # picked by the user now: written too
+    assert at.query_params["track"] in ([first], first)
 
 
 @pytest.fixture(scope="module")
