@@ -292,7 +292,7 @@ def test_inspector_explains_the_chosen_tracks_weight(synth, use_cache):
 def test_inspector_on_an_instrumental_says_no_lyrics_and_changes_track(synth, use_cache):
     at = open_page(synth.path, "inspector", {"track": "ambient_000"})
     assert "No lyrics for this track." in [i.value for i in at.info]
-    assert metrics(at)["Decided by"] == "no_lyrics"
+    assert metrics(at)["Decided by"] == "no lyrics"                 # it said the code name 'no_lyrics'
     assert any("no lyrics: no neighbours" in c.value for c in at.caption)
     at.selectbox(key="track").set_value("metal_001").run()
     assert not at.exception
