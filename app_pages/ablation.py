@@ -15,7 +15,8 @@ import streamlit as st
 from core.errors import WorkbenchError
 from core.experiments import DEFAULT_STATIC_GRID, ExperimentConfig, rule_switches, run_ablation
 from core.experiments.controls import rule_table_view
-from core.views.ablation import ablation_slices_table, ablation_tests_table
+from core.views.ablation import (ablation_conditions_table, ablation_slices_table, ablation_tests_table,
+                                 metric_words)
 from core.views.viewstate import ALGORITHM_FUSIONS
 from core.views.viewstate import ALGORITHM_LABELS, FUSION_LABELS, clustering_words
 from ui.common import fusion_note, require_ready
@@ -39,9 +40,9 @@ view = current_view()
 path = str(dataset_path())
 labelled = ds.labels is not None
 if not labelled:
-    st.info("No genre labels: internal metrics only (silhouette, Calinski-Harabasz, Davies-Bouldin, in "
-            "one fixed reference space). The best static weight is then picked post hoc on the "
-            "silhouette, and no external score is reported.")
+    st.info("No genre labels: internal metrics only (silhouette, Calinski-Harabasz, Davies-Bouldin, each "
+            "in the audio and in the lyrics embedding, averaged). The best static weight is then picked post "
+            "hoc on the silhouette, and no external score is reported.")
 
 fusions = ALGORITHM_FUSIONS[view.algorithm]
 c1, c2, c3 = st.columns(3)
@@ -83,7 +84,7 @@ if st.button("Run ablation", type="primary"):
         for i, config in enumerate(configs):
             def progress(done, total, message="", i=i, fusion=config.fusion):
                 frac = (i + done / max(total, 1)) / len(configs)
-                bar.progress(min(frac, 1.0), text=f"{fusion}: {done}/{total} {message}")
+                bar.progress(min(frac, 1.0), text=f"{FUSION_LABELS.get(fusion, fusion)}: {done}/{total} {message}")
 
             prepared = ready.prepared.with_config(config)
             results[config.fusion] = run_ablation(prepared, labels=ds.labels, progress=progress,
@@ -102,8 +103,9 @@ if not stored or stored["settings"]["path"] != path:
     st.stop()
 if stored["settings"] != settings:
     s = stored["settings"]
-    st.warning(f"The settings changed since the last run. The results below are for: {s['algorithm']}, "
-               f"fusion {', '.join(s['fusions'])}, {s['seeds']} seeds, share {s['subsample']:g}"
+    ran = "; ".join(clustering_words(s["algorithm"], f) for f in s["fusions"])
+    st.warning(f"The settings changed since the last run. The results below are for: {ran}, "
+               f"{s['seeds']} seeds, share {s['subsample']:g}"
                + ("" if s["ruleset"] == settings["ruleset"] else ", other rule settings")
                + ". Press Run ablation to update them.")
 
@@ -134,9 +136,7 @@ for tab, (fusion, res) in zip(tabs, results.items()):
             st.info(f"Best static weight for {METRIC_LABELS.get(metric, metric)}: {best:g}, picked post hoc "
                     "(no labels).")
         st.markdown("**Conditions: mean ± std [95 % CI] over seeds**")
-        table = res.table()
-        table.index.name = "condition"
-        st.dataframe(table, width="stretch")
+        st.dataframe(ablation_conditions_table(res), width="stretch")
         st.markdown("**Paired tests: dynamic against static and against its own shuffle (two-sided "
                     "Wilcoxon signed-rank over seeds)**")
         st.dataframe(ablation_tests_table(res), hide_index=True, width="stretch",
@@ -150,6 +150,7 @@ for tab, (fusion, res) in zip(tabs, results.items()):
                    "one dataset (`python -m core ablate --data-seeds` adds generated datasets as the unit).")
         rules_view = rule_table_view(res.rule_table)
         if rules_view is not None:
+            rules_view["metric"] = rules_view["metric"].map(metric_words)
             st.markdown("**Per-rule ablation** (planned: each rule switched off in turn, hard rules too; "
                         "Δ > 0 means the rule earns its place)")
             st.dataframe(rules_view, hide_index=True, width="stretch",
@@ -163,7 +164,7 @@ for tab, (fusion, res) in zip(tabs, results.items()):
                         "genre; NMI within the slice.")
             st.dataframe(slices, hide_index=True, width="stretch",
                          column_config={c: st.column_config.NumberColumn(format="%.3f")
-                                        for c in ("accuracy", "accuracy std", "nmi", "nmi std")})
+                                        for c in ("accuracy", "accuracy std", "NMI", "NMI std")})
         elif res.labelled:
             st.caption("No degradation slices: this dataset has no generator ground truth.")
         for w in res.warnings:

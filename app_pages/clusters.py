@@ -25,7 +25,7 @@ from ui.common import fusion_note, run_current
 from ui.compare import pin_bar, pin_note
 from ui.figures_grids import contingency_spec
 from ui.figures_map import MAP_SELECTIONS, map_figure, map_spec
-from ui.state import current_view, dataset_path, rule_key, write_query_params
+from ui.state import DEFAULT_TRACK, current_view, dataset_path, rule_key, write_query_params
 
 st.title("Clusters and map")
 
@@ -170,6 +170,7 @@ def map_panel(path: str, view, prepared, result, track_ids: tuple, genres) -> No
     if picked and picked != st.session_state.get("_map_last_pick"):
         st.session_state["_map_last_pick"] = picked
         st.session_state["track"] = picked[0]
+        st.session_state.pop(DEFAULT_TRACK, None)  # a choice now: in the address even if it is the first track
         write_query_params()
         st.rerun()  # a full run: the map rings the track
     write_query_params()  # a fragment rerun skips app.py: put projection / dims / colour in the URL here

@@ -230,6 +230,9 @@ if ds.has_labels:
 else:
     why = {"manifest": " (the manifest has no `genre` column)",
            "features": " (the file has no `genre` or `label` column)"}.get(ds.kind, "")
+    blank = next((p.reason for p in ds.problems if p.reason.endswith("rows have no genre")), None)
+    if ds.kind == "manifest" and blank:  # the column is there, with blank cells
+        why = f" (the manifest's `genre` column is blank in {blank.split(' rows')[0]} rows; every row needs one)"
     if ds.kind == "folder":
         loose = sum(Path(str(p)).parent == Path(ds.root) for p in ds.tracks["audio_path"] if p)
         why = (f" ({loose} of {summary['tracks']} audio files sit directly in `{Path(ds.root).name}`, not in a "

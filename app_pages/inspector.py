@@ -9,7 +9,7 @@ from core import views
 from core.rules import explain_text
 from ui import figures
 from ui.common import fusion_note, run_current
-from ui.state import write_query_params
+from ui.state import DEFAULT_TRACK, write_query_params
 
 st.title("Track inspector")
 ready, result = run_current()
@@ -20,7 +20,11 @@ ids = ds.track_ids
 labels = views.track_labels(ids, result.track_ids, ds.labels)
 if st.session_state.get("track") not in labels:  # nothing chosen yet, or a link to another dataset
     st.session_state["track"] = ids[0]
+    # a default, not a choice: kept out of the address, or it would add a browser history entry of its own
+    # and Back from here would land on this page again (/inspector, then /inspector?track=...)
+    st.session_state[DEFAULT_TRACK] = ids[0]
 track = st.selectbox("Track", ids, key="track", format_func=labels.get,
+                     on_change=lambda: st.session_state.pop(DEFAULT_TRACK, None),  # a choice: into the address
                      help="Clicking a point on the Clusters and map page opens that track here.")
 write_query_params()  # the choice above may have changed the track: keep the link current
 
@@ -36,12 +40,14 @@ else:
     w = float(result.weights[i])
     cluster = int(result.labels[i])
     size = int((result.labels == cluster).sum())
-    decided = result.rules.decided_by[i] or "soft rules"
+    hard = result.rules.decided_by[i]  # a hard rule's name ('no_lyrics'), said in words as on the Rules page
+    decided = hard.replace("_", " ") if hard else "soft rules"
     cols = st.columns(5)
     cols[0].metric("Audio weight", f"{w:.3f}")
     cols[1].metric("Lyrics weight", f"{1.0 - w:.3f}")
     cols[2].metric("Cluster", "noise" if cluster == -1 else str(cluster), help=f"{size} tracks in it.")
-    cols[3].metric("Decided by", decided)
+    cols[3].metric("Decided by", decided, help="A hard rule set this track's weight outright." if hard else
+                   "The base weight plus the soft rules' shifts, clipped (below: each step).")
     cols[4].metric("Genre", genre if genre is not None else "unlabelled")
     if float(result.effective[i]) != w:
         st.caption(f"Fusion uses audio weight {float(result.effective[i]):.3f}: a missing modality is enforced.")

@@ -94,7 +94,8 @@ def _headline(result) -> None:
     if "nmi" in result.metrics:
         cols[3].metric("NMI", f"{result.metrics['nmi']:.3f}", help="Against the genre labels (evaluation only).")
     cols[4].metric("Silhouette", f"{result.metrics['silhouette']:.3f}",
-                   help="In the fixed reference space, so it compares across weights.")
+                   help="In each modality's own embedding (audio, lyrics), averaged: it contains no "
+                        "weight, so it compares across weights.")
 
 
 def _views(ready, result) -> None:

@@ -79,8 +79,8 @@ def grid_panel() -> None:
     cols[0].selectbox("Rows: threshold A", names, key="sens_a", format_func=lambda n: specs[n].label)
     cols[1].selectbox("Columns: threshold B", names, key="sens_b", format_func=lambda n: specs[n].label)
     cols[2].selectbox("Metric", metrics, key="sens_metric", format_func=lambda m: METRIC_NAMES.get(m, m),
-                      help="External metrics need genre labels; internal ones are computed in the fixed "
-                           "reference space; 'mean audio weight' needs no clustering.")
+                      help="External metrics need genre labels; internal ones in each modality's own "
+                           "embedding, averaged; 'mean audio weight' needs no clustering.")
     cols[3].slider("Cells per axis", 3, 11, key="sens_n")
     if not labelled:
         st.caption(f"{NO_LABELS_NOTE.capitalize()}: this dataset has no genre labels.")
@@ -121,6 +121,12 @@ def grid_panel() -> None:
                                        label_a=rule_a, label_b=rule_b, chosen=chosen),
                     key="sensitivity_chart", width="stretch")
     distinct = grid.attrs.get("distinct_weightings")
+    oracle = metric in EXTERNAL_METRICS  # the best cell was found with this set's genre labels
+    if oracle:
+        st.warning(f"The best cell by {label} is **picked with this dataset's genre labels (an oracle)**: "
+                   "thresholds set from it are tuned on the answers, so their score here overstates what they "
+                   "do on music they were not chosen on. To choose without labels use the auto-tune below, "
+                   "or a metric without labels (silhouette, ...).", icon=":material/warning:")
     st.caption(f"Cross: the current sliders ({rule_a} = {current[0]:g}, {rule_b} = {current[1]:g}), "
                f"{label} there (nearest cell): {cell_value(grid, *current):.4f}. "
                f"Best cell: {rule_a} = {ba:g}, {rule_b} = {bb:g}: {bv:.4f}."
@@ -133,7 +139,8 @@ def grid_panel() -> None:
     pick[2].metric(f"{label} in this cell", f"{cell_value(grid, *chosen):.4f}")
     st.button("Set the sliders to this cell", key="sens_apply", on_click=_set_sliders,
               args=(slider_updates({rule_a: chosen[0], rule_b: chosen[1]}, ruleset, rule_key),),
-              help="Puts the two thresholds on the Rules page's sliders (and in the URL).")
+              help="Puts the two thresholds on the Rules page's sliders (and in the URL)."
+              + (f" A cell chosen by {label} was chosen with the genre labels (an oracle)." if oracle else ""))
     write_query_params()  # a fragment rerun skips app.py
 
 

@@ -86,6 +86,25 @@ def test_manifest_resolves_paths_reads_lyrics_and_names_bad_rows(tmp_path):
     assert "duplicate track_id 't1'" in text
 
 
+def test_a_row_whose_audio_and_lyrics_both_fail_is_not_said_to_be_kept(tmp_path):
+    """A row with a missing audio file and a missing lyrics file was dropped, yet its lyrics problem said
+    'the track is kept without lyrics'."""
+    write_clip(tmp_path / "audio" / "one.wav", song_like(1))
+    (tmp_path / "manifest.csv").write_text(
+        "audio_path,lyrics_path,genre\n"
+        "audio/one.wav,lyr/gone.txt,pop\n"          # audio fine: kept without lyrics
+        "audio/missing.wav,lyr/missing.txt,pop\n"   # neither: skipped
+        ",lyr/nothere.txt,pop\n",                   # no audio cell, lyrics missing: skipped
+        encoding="utf-8")
+    ds = load_dataset(tmp_path / "manifest.csv")
+    assert ds.track_ids == ["one"]
+    by_path = {p.path: p.hint for p in ds.problems}
+    assert by_path["manifest.csv:line 2 (lyr/gone.txt)"].startswith("the track is kept without lyrics")
+    assert by_path["manifest.csv:line 3 (lyr/missing.txt)"].startswith("row skipped: its audio cannot be used")
+    assert by_path["manifest.csv:line 4 (lyr/nothere.txt)"].startswith("row skipped: it has no audio")
+    assert not any("kept" in p.hint for p in ds.problems if "line 3" in p.path or "line 4" in p.path)
+
+
 def test_manifest_without_audio_path_column_is_a_clear_error(tmp_path):
     (tmp_path / "m.csv").write_text("file,genre\na.wav,pop\n", encoding="utf-8")
     with pytest.raises(DatasetError, match="lacks the column.*audio_path.*it has file, genre"):

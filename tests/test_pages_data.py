@@ -23,7 +23,8 @@ from core.indicators import compute_indicators
 from core.loop import InteractiveLoop
 from core.paths import REPO_ROOT, data_dir, default_synthetic_dir
 from core.rules import DEFAULT_RULES
-from core.views.ablation import ablation_tests_table
+from core.views.ablation import ablation_conditions_table, ablation_tests_table
+from core.views.tables import METRIC_NAMES
 from core.views.export import tracks_table
 from core.views.indicator_overview import indicator_overview
 from tests.audio_fixtures import make_gtzan, song_like, write_clip
@@ -164,6 +165,22 @@ def test_a_file_that_is_not_a_zip_gets_a_message_not_a_traceback():
     assert at.session_state["dataset_source"] == "builtin"
 
 
+def test_a_manifest_with_blank_genre_cells_is_not_said_to_lack_the_column(tmp_path):
+    """The Dataset page said 'No genre labels (the manifest has no `genre` column)' of a manifest that has
+    one, with some cells blank; the summary said 'some rows have no genre' without how many."""
+    for i in range(3):
+        write_clip(tmp_path / f"s{i}.wav", song_like(seed=i, seconds=2.0))
+    (tmp_path / "m.csv").write_text("audio_path,genre\ns0.wav,pop\ns1.wav,\ns2.wav,rock\n", encoding="utf-8")
+    assert any(p.reason == "1 of 3 rows have no genre" for p in load_dataset(tmp_path / "m.csv").problems)
+    at = _app(tmp_path / "m.csv").run()
+    _ok(at)
+    said = [i.value for i in at.info if i.value.startswith("No genre labels")]
+    assert said and "has no `genre` column" not in said[0] and "is blank in 1 of 3 rows" in said[0], said
+    (tmp_path / "n.csv").write_text("audio_path\ns0.wav\n", encoding="utf-8")   # no column at all: said so
+    at = _app(tmp_path / "n.csv").run()
+    assert any("the manifest has no `genre` column" in i.value for i in at.info)
+
+
 def test_an_extraction_with_nothing_usable_names_each_bad_file_and_the_count_matches_the_table(tmp_path):
     """A zip of a text file named .wav and a 0.3 s clip: the extraction fails ("nothing usable to
     cluster"), and the Problems table still lists both files with what is wrong; the Problems count is
@@ -209,9 +226,11 @@ def test_ablation_page_shows_what_run_ablation_computes(features, tiny_synth_dir
     config = ExperimentConfig(seeds=(0, 1), subsample=0.8, ruleset=DEFAULT_RULES)
     shown_fs = select_lyrics_levels(fs, DEFAULT_LYRICS_LEVELS)  # what the pages cluster by default
     expected = run_ablation(prepare(shown_fs).with_config(config), labels=ds.labels, ground_truth=ds.ground_truth)
-    shown = _frame_with(at, "nmi")
-    table = expected.table()
-    assert list(shown.index) == list(table.index) and shown.equals(table.rename_axis("condition"))
+    shown = _frame_with(at, "NMI ↑")                     # the conditions in words, as on the Rules page
+    table = ablation_conditions_table(expected)
+    assert list(shown.index) == list(table.index) and shown.equals(table)
+    assert "static 0.5" in shown.index and "dynamic (rules)" in shown.index
+    assert not any("_" in c or "*" in c for c in list(shown.index) + list(shown.columns)), shown.index
     tests = _frame_with(at, "p value")
     exp_tests = ablation_tests_table(expected)
     np.testing.assert_allclose(tests["p value"], exp_tests["p value"])
@@ -223,10 +242,11 @@ def test_ablation_page_shows_what_run_ablation_computes(features, tiny_synth_dir
     assert rules["rule switched off"].tolist() == exp_rules["rule switched off"].tolist()
     np.testing.assert_allclose(rules["Δ (dynamic − rule off)"], exp_rules["Δ (dynamic − rule off)"])
     np.testing.assert_allclose(rules["Holm p"], exp_rules["Holm p"])
-    assert "shuffled" in shown.index
+    assert any(c.startswith("shuffled") for c in shown.index)
+    assert set(tests["metric"]) >= {"NMI ↑", "ARI ↑"} and set(rules["metric"]) <= set(METRIC_NAMES.values())
     assert any("picked with the labels" in w.value and "oracle" in w.value for w in at.warning)
     slices = _frame_with(at, "slice")                      # synthetic ground truth: slices shown
-    assert set(slices["condition"]) >= {"dynamic", "static_0.5"}
+    assert set(slices["condition"]) >= {"dynamic (rules)", "static 0.5"}
     chart = at.get("plotly_chart")
     assert len(chart) == 1
     # results stay in the session: another metric redraws without re-running
@@ -246,8 +266,11 @@ def test_unlabelled_ablation_reports_internal_metrics_only(features, tiny_synth_
     _ok(at)
     at = _run_ablation_page(at, seeds=2)
     assert any("No genre labels: internal metrics only" in i.value for i in at.info)
-    shown = _frame_with(at, "silhouette")
-    assert list(shown.columns) == ["silhouette", "calinski_harabasz", "davies_bouldin"]
+    # the scores are in each modality's own embedding (NeutralScorer), not the old fused reference space
+    assert not any("reference space" in i.value for i in at.info)
+    assert any("each in the audio and in the lyrics embedding, averaged" in i.value for i in at.info)
+    shown = _frame_with(at, "silhouette ↑")
+    assert list(shown.columns) == ["silhouette ↑", "Calinski-Harabasz ↑", "Davies-Bouldin ↓"]
     assert at.selectbox(key="abl.metric").options == ["silhouette", "Calinski-Harabasz",
                                                       "Davies-Bouldin (lower is better)"]
     assert not any("oracle" in w.value for w in at.warning)
@@ -293,7 +316,7 @@ def test_export_after_an_ablation_in_the_same_session(features, tiny_synth_dir):
     assert any(c.label == "Include the last ablation run" and c.value for c in at.checkbox)
     at.switch_page("app_pages/ablation.py").run()              # and back: the stored run is shown again
     _ok(at)
-    assert _frame_with(at, "nmi") is not None
+    assert _frame_with(at, "NMI ↑") is not None
 
 
 
@@ -310,7 +333,7 @@ def test_a_set_without_lyrics_says_fusion_is_off_on_export_and_ablation(features
     at = _run_ablation_page(at, seeds=2)
     assert not at.error
     assert any("fusion is off" in w.value for w in at.warning)
-    assert _frame_with(at, "nmi") is not None
+    assert _frame_with(at, "NMI ↑") is not None
 
 
 def test_export_reuses_the_map_the_clusters_page_drew(features, tiny_synth_dir):

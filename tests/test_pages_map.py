@@ -382,6 +382,19 @@ def test_the_grid_opens_on_two_thresholds_that_move_weights_and_names_one_that_c
     assert any("loud's delta is 0" in i.value and "every column of the grid is alike" in i.value for i in at.info)
 
 
+def test_a_best_cell_found_with_the_labels_is_called_an_oracle(ready, tiny_synth_dir):
+    """The grid named its best NMI cell and offered 'Set the sliders to this cell' without saying that the
+    best cell was picked with this set's genre labels; the Ablation page says so of its best static weight."""
+    at = _open(_app(tiny_synth_dir, n_clusters=K), "sensitivity")
+    assert at.selectbox(key="sens_metric").value == "nmi"
+    assert any("picked with this dataset's genre labels (an oracle)" in w.value for w in at.warning)
+    assert "oracle" in at.button(key="sens_apply").help
+    at.selectbox(key="sens_metric").set_value("silhouette").run()         # no labels read: no such warning
+    assert not at.exception
+    assert not any("oracle" in w.value for w in at.warning)
+    assert "oracle" not in at.button(key="sens_apply").help
+
+
 def test_a_picked_cell_goes_to_the_sliders(ready, tiny_synth_dir):
     at = _open(_app(tiny_synth_dir, n_clusters=K, sens_metric="mean_weight", sens_b="loud"), "sensitivity")
     at.selectbox(key="sens_pick_a").set_value(grid_values(0.0, 1.0, 7)[1]).run()

@@ -18,7 +18,8 @@ from core.experiments import ExperimentConfig, prepare, run_ablation, track_tabl
 from core.indicators import INDICATORS, Indicators
 from core.loop import InteractiveLoop
 from core.rules import DEFAULT_RULES, apply_rules, rule_counts
-from core.views.ablation import ablation_curve, ablation_slices_table, ablation_tests_table
+from core.views.ablation import (ablation_conditions_table, ablation_curve, ablation_slices_table,
+                                 ablation_tests_table)
 from core.views.export import EXPORT_TABLES, dropped_track_ids, split_tracks_table, tracks_json, tracks_table
 from core.views.indicator_overview import INDICATOR_OVERVIEW_COLUMNS, indicator_overview
 from core.views.report import cluster_weight_table, weight_histogram
@@ -211,7 +212,7 @@ def test_ablation_tests_flag_the_oracle_only_with_labels(ablations):
     assert not t[t.comparison == "dynamic vs static 0.5"]["static weight"].str.contains("oracle").any()
     np.testing.assert_allclose(t["p value"], labelled.tests["p_value"])
     u = ablation_tests_table(unlabelled)
-    assert set(u["metric"]) <= {"silhouette", "calinski_harabasz", "davies_bouldin"}
+    assert set(u["metric"]) <= {"silhouette ↑", "Calinski-Harabasz ↑", "Davies-Bouldin ↓"}
     assert not u["static weight"].str.contains("oracle").any()
     assert u[u.comparison == "dynamic vs best static"]["static weight"].str.contains("post hoc").all()
 
@@ -219,12 +220,26 @@ def test_ablation_tests_flag_the_oracle_only_with_labels(ablations):
 def test_slices_exist_only_with_ground_truth_and_labels(ablations):
     labelled, unlabelled = ablations
     s = ablation_slices_table(labelled)
-    assert s is not None and {"dynamic", "static_0.5"} <= set(s["condition"])
-    clean = s[(s.slice.str.startswith("clean")) & (s.condition == "dynamic")].iloc[0]
+    assert s is not None and {"dynamic (rules)", "static 0.5"} <= set(s["condition"])
+    clean = s[(s.slice.str.startswith("clean")) & (s.condition == "dynamic (rules)")].iloc[0]
     raw = labelled.slices
     acc = raw[(raw.slice == clean["slice"]) & (raw.condition == "dynamic") & (raw.metric == "accuracy")]
     assert clean["accuracy"] == pytest.approx(float(acc["mean"].iloc[0]))
     assert ablation_slices_table(unlabelled) is None
+
+
+def test_the_conditions_table_is_in_words(ablations):
+    """The Ablation page said 'static_0.4  *oracle best static*', 'audio_only', 'nmi', 'v_measure'."""
+    labelled, unlabelled = ablations
+    t = ablation_conditions_table(labelled)
+    assert t.index.tolist()[:3] == ["audio only", "lyrics only", "static 0.0"]
+    assert "dynamic (rules)" in t.index and "NMI ↑" in t.columns and "V-measure ↑" in t.columns
+    best = [c for c in t.index if "oracle" in c]
+    assert best == [f"static {labelled.best_static_weight:.1f} (best static, picked with the labels: oracle)"]
+    assert not any("_" in c or "*" in c for c in list(t.index) + list(t.columns))
+    assert t["NMI ↑"].tolist() == labelled.table()["nmi"].tolist()       # values unchanged
+    u = ablation_conditions_table(unlabelled)
+    assert any("picked post hoc" in c for c in u.index) and not any("oracle" in c for c in u.index)
 
 
 def test_ablation_figure_draws_the_band_and_the_dynamic_line(ablations):
@@ -241,6 +256,7 @@ def test_ablation_figure_draws_the_band_and_the_dynamic_line(ablations):
     assert list(band.y[n:]) == pytest.approx(static["ci_low"].tolist()[::-1])
     assert list(fig.data[1].y) == pytest.approx(static["mean"].tolist())
     assert list(fig.data[3].y) == pytest.approx([dynamic["mean"]] * 2)
+    assert fig.layout.title.text.startswith("NMI ↑ against") and fig.layout.yaxis.title.text == "NMI ↑"
     _, unlabelled = ablations
     names_u = [t.name for t in ablation_figure(unlabelled, "silhouette").data]
     assert "best static (post hoc)" in names_u and not any("oracle" in x for x in names_u)

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.views.ablation import ablation_curve, ablation_slices_table, ablation_tests_table
+from core.views.ablation import (ablation_conditions_table, ablation_curve, ablation_slices_table,
+                                 ablation_tests_table, metric_words)
 from core.views.report import cluster_weight_table, ruleset_table, weight_histogram
 
 __all__ = [
@@ -197,9 +198,10 @@ def ablation_figure(result, metric: str) -> go.Figure:
                  else "best static (post hoc)")
         fig.add_trace(go.Scatter(x=_floats(best["weight"]), y=_floats(best["mean"]), mode="markers",
                                  name=label, marker=dict(symbol="star", size=14, color="#F58518")))
-    direction = " (lower is better)" if metric == "davies_bouldin" else ""
-    fig.update_layout(title=f"{metric}{direction} against the static audio weight",
-                      xaxis_title="static audio weight (every track)", yaxis_title=metric,
+    name = metric_words(metric)  # "NMI ↑", "Davies-Bouldin ↓": the arrow says which way is better
+    fig.update_layout(title=f"{name} against the static audio weight (mean over seeds)",
+                      xaxis_title="static audio weight (every track; lyrics weight = 1 − audio weight)",
+                      yaxis_title=name,
                       xaxis_range=[-0.02, 1.02], margin=dict(l=40, r=20, t=50, b=40), height=420)
     return fig
 
@@ -372,8 +374,7 @@ def build_html_report(*, dataset: Mapping, settings: Mapping, metric_table: pd.D
             for note in res.notes:
                 parts.append(f'<p class="note">{esc(note)}</p>')
             parts.append(_figure_html(ablation_figure(res, res.primary_metric), f"fig-ablation-{slug}"))
-            tab = res.table()
-            tab.index.name = "condition"
+            tab = ablation_conditions_table(res)
             parts.append(_table(tab.reset_index(), f"table-ablation-{slug}"))
             parts.append(_table(ablation_tests_table(res), f"table-tests-{slug}", digits=4))
             sl = ablation_slices_table(res)

@@ -152,11 +152,17 @@ def apply_ruleset(ruleset) -> None:
     apply_view(dataclasses.replace(current_view(), ruleset=ruleset))
 
 
+#: Session key of the track the inspector picked by default (the dataset's first), not by the user.
+DEFAULT_TRACK = "_default_track"
+
+
 def write_query_params() -> None:
     """Replace the URL's query parameters with the current view's, and keep a copy of the view's values
     (:func:`keep_view_values`; every fragment calls this, as a fragment run skips app.py's :func:`init_state`)."""
     keep_view_values()
     wanted = to_query(current_view())
+    if "track" in wanted and wanted["track"] == st.session_state.get(DEFAULT_TRACK):
+        del wanted["track"]  # the inspector's default track (its first): opening the link picks it again
     if dict(st.query_params.to_dict()) != wanted:
         st.query_params.from_dict(wanted)
 

@@ -196,11 +196,15 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
                         problems.append(Problem(f"{where} ({audio_rel})", probe.note, probe.note_hint))
                     audio_path = str(candidate.resolve())
         lyrics, lyrics_path = None, None
+        # what becomes of the row when its lyrics cannot be used: without audio nothing is kept
+        outcome = ("the track is kept without lyrics" if audio_path is not None
+                   else "row skipped: its audio cannot be used either" if audio_rel
+                   else "row skipped: it has no audio either")
         if rec.get("lyrics", "").strip():
             lyrics, why = check_lyrics_text(rec["lyrics"])
             if lyrics is None:
                 problems.append(Problem(where, f"lyrics cell: {why}",
-                                        f"the track is kept without lyrics; {lyrics_advice(why)}",
+                                        f"{outcome}; {lyrics_advice(why)}",
                                         stage="lyrics"))
         elif rec.get("lyrics_path", "").strip():
             lp = Path(rec["lyrics_path"].strip())
@@ -210,7 +214,7 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
                 else read_lyrics_file(lp)
             if problem:
                 problems.append(Problem(f"{where} ({rec['lyrics_path'].strip()})", problem,
-                                        f"the track is kept without lyrics; {lyrics_advice(problem)}",
+                                        f"{outcome}; {lyrics_advice(problem)}",
                                         stage="lyrics"))
             else:
                 lyrics = text
@@ -235,7 +239,9 @@ def load_manifest(path: Path, check_audio: bool = True, max_audio_bytes: Optiona
                            + problems_text(problems))
     has_labels = labelled and all(g is not None for g in genres)
     if labelled and not has_labels:
-        problems.append(Problem(path.name, "some rows have no genre", "the set is treated as unlabelled"))
+        blank = sum(g is None for g in genres)
+        problems.append(Problem(path.name, f"{blank} of {len(genres)} rows have no genre",
+                                "the set is treated as unlabelled: give every row a genre"))
     return Dataset(name=path.stem, kind="manifest", root=base, tracks=make_tracks(rows),
                    has_lyrics=any(r["lyrics"] for r in rows),
                    labels=np.array(genres, dtype=object) if has_labels else None, problems=problems)

@@ -10,6 +10,44 @@ import numpy as np
 import pandas as pd
 
 from core.errors import check_param
+from core.experiments.config import static_name
+from core.views.tables import METRIC_NAMES
+
+#: The conditions in the words the Rules page's metric table uses ("static_0.5" is "static 0.5").
+_CONDITION_WORDS = {"audio_only": "audio only", "lyrics_only": "lyrics only", "dynamic": "dynamic (rules)",
+                    "shuffled": "shuffled (the dynamic weights among tracks)"}
+
+
+def condition_words(name: str) -> str:
+    """A condition's name in words: ``static_0.5`` -> ``static 0.5``, ``audio_only`` -> ``audio only``,
+    ``dynamic`` -> ``dynamic (rules)`` (as on the Rules page), ``shuffled`` -> ``shuffled (...)``."""
+    if name.startswith("static_"):
+        return "static " + name[len("static_"):]
+    return _CONDITION_WORDS.get(name, name.replace("_", " "))
+
+
+def metric_words(metric: str) -> str:
+    """A metric's display name with the direction that is better (``nmi`` -> ``NMI ↑``)."""
+    return METRIC_NAMES.get(metric, metric)
+
+
+def ablation_conditions_table(result) -> pd.DataFrame:
+    """The condition x metric table of :meth:`AblationResult.table` in words, ready to show.
+
+    Returns
+    -------
+    DataFrame
+        Index ``condition`` in words (:func:`condition_words`; the best static weight marked
+        "(best static, picked with the labels: oracle)" or "(best static, picked post hoc)"),
+        one column per metric named by :func:`metric_words`, cells ``"mean ± std [ci_low, ci_high]"``.
+    """
+    table = result.table()
+    best = static_name(result.best_static_weight)
+    marker = (" (best static, picked with the labels: oracle)" if result.oracle
+              else " (best static, picked post hoc)")
+    table.index = [condition_words(c) + (marker if c == best else "") for c in result.conditions]
+    table.index.name = "condition"
+    return table.rename(columns={m: metric_words(m) for m in table.columns})
 
 
 def ablation_curve(result, metric: str) -> tuple:
@@ -87,7 +125,7 @@ def ablation_tests_table(result) -> pd.DataFrame:
             other += " (best static, picked with the labels: oracle)"
         elif r.get("selected_post_hoc", False):
             other += " (best static, picked post hoc without labels)"
-        rows.append({"metric": r["metric"], "comparison": r["comparison"], "static weight": other,
+        rows.append({"metric": metric_words(r["metric"]), "comparison": r["comparison"], "static weight": other,
                      "mean diff": float(r["mean_diff"]),
                      "dynamic better / worse / tied": f"{int(r['wins'])} / {int(r['losses'])} / {int(r['ties'])}",
                      "p value": float(r["p_value"]), "Holm p": float(r.get("p_holm", np.nan)),
@@ -102,19 +140,20 @@ def ablation_slices_table(result) -> Optional[pd.DataFrame]:
     Returns
     -------
     DataFrame or None
-        ``slice``, ``condition``, ``tracks``, ``accuracy``, ``accuracy std``, ``nmi``,
-        ``nmi std``; None when the ablation has no slices (no ground truth or no labels).
+        ``slice``, ``condition`` (in words, :func:`condition_words`), ``tracks``, ``accuracy``,
+        ``accuracy std``, ``NMI``, ``NMI std``; None when the ablation has no slices (no ground truth or no labels).
     """
     sl = getattr(result, "slices", None)
     if sl is None or not len(sl):
         return None
     rows = []
     for (name, cond), g in sl.groupby(["slice", "condition"], sort=False):
-        row = {"slice": name, "condition": cond, "tracks": int(g["n_tracks"].iloc[0])}
+        row = {"slice": name, "condition": condition_words(cond), "tracks": int(g["n_tracks"].iloc[0])}
         for metric in ("accuracy", "nmi"):
             m = g[g.metric == metric]
-            row[metric] = float(m["mean"].iloc[0]) if len(m) else math.nan
-            row[f"{metric} std"] = float(m["std"].iloc[0]) if len(m) else math.nan
+            word = "NMI" if metric == "nmi" else metric
+            row[word] = float(m["mean"].iloc[0]) if len(m) else math.nan
+            row[f"{word} std"] = float(m["std"].iloc[0]) if len(m) else math.nan
         rows.append(row)
     return pd.DataFrame(rows, columns=["slice", "condition", "tracks", "accuracy", "accuracy std",
-                                       "nmi", "nmi std"])
+                                       "NMI", "NMI std"])
