@@ -278,6 +278,10 @@ elif ds.kind == "features":  # nothing to extract: the error above says what is 
 else:
     st.write(f"Audio: {status['audio_cached']} of {status['audio_total']} clips extracted; "
              f"lyrics: {status['lyrics_cached']} of {status['lyrics_total']} embedded.")
+    if 0 < status["audio_cached"] < status["audio_total"]:  # e.g. a reload stopped an extraction part way
+        st.info(f"Part of this set is extracted already ({status['audio_cached']} of {status['audio_total']} clips): "
+                "an earlier extraction stopped before the end (a page reload or a closed tab stops it), or files "
+                "were added since. What is done is kept: **Extract features** does only the rest.")
     levels, model = cached.levels_choice()
     if "learned" in levels:
         hand = cached.cached_status(ds, cached.extract_config(("low", "mid", "high"), model))["audio_cached"]

@@ -181,6 +181,26 @@ def test_a_manifest_with_blank_genre_cells_is_not_said_to_lack_the_column(tmp_pa
     assert any("the manifest has no `genre` column" in i.value for i in at.info)
 
 
+def test_a_set_extracted_part_way_says_what_is_kept_and_that_extract_does_the_rest(tmp_path):
+    """A reload mid-extraction (or files added later) left "Audio: 2 of 16 clips extracted" and the button,
+    with nothing saying a run had stopped or that the finished clips are kept. Clips added to a genre folder
+    are seen (the folder's own time did not change, and the page kept the old track list)."""
+    for i in range(3):
+        (tmp_path / "set" / "rock").mkdir(parents=True, exist_ok=True)
+        write_clip(tmp_path / "set" / "rock" / f"a{i}.wav", song_like(seed=i, seconds=2.0))
+    at = _app(tmp_path / "set").run()
+    _ok(at)
+    assert not any("extracted already" in i.value for i in at.info)      # nothing done yet: no such note
+    next(b for b in at.button if b.label == "Extract features").click().run()
+    _ok(at)
+    for i in range(3, 5):                                                  # two more clips arrive
+        write_clip(tmp_path / "set" / "rock" / f"a{i}.wav", song_like(seed=i, seconds=2.0))
+    at = _app(tmp_path / "set").run()
+    _ok(at)
+    note = [i.value for i in at.info if "extracted already" in i.value]
+    assert note and "3 of 5 clips" in note[0] and "does only the rest" in note[0], [i.value for i in at.info]
+
+
 def test_an_extraction_with_nothing_usable_names_each_bad_file_and_the_count_matches_the_table(tmp_path):
     """A zip of a text file named .wav and a 0.3 s clip: the extraction fails ("nothing usable to
     cluster"), and the Problems table still lists both files with what is wrong; the Problems count is

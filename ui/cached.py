@@ -27,9 +27,19 @@ from core.tracks import Dataset
 
 
 def stamp(path: str) -> float:
-    """Modification time of ``path`` (a rebuilt or edited dataset gets a new cache key)."""
+    """Modification time of ``path`` (a rebuilt or edited dataset gets a new cache key); for a folder, the latest
+    of it and its sub-folders' (a clip added to ``<folder>/<genre>/`` changes only the genre folder's time)."""
     try:
-        return os.stat(path).st_mtime
+        st_ = os.stat(path)
+        latest = st_.st_mtime
+        # a folder's link count is 2 + its sub-folders on Linux file systems (1 where it is not counted): a
+        # flat folder of many files is not scanned on every page run
+        if os.path.isdir(path) and st_.st_nlink != 2:
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        latest = max(latest, entry.stat(follow_symlinks=False).st_mtime)
+        return latest
     except OSError:
         return 0.0
 
