@@ -112,7 +112,8 @@ def test_the_lyrics_level_box_changes_what_the_pages_cluster_and_goes_into_the_u
     at.switch_page("app_pages/rules.py").run()
     assert not at.exception, [e.value for e in at.exception]
     (key, loop), = at.session_state["_loops"].items()
-    assert key[-2:] == (DEFAULT_LYRICS_LEVELS, "dictionary") and loop.prepared.feature_meta["lyrics_levels"] == ["semantic"]
+    assert key[-2:] == (DEFAULT_LYRICS_LEVELS, "dictionary")
+    assert loop.prepared.feature_meta["lyrics_levels"] == ["semantic"]
 
     at.switch_page("app_pages/dataset.py").run()
     at.multiselect(key="lyrics_levels").set_value(["semantic", "stylistic"]).run()
