@@ -62,13 +62,18 @@ def test_on_a_set_without_lyrics_the_claims_say_why_in_words(tmp_path):
     assert "0 tracks moved" not in poor and ("none of the" in poor or "no track has" in poor), poor
 
 
-def test_the_lesson_page_runs_start_to_end(tiny_app_cache, tiny_synth_dir, monkeypatch):
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
+def _lesson_page(cache, dataset, monkeypatch) -> AppTest:
+    """The app on ``dataset`` (features in ``cache``), opened on the Lesson page."""
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(cache))
     at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
     at.session_state["dataset_source"] = "path"
-    at.session_state["dataset_path"] = str(tiny_synth_dir)
+    at.session_state["dataset_path"] = str(dataset)
     at.run()
-    at.switch_page("app_pages/lesson.py").run()
+    return at.switch_page("app_pages/lesson.py").run()
+
+
+def test_the_lesson_page_runs_start_to_end(tiny_app_cache, tiny_synth_dir, monkeypatch):
+    at = _lesson_page(tiny_app_cache, tiny_synth_dir, monkeypatch)
     for i, step in enumerate(STEPS):
         assert not at.exception, [e.value for e in at.exception]
         next(b for b in at.button if b.label == "Set up this step").click().run()
@@ -86,12 +91,7 @@ def test_the_lesson_page_runs_start_to_end(tiny_app_cache, tiny_synth_dir, monke
 def test_revealing_before_setting_up_says_the_pages_show_other_rules(tiny_app_cache, tiny_synth_dir, monkeypatch):
     """A teacher who reveals without "Set up this step" followed "See it for yourself" to a Compare page with
     other rules than the claim's, and nothing said so."""
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
-    at = AppTest.from_file(str(REPO_ROOT / "app.py"), default_timeout=180)
-    at.session_state["dataset_source"] = "path"
-    at.session_state["dataset_path"] = str(tiny_synth_dir)
-    at.run()
-    at.switch_page("app_pages/lesson.py").run()
+    at = _lesson_page(tiny_app_cache, tiny_synth_dir, monkeypatch)
     step = STEPS[0]
     at.radio(key=f"lesson_guess_{step.key}").set_value(step.choices[step.answer]).run()
     next(b for b in at.button if b.label == "Reveal").click().run()
