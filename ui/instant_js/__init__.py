@@ -1,0 +1,46 @@
+"""The instant panel's browser numerics (``LiveMath``, plain JavaScript) and what Python hands them.
+
+:func:`live_math_source` is the script to put in front of the component module (it defines
+``globalThis.LiveMath``); :func:`truth_codes` and :func:`internal_samples` turn Python state into
+the typed arrays ``LiveMath.external`` and ``LiveMath.prepareInternal`` expect. No streamlit here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from core.metrics.labels import _encode, _missing_mask
+
+HERE = Path(__file__).resolve().parent
+#: The plain scripts, in load order (each adds to ``globalThis.LiveMath``).
+LIVE_MATH_FILES = ("live_math.js", "live_pca.js", "live_metrics.js")
+
+
+def live_math_source() -> str:
+    """The three scripts concatenated in load order (a plain script, no import/export)."""
+    return "\n".join((HERE / name).read_text(encoding="utf-8") for name in LIVE_MATH_FILES)
+
+
+def truth_codes(labels) -> np.ndarray:
+    """int32 (n,) class codes for ``LiveMath.external``: the index of each label among the sorted
+    distinct labels (as :class:`core.metrics.ExternalScorer` encodes them), -1 where missing."""
+    t = np.asarray(labels)
+    keep = ~_missing_mask(t)
+    out = np.full(t.shape[0], -1, np.int32)
+    if keep.any():
+        _, codes = _encode(t[keep])
+        out[keep] = codes
+    return out
+
+
+def internal_samples(scorer) -> dict:
+    """``{"audio": list or None, "lyrics": list or None}`` for ``LiveMath.prepareInternal``: the
+    silhouette rows of each modality of a :class:`core.metrics.NeutralScorer` (positions among
+    that modality's usable tracks), None where it uses every one (up to ``sample_size`` tracks)."""
+    out = {"audio": None, "lyrics": None}
+    for name, rows, sc in scorer.parts_:
+        if sc.subsampled:
+            out[name] = [int(i) for i in sc.sample_]
+    return out

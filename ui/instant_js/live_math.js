@@ -1,0 +1,215 @@
+/* live_math.js: the slider loop's numerics in the browser, part 1 of 3 (rules, weights, fusion,
+ * warm Lloyd k-means). A PLAIN script (no import/export): it defines globalThis.LiveMath; the
+ * other parts (live_pca.js, live_metrics.js) add to it. Python concatenates the three in order
+ * with ui.instant_js.live_math_source().
+ *
+ * Each function is an exact port of the Python named in its comment, float32 where numpy gives
+ * float32 (Math.fround), accumulating in float64 where numpy's BLAS accumulates in float32 (so
+ * results agree to float32 rounding, not bit for bit). Matrices are row-major flat typed arrays
+ * with explicit row count n and width. Nothing here validates its input: the component does.
+ */
+(function () {
+  "use strict";
+  const LM = (globalThis.LiveMath = globalThis.LiveMath || {});
+  const fr = Math.fround;
+
+  /** Steepness of the soft ramp (core/rules/model.py::_RAMP). */
+  const RAMP = 8.0;
+  /** Hard rules in precedence order (core/rules/model.py::HARD_RULES); decided codes 1, 2, 3. */
+  const HARD_NAMES = ["no_lyrics", "unusable_audio", "no_voice"];
+
+  function column(cols, name, n) {
+    const c = cols[name];
+    if (!c || c.length !== n) throw new Error(`applyRules: indicator ${name} missing or not of length ${n}`);
+    return c;
+  }
+
+  /**
+   * Audio weight per track from indicators: port of core/rules/engine.py::apply_rules.
+   * cols: {indicatorName: Float32Array(n)} (NaN = unknown, never fires); ruleset: the "ruleset"
+   * object of core.presets.ruleset_to_json. Returns {weights: Float32Array(n) in [0, 1] (audio
+   * share), decided: Int8Array(n) (0 soft rules, 1 no_lyrics, 2 unusable_audio, 3 no_voice),
+   * fired: {ruleName: tracks} like core.rules.rule_counts (soft rules then the three hard ones)}.
+   */
+  function applyRules(cols, n, rs) {
+    const rules = rs.rules || [];
+    const decided = new Int8Array(n);
+    const lyr = rs.no_lyrics_rule ? column(cols, "lyrics_available", n) : null;
+    const aav = rs.unusable_audio_rule ? column(cols, "audio_available", n) : null;
+    const aq = rs.unusable_audio_rule ? column(cols, "audio_quality", n) : null;
+    const vp = rs.no_voice_rule ? column(cols, "vocal_presence", n) : null;
+    const qFloor = fr(rs.audio_quality_floor), vFloor = fr(rs.voice_floor);
+    const hardCount = [0, 0, 0];
+    for (let i = 0; i < n; i++) {  // NaN < x is false: NaN never triggers a hard rule
+      let h = 0;
+      if (lyr && lyr[i] < 0.5) h = 1;
+      else if (aq && (aav[i] < 0.5 || aq[i] < qFloor)) h = 2;
+      else if (vp && vp[i] < vFloor) h = 3;
+      decided[i] = h;
+      if (h) hardCount[h - 1]++;
+    }
+    const raw = new Float64Array(n);  // summed contributions, float64 as numpy
+    const fired = {};
+    for (const rule of rules) {
+      const x = column(cols, rule.indicator, n);
+      const thr = rule.threshold, delta = rule.delta, gt = rule.op === ">";
+      const ramp = rs.soft && rule.soft_width > 0.0;
+      const scale = ramp ? -RAMP / rule.soft_width : 0.0;
+      let count = 0;
+      for (let i = 0; i < n; i++) {
+        let d = gt ? x[i] - thr : thr - x[i];
+        if (d > 0.0 && !decided[i]) count++;
+        let c;
+        if (ramp) {
+          c = delta / (Math.exp(d * scale) + 1.0);
+          if (c !== c) c = 0.0;  // NaN indicator: no contribution
+        } else {
+          c = d > 0.0 ? delta : 0.0;
+        }
+        raw[i] += c;
+      }
+      fired[rule.name] = count;
+    }
+    HARD_NAMES.forEach((name, k) => { fired[name] = hardCount[k]; });
+    const lo = rs.clip[0], hi = rs.clip[1], base = rs.base_weight;
+    const weights = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const h = decided[i];
+      weights[i] = h ? (h === 2 ? 0.0 : 1.0) : Math.min(Math.max(raw[i] + base, lo), hi);
+    }
+    return { weights, decided, fired };
+  }
+
+  /**
+   * The audio weights fusion uses: port of core/fusion/weights.py::_effective. w: Float32Array(n)
+   * in [0, 1]; audioOk, lyricsOk: Uint8Array(n) masks. No lyrics -> 1; audio missing (lyrics
+   * usable) -> 0. Returns Float32Array(n).
+   */
+  function effectiveWeights(w, audioOk, lyricsOk) {
+    const n = w.length, out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = !lyricsOk[i] ? 1.0 : (!audioOk[i] ? 0.0 : w[i]);
+    return out;
+  }
+
+  /**
+   * Scaled concatenation [sqrt(w) a, sqrt(1 - w) l]: port of core/fusion/concat.py::
+   * _fuse_concat_into. audio, lyrics: Float32Array(n*d) unit rows; wEff: Float32Array(n) effective
+   * weights; out: Float32Array(n*2d) to reuse, or null. Returns out (float32 products as numpy).
+   */
+  function fuseConcat(audio, lyrics, n, d, wEff, out) {
+    const D = 2 * d;
+    if (!out || out.length !== n * D) out = new Float32Array(n * D);
+    for (let i = 0; i < n; i++) {
+      const sa = fr(Math.sqrt(wEff[i])), sl = fr(Math.sqrt(fr(1.0 - wEff[i])));
+      const o = i * D, s = i * d;
+      for (let j = 0; j < d; j++) {
+        out[o + j] = fr(audio[s + j] * sa);
+        out[o + d + j] = fr(lyrics[s + j] * sl);
+      }
+    }
+    return out;
+  }
+
+  /** Dot product of rows: a[ia .. ia+D) . b[ib .. ib+D), accumulated in float64. */
+  function dot(a, ia, b, ib, D) {
+    let s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, j = 0;
+    for (; j + 3 < D; j += 4) {
+      s0 += a[ia + j] * b[ib + j];
+      s1 += a[ia + j + 1] * b[ib + j + 1];
+      s2 += a[ia + j + 2] * b[ib + j + 2];
+      s3 += a[ia + j + 3] * b[ib + j + 3];
+    }
+    for (; j < D; j++) s0 += a[ia + j] * b[ib + j];
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** Distances up to a per-row constant, |c|^2 - 2 x.c (kmeans.py::_scores, r = None);
+   * fills s (n*k) and labels (first minimum). */
+  function scoresAndLabels(X, n, D, centers, k, s, labels) {
+    const cn = new Float64Array(k);
+    for (let c = 0; c < k; c++) cn[c] = dot(centers, c * D, centers, c * D, D);
+    for (let i = 0; i < n; i++) {
+      let best = Infinity, arg = 0;
+      for (let c = 0; c < k; c++) {
+        const v = cn[c] - 2.0 * dot(X, i * D, centers, c * D, D);
+        s[i * k + c] = v;
+        if (v < best) { best = v; arg = c; }
+      }
+      labels[i] = arg;
+    }
+  }
+
+  /** Empty clusters take the farthest point of a cluster with > 1 member, in order of the empty
+   * cluster's index (kmeans.py::_relocate_empty; ties: lowest row). Modifies labels, trueDist. */
+  function relocateEmpty(labels, trueDist, counts, k) {
+    for (let c = 0; c < k; c++) {
+      if (counts[c] !== 0) continue;
+      let arg = -1, best = -Infinity;
+      for (let i = 0; i < labels.length; i++) {
+        const t = trueDist[i];
+        if (t > 1e-12 && t > best && counts[labels[i]] > 1) { best = t; arg = i; }
+      }
+      if (arg < 0) continue;
+      counts[labels[arg]]--;
+      labels[arg] = c;
+      counts[c]++;
+      trueDist[arg] = 0.0;
+    }
+  }
+
+  /**
+   * Lloyd k-means from given centres: port of core/clustering/kmeans.py::_lloyd on a fused
+   * matrix (FusedKMeans, r = None), including the empty-cluster relocation. X: Float32Array(n*D);
+   * init: Float32Array(k*D) (the previous centres: the map's warm start). Stops when labels stop
+   * changing, the summed squared centre shift is <= tol, or after maxIter updates.
+   * Returns {labels: Int32Array(n), centers: Float32Array(k*D), inertia (sum of squared
+   * distances), nIter}.
+   */
+  function lloyd(X, n, D, init, k, maxIter = 100, tol = 0) {
+    let centers = Float32Array.from(init.subarray(0, k * D));
+    const s = new Float64Array(n * k);
+    let labels = new Int32Array(n), newLabels = new Int32Array(n);
+    const rowConst = new Float64Array(n);
+    for (let i = 0; i < n; i++) rowConst[i] = dot(X, i * D, X, i * D, D);
+    scoresAndLabels(X, n, D, centers, k, s, labels);
+    const sums = new Float64Array(k * D), counts = new Int32Array(k);
+    let nIter = 0;
+    for (nIter = 1; nIter <= maxIter; nIter++) {
+      counts.fill(0);
+      for (let i = 0; i < n; i++) counts[labels[i]]++;
+      if (counts.some((c) => c === 0)) {
+        const trueDist = new Float64Array(n);
+        for (let i = 0; i < n; i++) trueDist[i] = rowConst[i] + s[i * k + labels[i]];
+        relocateEmpty(labels, trueDist, counts, k);
+      }
+      sums.fill(0);
+      for (let i = 0; i < n; i++) {
+        const o = labels[i] * D, r = i * D;
+        for (let j = 0; j < D; j++) sums[o + j] += X[r + j];
+      }
+      const next = Float32Array.from(centers);
+      let shift = 0.0;
+      for (let c = 0; c < k; c++) {
+        if (counts[c] <= 0) continue;  // keeps the old centre
+        for (let j = 0; j < D; j++) {
+          const v = fr(sums[c * D + j] / counts[c]);
+          const dd = v - centers[c * D + j];
+          shift += dd * dd;
+          next[c * D + j] = v;
+        }
+      }
+      centers = next;
+      scoresAndLabels(X, n, D, centers, k, s, newLabels);
+      let same = true;
+      for (let i = 0; i < n; i++) if (newLabels[i] !== labels[i]) { same = false; break; }
+      [labels, newLabels] = [newLabels, labels];
+      if (same || shift <= tol) break;
+    }
+    if (nIter > maxIter) nIter = maxIter;
+    let inertia = 0.0;
+    for (let i = 0; i < n; i++) inertia += Math.max(rowConst[i] + s[i * k + labels[i]], 0.0);
+    return { labels, centers, inertia, nIter };
+  }
+
+  Object.assign(LM, { RAMP, HARD_NAMES, applyRules, effectiveWeights, fuseConcat, lloyd, _dot: dot });
+})();
