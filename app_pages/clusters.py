@@ -17,6 +17,7 @@ from core.metrics import NEUTRAL_SPACE
 from core.projection import ProjectionConfig, is_warm, project, warm_up
 from core.views.map import (MapLayout, chart_selection, color_label, color_options, genres_for, has_languages,
                             map_frame, resolve_color_by, selected_tracks, warm_start, weights_key)
+from core.views.instant import instant_unavailable
 from core.views.map_sample import map_rows, rows_key, take_rows
 from core.views.tables import NO_LABELS_NOTE, contingency_frame, metric_table, metric_text
 from core.views.viewstate import PROJECTIONS, clustering_words
@@ -25,6 +26,7 @@ from ui.common import fusion_note, run_current
 from ui.compare import pin_bar, pin_note
 from ui.figures_grids import contingency_spec
 from ui.figures_map import MAP_SELECTIONS, map_figure, map_spec
+from ui.instant import instant_panel
 from ui.state import DEFAULT_TRACK, current_view, dataset_path, rule_key, write_query_params
 
 st.title("Clusters and map")
@@ -226,6 +228,39 @@ def _genres_and_clusters(genres, result) -> None:
         st.table(cont)  # static, like the metric table: a folded st.dataframe grid was still redrawn each move
 
 
+INSTANT_HELP = ("Computed in your browser: its own sliders (a rule's threshold, the base weight) move the "
+                "weights, the k-means clusters (warm-started), a PCA map and the live metric row at every step, "
+                "without waiting for the server. On release the server checks it: the Metrics table below and the "
+                "genre x cluster counts follow, and the link keeps the values.")
+
+
+def _instant_toggle(view, prepared) -> bool:
+    """The "Instant map" switch; True when it is on and the panel can run this view (else a note why not)."""
+    on = st.toggle("Instant map (computed in your browser)", key="instant", help=INSTANT_HELP)
+    if not on:
+        return False
+    why = instant_unavailable(prepared.n_tracks, view.algorithm, view.fusion, int(st.session_state.get("dims", 2)))
+    if why:
+        st.info(f"The instant map is off here: {why}. The map below is the server's.", icon=":material/info:")
+        return False
+    if st.session_state.get("projection") == "umap":
+        st.caption("The instant map is a PCA of the fused features (UMAP cannot be recomputed at every step in "
+                   "the browser); turn it off for the UMAP map.")
+    return True
+
+
+def _instant_selection(result, track_ids: tuple, genres) -> None:
+    """The track clicked on the instant map (or open in the inspector): what the server's loop says of it."""
+    current = st.session_state.get("track")
+    if not current or current not in track_ids:
+        return
+    i = track_ids.index(current)
+    genre = (genres[i] or "(none)") if genres is not None else "(none)"
+    st.markdown(f"Selected **{current}**: genre {genre}, cluster {int(result.labels[i])}, "
+                f"audio weight {float(result.effective[i]):.2f}.")
+    st.page_link("app_pages/inspector.py", label=f"Open {current} in the Track inspector", icon=":material/search:")
+
+
 @st.fragment
 def live(path: str) -> None:
     """Everything a rule slider here changes, as one fragment: moving "Move a rule here" reruns this
@@ -248,9 +283,15 @@ def live(path: str) -> None:
     ready, result = run_current(before_stop=sliders)  # the sliders stay when clustering fails
     prepared = ready.prepared
     track_ids, genres = _ids_and_genres(path, cached.stamp(path), ready)
-    map_panel(path, view, prepared, result, track_ids, genres)
+    instant = _instant_toggle(view, prepared)
+    if instant:  # its own sliders: no "Move a rule here"
+        instant_panel(path, view, prepared, result, genres)
+        _instant_selection(result, track_ids, genres)
+    else:
+        map_panel(path, view, prepared, result, track_ids, genres)
     _metrics(path, view, result, genres)
-    sliders()
+    if not instant:
+        sliders()
     with note_box:
         pin_note()
         fusion_note(ready)

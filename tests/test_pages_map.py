@@ -510,3 +510,41 @@ def test_the_page_keeps_its_order_and_the_pinned_note_follows_the_slider(ready, 
     assert len(note) == 1 and "differs in 1 setting(s)" in note[0] and "0.62" in note[0]
     assert [b.label for b in at.button].count("Re-seed clustering") == 1
     assert [b.label for b in at.button].count("Unpin A") == 1
+
+
+def _instant_data(at) -> dict:
+    """The instant panel's data as the page sent it (the component's JSON)."""
+    panels = at.get("bidi_component")
+    assert len(panels) == 1
+    return json.loads(panels[0].proto.json)
+
+
+def test_instant_map_sends_the_prepared_set_once_and_the_rules_every_run(ready, tiny_synth_dir):
+    """instant=1: the panel replaces the server's map and "Move a rule here"; it gets every prepared track's
+    embeddings and indicators (decoded here to core's arrays), the current rules and the loop's centres; once the
+    browser says it holds the set, a run sends the rules only, and they follow the page's keys."""
+    prepared = ready.prepared
+    at = _app(tiny_synth_dir, n_clusters=K, projection="pca", instant=True)
+    _open(at, "clusters")
+    assert not [c for c in at.get("vega_lite_chart") if "params" in json.loads(c.proto.spec)]  # no server map
+    assert not [e for e in at.get("expander") if "Move a rule here" in e.label]
+    data = _instant_data(at)
+    ds = data["dataset"]
+    n, d = prepared.n_tracks, prepared.embeddings.width
+    assert (ds["n"], ds["d"]) == (n, d) and ds["track_ids"] == [str(t) for t in prepared.track_ids]
+    audio = np.frombuffer(base64.b64decode(ds["audio"]), "<f4").reshape(n, d)
+    np.testing.assert_array_equal(audio, prepared.embeddings.audio)
+    snr = np.frombuffer(base64.b64decode(ds["indicators"]["snr_db"]), "<f4")
+    np.testing.assert_array_equal(snr, prepared.indicators.column("snr_db"))  # NaN where unknown, as in core
+    setting = data["setting"]
+    assert setting["k"] == K and setting["ruleset"]["base_weight"] == DEFAULT_RULES.base_weight
+    centers = np.frombuffer(base64.b64decode(setting["centers"]), "<f4").reshape(K, 2 * d)
+    assert np.isfinite(centers).all()
+
+    at.session_state["_instant_have"] = data["key"]  # what the browser's "have" message sets
+    at.run()
+    assert "dataset" not in _instant_data(at) and _instant_data(at)["key"] == data["key"]
+    at.session_state["base_weight"] = 0.61  # what a release in the panel sets (ui.instant._on_rules)
+    at.run()
+    assert at.query_params["base"] == "0.61" and _instant_data(at)["setting"]["ruleset"]["base_weight"] == 0.61
+    assert "dataset" not in _instant_data(at)

@@ -20,7 +20,7 @@ from core.paths import default_synthetic_dir
 from core.rules import DEFAULT_RULES
 from core.views.viewstate import BUILTIN, ViewSettings, from_query, to_query
 
-SCALAR_KEYS = ("algorithm", "fusion", "n_clusters", "seed", "projection", "dims", "color_by", "track")
+SCALAR_KEYS = ("algorithm", "fusion", "n_clusters", "seed", "projection", "dims", "color_by", "instant", "track")
 RULESET_KEYS = ("base_weight", "soft", "no_lyrics_rule", "unusable_audio_rule", "no_voice_rule",
                 "audio_quality_floor", "voice_floor")
 

@@ -62,6 +62,8 @@ class ViewSettings:
         The learned level's model, one of :data:`core.features.audio.LEARNED_MODELS`.
     lyrics_levels : tuple of str
         The lyrics levels every page clusters on (canonical order; see :mod:`core.features.levels`).
+    instant : bool
+        The Clusters page's instant map (computed in the browser, :mod:`core.views.instant`) is on.
     gloss_engine : str
         How Spanish lyrics become English for the semantic level: ``"dictionary"`` (word by word) or
         ``"apertium"`` (machine translation); see :data:`core.features.lyrics.config.GLOSS_ENGINES`.
@@ -79,6 +81,7 @@ class ViewSettings:
     projection: str = "umap"
     dims: int = 2
     color_by: str = "cluster"
+    instant: bool = False
     ruleset: RuleSet = field(default=DEFAULT_RULES)
     track: str = ""
     ruleset_a: Optional[RuleSet] = None
@@ -94,6 +97,13 @@ class ViewSettings:
         return max(1, min(max(k, 2), n_tracks))
 
 
+def _parse_flag(text: str) -> bool:
+    """"1" -> True, "0" -> False; anything else is a ValueError (the link's value is then ignored)."""
+    if text not in ("0", "1"):
+        raise ValueError(text)
+    return text == "1"
+
+
 _SCALARS = {  # query key -> (field, parser)
     "ds": ("dataset", str),
     "algo": ("algorithm", str),
@@ -103,6 +113,7 @@ _SCALARS = {  # query key -> (field, parser)
     "proj": ("projection", str),
     "dims": ("dims", int),
     "color": ("color_by", str),
+    "instant": ("instant", _parse_flag),
     "track": ("track", str),
     "levels": ("audio_levels", parse_audio_levels),
     "model": ("learned_model", str),
