@@ -122,6 +122,18 @@ COMPARE_SHOWN = """() => { const all = document.querySelectorAll('[data-testid="
     return 'canvas:' + h; }"""
 
 
+#: The instant panel's root (inside the component's shadow root), found once and kept.
+INSTANT_ROOT = """() => { if (window.__instantRoot && window.__instantRoot.isConnected) return window.__instantRoot;
+    for (const el of document.querySelectorAll('*')) {
+        const r = el.shadowRoot && el.shadowRoot.querySelector('.instant');
+        if (r) return window.__instantRoot = r; }
+    return window.__instantRoot = document.querySelector('.instant'); }"""
+#: The instant panel as shown: its canvas's redraw count and its live table's text (both change on a step).
+INSTANT_SHOWN = f"""() => {{ const r = ({INSTANT_ROOT})(); if (!r || !r.parentElement) return null;
+    const t = r.querySelector('table.live'); return (r.parentElement.dataset.drawn || r.dataset.drawn || '0') + '|' +
+    (t ? t.innerText : ''); }}"""
+
+
 def stats(v):
     v = sorted(v)
     return (f"p50 {statistics.median(v):7.1f} ms   p90 {v[int(0.9 * (len(v) - 1))]:7.1f} ms   "
@@ -262,6 +274,46 @@ def features_files(sizes, moves: int, compare_moves: int = 8) -> int:
     return 0
 
 
+def instant_panel(sizes, moves: int) -> int:
+    """The Clusters page's instant panel (``instant=1``: sliders, map and live metric row computed in the
+    browser) on features files of ``sizes`` tracks: its base slider stepped with the keyboard.
+
+    "panel shown": until the panel's canvas was redrawn and its live table's text changed (one task: the
+    step's whole loop runs in the input event); "server table": until the page's Metrics table (every row
+    clustered afresh on the server, after the release is sent) has changed too; "settled": until the page
+    stopped changing (see :func:`timed`)."""
+    from bench.features_scale import features_file
+    from tests.browser import browser_page, streamlit_server
+    folder = ROOT / "data" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    with streamlit_server({}, timeout=180) as url, browser_page() as page:
+        page.add_init_script(WATCH)
+        for n in sizes:
+            path = features_file(n, folder)
+            t0 = time.perf_counter()
+            page.goto(f"{url}/clusters?ds={path}&proj=pca&instant=1", wait_until="domcontentloaded")
+            page.wait_for_function(f"() => {{ const v = ({INSTANT_SHOWN})(); "
+                                   "return v !== null && !v.startsWith('0|'); }}", timeout=900_000)
+            settle(page)
+            opened = time.perf_counter() - t0
+            rows = slider_moves(page, page.locator('input[data-role="base"]'), moves, INSTANT_SHOWN, table=True)
+            status = page.locator("p.status").inner_text()
+            out[n] = (opened, rows, status)
+    print("\nbrowser, Clusters page, instant panel (computed in the browser), base slider stepped, features files "
+          "(times from the key press, in the page's clock):")
+    for n, (opened, rows, status) in out.items():
+        print(f"  {n:,} tracks (first open {opened:.1f} s, cold, in the browser):")
+        print(f"    panel shown (map + live row) {stats([r[0] for r in rows])}")
+        both = [r[4] for r in rows if r[4] == r[4]]
+        if both:
+            print(f"    server's Metrics table       {stats(both)}")
+        print(f"    settled                      {stats([r[1] for r in rows])}")
+        print(f"    last step, as the panel says: {status.split('; mean')[0]}")
+    print("targets: p50 <= 100 ms at 1,000 tracks, <= 300 ms at 10,000")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tracks-per-genre", type=int, default=100)
@@ -271,6 +323,8 @@ def main(argv=None) -> int:
                     help="time the Clusters page on generated features files of N tracks instead")
     ap.add_argument("--compare-moves", type=int, default=8,
                     help="with --features: seed steps timed on the Compare page at the smallest size (0: none)")
+    ap.add_argument("--instant", action="store_true",
+                    help="with --features: time the Clusters page's instant panel (computed in the browser) instead")
     ap.add_argument("--one-way", action="store_true",
                     help="step the slider right on every move (a new position each time: no cached table row "
                          "or map), instead of right and left in turn")
@@ -278,6 +332,8 @@ def main(argv=None) -> int:
     global ONE_WAY
     ONE_WAY = args.one_way
     sys.argv = [sys.argv[0]]
+    if args.features and args.instant:
+        return instant_panel(args.features, args.moves)
     if args.features:
         return features_files(args.features, args.moves, args.compare_moves)
     from bench.app import build  # the same 1,000-track set as bench/app.py
