@@ -26,7 +26,7 @@ from ui.common import fusion_note, run_current
 from ui.compare import pin_bar, pin_note
 from ui.figures_grids import contingency_spec
 from ui.figures_map import MAP_SELECTIONS, map_figure, map_spec
-from ui.instant import instant_panel
+from ui.instant import instant_panel, reseed
 from ui.state import DEFAULT_TRACK, current_view, dataset_path, rule_key, write_query_params
 
 st.title("Clusters and map")
@@ -310,7 +310,7 @@ _path = str(dataset_path())
 _bar, _reseed = st.columns([5, 1], vertical_alignment="bottom")  # what a slider move leaves as it is
 with _bar:
     pin_bar("clusters", note=False)  # its "B differs in ..." is drawn in live(), which follows the sliders
-_reseed.button("Re-seed clustering", on_click=cached.loop(_path).reseed, width="stretch",
+_reseed.button("Re-seed clustering", on_click=reseed, args=(cached.loop(_path),), width="stretch",
                help="Forget the warm-start centres and cluster from scratch with the seed "
                     "(a warm start can stick in a poor local optimum while sliders move).")
 live(_path)

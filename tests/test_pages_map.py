@@ -548,3 +548,6 @@ def test_instant_map_sends_the_prepared_set_once_and_the_rules_every_run(ready, 
     at.run()
     assert at.query_params["base"] == "0.61" and _instant_data(at)["setting"]["ruleset"]["base_weight"] == 0.61
     assert "dataset" not in _instant_data(at)
+    before = _instant_data(at)["setting"]["setting"]
+    next(b for b in at.button if b.label == "Re-seed clustering").click().run()
+    assert _instant_data(at)["setting"]["setting"] != before  # the panel drops its warm start too

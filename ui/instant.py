@@ -28,6 +28,15 @@ KEY = "instant_panel"
 _JS = Path(__file__).resolve().parent / "instant_js"
 #: Session key: the dataset key the browser said it holds.
 _HAVE = "_instant_have"
+#: Session key: how often the page's "Re-seed clustering" was pressed (the panel then starts from the server's
+#: fresh clustering instead of its own warm start).
+EPOCH = "_instant_epoch"
+
+
+def reseed(loop) -> None:
+    """"Re-seed clustering": the server's loop forgets its centres, and so does the panel."""
+    loop.reseed()
+    st.session_state[EPOCH] = st.session_state.get(EPOCH, 0) + 1
 
 
 @functools.lru_cache(maxsize=1)
@@ -90,7 +99,7 @@ def instant_panel(path: str, view, prepared, result, genres) -> None:
         "setting": core_instant.setting_payload(
             view.ruleset, rule, algorithm=view.algorithm, fusion=view.fusion, n_clusters=result.n_clusters,
             seed=view.seed, centers=result.centers, selected=st.session_state.get("track") or "",
-            color_by=st.session_state.get("color_by") or "cluster"),
+            color_by=st.session_state.get("color_by") or "cluster", epoch=st.session_state.get(EPOCH, 0)),
     }
     if st.session_state.get(_HAVE) != key:
         data["dataset"] = core_instant.dataset_payload(key, prepared, genres, _samples(prepared))

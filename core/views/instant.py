@@ -100,12 +100,14 @@ def dataset_payload(key: str, prepared, genres: Optional[Sequence], internal_sam
 
 
 def setting_payload(ruleset: RuleSet, rule: str, *, algorithm: str, fusion: str, n_clusters: int, seed: int,
-                    centers: Optional[np.ndarray], selected: str = "", color_by: str = "cluster") -> dict:
+                    centers: Optional[np.ndarray], selected: str = "", color_by: str = "cluster",
+                    epoch: int = 0) -> dict:
     """The small part, sent on every run: the rule set (the ``"ruleset"`` object of
     :func:`core.presets.ruleset_to_json`), the rule whose threshold the panel shows, its slider's
     bounds for every soft rule, the clustering setting and the server's centres for it.
 
-    ``setting`` names the clustering setting: the browser forgets its warm start when it changes.
+    ``setting`` names the clustering setting and ``epoch`` (the page's re-seed count): the browser
+    forgets its warm start and takes ``centers`` when it changes.
     """
     import json
     names = [r.name for r in ruleset.rules]
@@ -118,7 +120,7 @@ def setting_payload(ruleset: RuleSet, rule: str, *, algorithm: str, fusion: str,
                            "delta": float(r.delta)}
     return {
         "ruleset": json.loads(ruleset_to_json(ruleset))["ruleset"], "rule": rule, "sliders": sliders,
-        "setting": f"{algorithm}|{fusion}|{int(n_clusters)}|{int(seed)}", "k": int(n_clusters),
+        "setting": f"{algorithm}|{fusion}|{int(n_clusters)}|{int(seed)}|{int(epoch)}", "k": int(n_clusters),
         "centers": None if centers is None else _b64(centers, np.float32),
         "selected": selected, "color_by": color_by,
         "metric_names": {m: METRIC_NAMES[m] for m in LIVE_EXTERNAL + LIVE_INTERNAL},
