@@ -267,9 +267,15 @@ def test_internal_metrics_match_the_neutral_scorer(state, page, sample_size):
         good = FusedKMeans(K, n_init=1, seed=0).fit(fused(prepared, DEFAULT_RULES)).labels_
     noisy = good.copy()
     noisy[rng.random(emb.n_tracks) < 0.1] = -1
-    for pred in (good, noisy, rng.integers(0, 5, emb.n_tracks)):
+    nudged = good.copy()
+    nudged[rng.choice(emb.n_tracks, 20, replace=False)] = rng.integers(0, K, 20)
+    # small changes take the incremental silhouette path, big ones and new ids rebuild it
+    incremental = 0
+    for pred in (good, nudged, noisy, good, rng.integers(0, 5, emb.n_tracks), nudged, nudged * 3 + 1):
         py = scorer(np.asarray(pred, np.int64))
         js = page.evaluate("(p) => LiveMath.internal(IC, Int32Array.from(p))", [int(x) for x in pred])
+        incremental += page.evaluate("IC.parts[0].sil.calls > 0")
         for key in ("silhouette", "calinski_harabasz", "davies_bouldin"):
             for suffix in ("", "_audio", "_lyrics"):
                 assert js[key + suffix] == pytest.approx(py[key + suffix], rel=1e-5, abs=1e-5), key + suffix
+    assert incremental >= 2
