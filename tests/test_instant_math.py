@@ -132,10 +132,26 @@ def rulesets_under_test() -> dict:
     return sets
 
 
+def float32_edge_rulesets(prepared) -> dict:
+    """Thresholds a hair above values in the data that round to those very float32 values: numpy
+    compares in float32 (x - float32(threshold) is 0 there, so '<' does not fire)."""
+    out = {}
+    for name in ("audio_quality", "vocal_presence", "loudness_dbfs"):
+        col = prepared.indicators.column(name)
+        v = float(col[np.isfinite(col)][7])
+        thr = v + abs(v) * 2e-8
+        assert thr != v and np.float32(thr) == np.float32(v) and np.count_nonzero(col == np.float32(v)) >= 1
+        rule = Rule("edge", name, "<", thr, 0.3, 0.0)
+        out[f"edge {name}"] = RuleSet(base_weight=0.5, rules=(rule,), no_lyrics_rule=False)
+        out[f"edge {name} soft"] = RuleSet(base_weight=0.5, rules=(rule.__class__(**{**rule.__dict__, "soft_width": 0.01}),),
+                                           soft=True, no_lyrics_rule=False)
+    return out
+
+
 def test_weights_decisions_and_counts_match_core_for_every_ruleset(state, page):
     prepared, _ = state
     decided_seen = set()
-    for name, rs in rulesets_under_test().items():
+    for name, rs in {**rulesets_under_test(), **float32_edge_rulesets(prepared)}.items():
         py = apply_rules(prepared.indicators, rs)
         js = js_rules(page, rs)
         assert np.max(np.abs(js["w"] - py.weights)) <= 1e-6, name
@@ -248,6 +264,7 @@ def test_external_metrics_match_the_scorer(state, page):
         py = scorer(np.asarray(pred, np.int64))
         js = page.evaluate("(p) => LiveMath.external(S.truth, Int32Array.from(p))", [int(x) for x in pred])
         assert js["n_scored"] == py["n_scored"] and js["n_unlabelled"] == py["n_unlabelled"] == 25
+        assert js["n_noise"] == py["n_noise"]
         for key in ("nmi", "ari", "ami", "v_measure", "homogeneity", "completeness", "purity", "accuracy"):
             assert abs(js[key] - py[key]) <= 1e-9, (name, key, js[key], py[key])
 

@@ -52,12 +52,13 @@
     const fired = {};
     for (const rule of rules) {
       const x = column(cols, rule.indicator, n);
-      const thr = rule.threshold, delta = rule.delta, gt = rule.op === ">";
+      // numpy subtracts in float32 (a float32 column and a Python float), then widens to float64
+      const thr = fr(rule.threshold), delta = rule.delta, gt = rule.op === ">";
       const ramp = rs.soft && rule.soft_width > 0.0;
       const scale = ramp ? -RAMP / rule.soft_width : 0.0;
       let count = 0;
       for (let i = 0; i < n; i++) {
-        let d = gt ? x[i] - thr : thr - x[i];
+        const d = fr(gt ? x[i] - thr : thr - x[i]);
         if (d > 0.0 && !decided[i]) count++;
         let c;
         if (ramp) {

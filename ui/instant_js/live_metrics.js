@@ -105,12 +105,13 @@
    * truth: Int32Array(n) class codes, -1 where the true label is missing (left out);
    * pred: Int32Array(n) clusters, -1 (noise) counts as a cluster of its own.
    * Returns {ari, nmi, ami, v_measure, homogeneity, completeness, purity, accuracy, n_scored,
-   * n_unlabelled}; NaN scores when fewer than 3 tracks are scored.
+   * n_unlabelled, n_noise}; NaN scores when fewer than 3 tracks are scored.
    */
   function external(truth, pred) {
     const keepT = [], keepP = [];
     for (let i = 0; i < truth.length; i++) if (truth[i] >= 0) { keepT.push(truth[i]); keepP.push(pred[i]); }
     const n = keepT.length, out = { n_scored: n, n_unlabelled: truth.length - n };
+    out.n_noise = keepP.filter((x) => x < 0).length;
     const keys = ["ari", "nmi", "ami", "v_measure", "homogeneity", "completeness", "purity", "accuracy"];
     if (n < 3) { keys.forEach((key) => { out[key] = NaN; }); return out; }
     const T = encode(keepT), P = encode(keepP), r = T.k, c = P.k;

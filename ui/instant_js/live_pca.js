@@ -1,12 +1,14 @@
 /* live_pca.js: the slider loop's numerics in the browser, part 2 of 3 (PCA map with a warm start,
  * Procrustes alignment). A PLAIN script that adds to globalThis.LiveMath (load live_math.js first).
  *
- * The principal axes come from block subspace iteration with Rayleigh-Ritz, warm-started from the
- * previous move's axes, instead of the full covariance (at 1,000 x 256 that is ~33 M multiply-adds,
- * tens of ms in JS): each iteration costs 2 n D p multiply-adds (p = block size, default
- * nComponents + 6) and stops when every wanted Ritz pair's residual |C v - theta v| is at most
- * tol * theta_0. The result matches core/projection/pca.py::_pca (numpy's eigh) to the
- * accuracy of that test: axes to ~tol * theta_0 / gap.
+ * The principal axes come from a restarted block Krylov (block Lanczos) method on the covariance,
+ * warm-started from the previous move's axes, instead of forming the covariance (at 1,000 x 256
+ * that is ~33 M multiply-adds, tens of ms in JS): one block of 4 vectors costs 8 n D
+ * multiply-adds, and a slider move typically needs 5-8 blocks (bench/instant_math.py). The stop
+ * test bounds each axis's angle error by about tol (default 1e-4 rad): residual / eigengap. The
+ * coordinates then match core/projection/pca.py::_pca (numpy's eigh) to ~1e-6 of their range on
+ * the test data. When two wanted eigenvalues (nearly) coincide the axes are ill-defined in numpy
+ * too; after maxRestarts the best Ritz vectors are returned with converged = false.
  */
 (function () {
   "use strict";
@@ -149,18 +151,19 @@
    * signs: each axis's largest loading positive; zero-padded beyond the rank). The axes come from
    * a restarted block Krylov (block Lanczos) method on C = Xc^T Xc, started from the previous
    * axes when given: a basis of `depth` blocks of 4 rows [B, C B, C^2 B, ...] (orthonormalised),
-   * Rayleigh-Ritz, stop when each wanted Ritz pair's residual |C y - theta y| <= tol * (gap to the nearest other Ritz value),
-   * which bounds the axis's angle error by about tol (radians),
+   * Rayleigh-Ritz after every block, stop when each wanted Ritz pair's residual |C y - theta y|
+   * <= tol * (gap to the nearest other Ritz value), which bounds the axis's angle error by about
+   * tol (radians),
    * else restart from the best 4 Ritz vectors. One block costs 8 n D multiply-adds.
-   * X: Float32Array(n*D); opts: {axes: Float64Array(q*D) (a previous call's axes), tol = 1e-6,
-   * depth = 4, maxRestarts = 200}. Returns {coords: Float32Array(n*nComponents), axes:
+   * X: Float32Array(n*D); opts: {axes: Float64Array(q*D) (a previous call's axes), tol = 1e-4,
+   * depth = 6, maxRestarts = 20}. Returns {coords: Float32Array(n*nComponents), axes:
    * Float64Array(4*D) (pass back next time), components: Float64Array(nComponents*D) signed axes,
    * rank (positive Ritz values, counted up to the basis size), nIter (blocks applied), converged}.
    */
   function pca(X, n, D, nComponents, opts = {}) {
     const c = nComponents, coords = new Float32Array(n * c);
     if (n < 2) return { coords, axes: null, components: new Float64Array(c * D), rank: 0, nIter: 0, converged: true };
-    const tol = opts.tol ?? 1e-4, maxRestarts = opts.maxRestarts ?? 200, b = opts.block === 2 && c <= 2 ? 2 : 4;
+    const tol = opts.tol ?? 1e-4, maxRestarts = opts.maxRestarts ?? 20, b = opts.block === 2 && c <= 2 ? 2 : 4;
     const depth = Math.max(1, Math.min(opts.depth ?? 6, Math.floor(D / b)));
     const mu = new Float64Array(D);
     for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) mu[j] += X[i * D + j];
