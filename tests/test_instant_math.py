@@ -132,10 +132,26 @@ def rulesets_under_test() -> dict:
     return sets
 
 
+def float32_edge_rulesets(prepared) -> dict:
+    """Thresholds a hair above values in the data that round to those very float32 values: numpy
+    compares in float32 (x - float32(threshold) is 0 there, so '<' does not fire)."""
+    out = {}
+    for name in ("audio_quality", "vocal_presence", "loudness_dbfs"):
+        col = prepared.indicators.column(name)
+        v = float(col[np.isfinite(col)][7])
+        thr = v + abs(v) * 2e-8
+        assert thr != v and np.float32(thr) == np.float32(v) and np.count_nonzero(col == np.float32(v)) >= 1
+        rule = Rule("edge", name, "<", thr, 0.3, 0.0)
+        out[f"edge {name}"] = RuleSet(base_weight=0.5, rules=(rule,), no_lyrics_rule=False)
+        out[f"edge {name} soft"] = RuleSet(base_weight=0.5, rules=(rule.__class__(**{**rule.__dict__, "soft_width": 0.01}),),
+                                           soft=True, no_lyrics_rule=False)
+    return out
+
+
 def test_weights_decisions_and_counts_match_core_for_every_ruleset(state, page):
     prepared, _ = state
     decided_seen = set()
-    for name, rs in rulesets_under_test().items():
+    for name, rs in {**rulesets_under_test(), **float32_edge_rulesets(prepared)}.items():
         py = apply_rules(prepared.indicators, rs)
         js = js_rules(page, rs)
         assert np.max(np.abs(js["w"] - py.weights)) <= 1e-6, name
@@ -248,6 +264,7 @@ def test_external_metrics_match_the_scorer(state, page):
         py = scorer(np.asarray(pred, np.int64))
         js = page.evaluate("(p) => LiveMath.external(S.truth, Int32Array.from(p))", [int(x) for x in pred])
         assert js["n_scored"] == py["n_scored"] and js["n_unlabelled"] == py["n_unlabelled"] == 25
+        assert js["n_noise"] == py["n_noise"]
         for key in ("nmi", "ari", "ami", "v_measure", "homogeneity", "completeness", "purity", "accuracy"):
             assert abs(js[key] - py[key]) <= 1e-9, (name, key, js[key], py[key])
 
@@ -267,9 +284,15 @@ def test_internal_metrics_match_the_neutral_scorer(state, page, sample_size):
         good = FusedKMeans(K, n_init=1, seed=0).fit(fused(prepared, DEFAULT_RULES)).labels_
     noisy = good.copy()
     noisy[rng.random(emb.n_tracks) < 0.1] = -1
-    for pred in (good, noisy, rng.integers(0, 5, emb.n_tracks)):
+    nudged = good.copy()
+    nudged[rng.choice(emb.n_tracks, 20, replace=False)] = rng.integers(0, K, 20)
+    # small changes take the incremental silhouette path, big ones and new ids rebuild it
+    incremental = 0
+    for pred in (good, nudged, noisy, good, rng.integers(0, 5, emb.n_tracks), nudged, nudged * 3 + 1):
         py = scorer(np.asarray(pred, np.int64))
         js = page.evaluate("(p) => LiveMath.internal(IC, Int32Array.from(p))", [int(x) for x in pred])
+        incremental += page.evaluate("IC.parts[0].sil.calls > 0")
         for key in ("silhouette", "calinski_harabasz", "davies_bouldin"):
             for suffix in ("", "_audio", "_lyrics"):
                 assert js[key + suffix] == pytest.approx(py[key + suffix], rel=1e-5, abs=1e-5), key + suffix
+    assert incremental >= 2

@@ -52,12 +52,13 @@
     const fired = {};
     for (const rule of rules) {
       const x = column(cols, rule.indicator, n);
-      const thr = rule.threshold, delta = rule.delta, gt = rule.op === ">";
+      // numpy subtracts in float32 (a float32 column and a Python float), then widens to float64
+      const thr = fr(rule.threshold), delta = rule.delta, gt = rule.op === ">";
       const ramp = rs.soft && rule.soft_width > 0.0;
       const scale = ramp ? -RAMP / rule.soft_width : 0.0;
       let count = 0;
       for (let i = 0; i < n; i++) {
-        let d = gt ? x[i] - thr : thr - x[i];
+        const d = fr(gt ? x[i] - thr : thr - x[i]);
         if (d > 0.0 && !decided[i]) count++;
         let c;
         if (ramp) {
@@ -124,17 +125,31 @@
   }
 
   /** Distances up to a per-row constant, |c|^2 - 2 x.c (kmeans.py::_scores, r = None);
-   * fills s (n*k) and labels (first minimum). */
+   * fills s (n*k) and labels (first minimum). Four centres per pass over a row. */
   function scoresAndLabels(X, n, D, centers, k, s, labels) {
-    const cn = new Float64Array(k);
-    for (let c = 0; c < k; c++) cn[c] = dot(centers, c * D, centers, c * D, D);
+    const cn = new Float64Array(k), C = Float64Array.from(centers);
+    for (let c = 0; c < k; c++) cn[c] = dot(C, c * D, C, c * D, D);
     for (let i = 0; i < n; i++) {
-      let best = Infinity, arg = 0;
-      for (let c = 0; c < k; c++) {
-        const v = cn[c] - 2.0 * dot(X, i * D, centers, c * D, D);
-        s[i * k + c] = v;
-        if (v < best) { best = v; arg = c; }
+      const r = i * D, o = i * k;
+      let c = 0;
+      for (; c + 3 < k; c += 4) {
+        const c0 = c * D, c1 = c0 + D, c2 = c1 + D, c3 = c2 + D;
+        let s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        for (let j = 0; j < D; j++) {
+          const x = X[r + j];
+          s0 += x * C[c0 + j];
+          s1 += x * C[c1 + j];
+          s2 += x * C[c2 + j];
+          s3 += x * C[c3 + j];
+        }
+        s[o + c] = cn[c] - 2.0 * s0;
+        s[o + c + 1] = cn[c + 1] - 2.0 * s1;
+        s[o + c + 2] = cn[c + 2] - 2.0 * s2;
+        s[o + c + 3] = cn[c + 3] - 2.0 * s3;
       }
+      for (; c < k; c++) s[o + c] = cn[c] - 2.0 * dot(X, r, C, c * D, D);
+      let best = Infinity, arg = 0;
+      for (c = 0; c < k; c++) if (s[o + c] < best) { best = s[o + c]; arg = c; }
       labels[i] = arg;
     }
   }

@@ -105,12 +105,13 @@
    * truth: Int32Array(n) class codes, -1 where the true label is missing (left out);
    * pred: Int32Array(n) clusters, -1 (noise) counts as a cluster of its own.
    * Returns {ari, nmi, ami, v_measure, homogeneity, completeness, purity, accuracy, n_scored,
-   * n_unlabelled}; NaN scores when fewer than 3 tracks are scored.
+   * n_unlabelled, n_noise}; NaN scores when fewer than 3 tracks are scored.
    */
   function external(truth, pred) {
     const keepT = [], keepP = [];
     for (let i = 0; i < truth.length; i++) if (truth[i] >= 0) { keepT.push(truth[i]); keepP.push(pred[i]); }
     const n = keepT.length, out = { n_scored: n, n_unlabelled: truth.length - n };
+    out.n_noise = keepP.filter((x) => x < 0).length;
     const keys = ["ari", "nmi", "ami", "v_measure", "homogeneity", "completeness", "purity", "accuracy"];
     if (n < 3) { keys.forEach((key) => { out[key] = NaN; }); return out; }
     const T = encode(keepT), P = encode(keepP), r = T.k, c = P.k;
@@ -187,24 +188,58 @@
     return { n, parts };
   }
 
-  function silhouette(part, codesAll) {
+  /**
+   * Silhouette of the sample rows (internal.py::InternalScorer._silhouette) from S, the summed
+   * distances of every sample row to every cluster (m x cap, cluster by slot). S is kept on the
+   * part between calls and updated for the rows whose cluster changed (2 m multiply-adds each;
+   * a warm-started k-means moves few tracks per slider move), rebuilt (m^2) when more than an
+   * eighth changed, a new cluster id appeared, or every 64 calls (no drift).
+   */
+  function silhouette(part, labelsAll) {
     const { sample, dist } = part, m = sample.length;
-    const sub = new Int32Array(m);
-    for (let u = 0; u < m; u++) sub[u] = codesAll[sample[u]];
-    const { k, codes } = encode(sub);
+    let st = part.sil;
+    const lab = new Int32Array(m);
+    for (let u = 0; u < m; u++) lab[u] = labelsAll[sample[u]];
+    let fresh = !st || st.calls >= 64;
+    if (!fresh) for (let u = 0; u < m; u++) if (!st.slot.has(lab[u])) { fresh = true; break; }
+    const slots = new Int32Array(m);
+    if (fresh) {
+      const slot = new Map();
+      for (let u = 0; u < m; u++) if (!slot.has(lab[u])) slot.set(lab[u], slot.size);
+      st = part.sil = { slot, cap: slot.size, S: null, slots: null, calls: 0 };
+    }
+    for (let u = 0; u < m; u++) slots[u] = st.slot.get(lab[u]);
+    const cap = st.cap;
+    const changed = [];
+    if (!fresh) for (let u = 0; u < m; u++) if (st.slots[u] !== slots[u]) changed.push(u);
+    if (fresh || changed.length > m / 8) {
+      const S = (st.S = new Float64Array(m * cap));
+      for (let u = 0; u < m; u++) {
+        const o = u * m, su = u * cap;
+        for (let v = 0; v < m; v++) S[su + slots[v]] += dist[o + v];
+      }
+      st.calls = 0;
+    } else {
+      const S = st.S;
+      for (const v of changed) {  // column v of dist is its row v (symmetric)
+        const from = st.slots[v], to = slots[v], o = v * m;
+        for (let u = 0; u < m; u++) { const dv = dist[o + u]; S[u * cap + from] -= dv; S[u * cap + to] += dv; }
+      }
+      st.calls++;
+    }
+    st.slots = slots;
+    const counts = new Float64Array(cap);
+    for (let u = 0; u < m; u++) counts[slots[u]]++;
+    let k = 0;
+    for (let q = 0; q < cap; q++) if (counts[q] > 0) k++;
     if (m < 3 || k < 2 || k > m - 1) return NaN;
-    const counts = new Float64Array(k);
-    for (let u = 0; u < m; u++) counts[codes[u]]++;
-    const sums = new Float64Array(k);
+    const S = st.S;
     let total = 0.0;
     for (let u = 0; u < m; u++) {
-      sums.fill(0);
-      const o = u * m;
-      for (let v = 0; v < m; v++) sums[codes[v]] += dist[o + v];
-      const own = counts[codes[u]];
-      const a = sums[codes[u]] / Math.max(own - 1.0, 1.0);
+      const su = u * cap, cu = slots[u], own = counts[cu];
+      const a = S[su + cu] / Math.max(own - 1.0, 1.0);
       let b = Infinity;
-      for (let q = 0; q < k; q++) if (q !== codes[u]) b = Math.min(b, sums[q] / counts[q]);
+      for (let q = 0; q < cap; q++) if (q !== cu && counts[q] > 0) b = Math.min(b, S[su + q] / counts[q]);
       const denom = Math.max(a, b);
       total += own > 1 && denom > 0 ? (b - a) / denom : 0.0;
     }
@@ -277,7 +312,7 @@
       const { k, codes } = encode(lab);
       const n = lab.length;
       if (n < 3 || k < 2 || k > n - 1) continue;
-      out[`silhouette_${part.name}`] = silhouette(part, codes);
+      out[`silhouette_${part.name}`] = silhouette(part, lab);
       const cd = chDb(part, codes, k);
       out[`calinski_harabasz_${part.name}`] = cd.calinski_harabasz;
       out[`davies_bouldin_${part.name}`] = cd.davies_bouldin;

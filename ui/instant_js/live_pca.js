@@ -1,12 +1,14 @@
 /* live_pca.js: the slider loop's numerics in the browser, part 2 of 3 (PCA map with a warm start,
  * Procrustes alignment). A PLAIN script that adds to globalThis.LiveMath (load live_math.js first).
  *
- * The principal axes come from block subspace iteration with Rayleigh-Ritz, warm-started from the
- * previous move's axes, instead of the full covariance (at 1,000 x 256 that is ~33 M multiply-adds,
- * tens of ms in JS): each iteration costs 2 n D p multiply-adds (p = block size, default
- * nComponents + 6) and stops when every wanted Ritz pair's residual |C v - theta v| is at most
- * tol * theta_0. The result matches core/projection/pca.py::_pca (numpy's eigh) to the
- * accuracy of that test: axes to ~tol * theta_0 / gap.
+ * The principal axes come from a restarted block Krylov (block Lanczos) method on the covariance,
+ * warm-started from the previous move's axes, instead of forming the covariance (at 1,000 x 256
+ * that is ~33 M multiply-adds, tens of ms in JS): one block of 4 vectors costs 8 n D
+ * multiply-adds, and a slider move typically needs 5-8 blocks (bench/instant_math.py). The stop
+ * test bounds each axis's angle error by about tol (default 1e-4 rad): residual / eigengap. The
+ * coordinates then match core/projection/pca.py::_pca (numpy's eigh) to ~1e-6 of their range on
+ * the test data. When two wanted eigenvalues (nearly) coincide the axes are ill-defined in numpy
+ * too; after maxRestarts the best Ritz vectors are returned with converged = false.
  */
 (function () {
   "use strict";
@@ -72,127 +74,177 @@
     }
   }
 
-  /** Orthonormalise the p rows of V (p*D) in place, modified Gram-Schmidt twice; a row that
-   * vanishes is replaced by a pseudo-random one and re-orthogonalised. */
-  function orthonormalize(V, p, D) {
-    for (let r = 0; r < p; r++) {
+  /** Orthonormalise rows [from, to) of Q (row length D) against rows [0, from) and each other:
+   * classical Gram-Schmidt twice (enough in float64); a row that vanishes is replaced by a
+   * pseudo-random one. */
+  function orthonormalizeRows(Q, from, to, D) {
+    for (let r = from; r < to; r++) {
       for (let attempt = 0; attempt < 4; attempt++) {
-        const before = Math.sqrt(LM._dot(V, r * D, V, r * D, D));
+        const before = Math.sqrt(LM._dot(Q, r * D, Q, r * D, D));
         for (let pass = 0; pass < 2; pass++) {
           for (let q = 0; q < r; q++) {
-            const c = LM._dot(V, r * D, V, q * D, D);
-            for (let j = 0; j < D; j++) V[r * D + j] -= c * V[q * D + j];
+            const c = LM._dot(Q, r * D, Q, q * D, D);
+            if (c !== 0) for (let j = 0; j < D; j++) Q[r * D + j] -= c * Q[q * D + j];
           }
         }
-        const nrm = Math.sqrt(LM._dot(V, r * D, V, r * D, D));
-        if (nrm > 1e-10 * Math.max(before, 1e-300) && nrm > 0) {
-          for (let j = 0; j < D; j++) V[r * D + j] /= nrm;
+        const nrm = Math.sqrt(LM._dot(Q, r * D, Q, r * D, D));
+        if (nrm > 1e-8 * before && nrm > 0) {
+          for (let j = 0; j < D; j++) Q[r * D + j] /= nrm;
           break;
         }
-        lcgFill(V.subarray(r * D, (r + 1) * D), 7919 * (r + 1) + attempt);
+        lcgFill(Q.subarray(r * D, (r + 1) * D), 7919 * (r + 1) + attempt);
       }
     }
   }
 
+  /** Rows [m, m+4) of CQ = C Q_row for C = Xc^T Xc (Xc = X - mu), and columns [m, m+4) of
+   * T = Xc Q^T (n x cols), one pass over X for the four rows (2 * 4 n D multiply-adds). */
+  function applyCov4(X, n, D, mu, Q, m, CQ, T, cols) {
+    const q0 = m * D, q1 = q0 + D, q2 = q1 + D, q3 = q2 + D;
+    let m0 = 0.0, m1 = 0.0, m2 = 0.0, m3 = 0.0;
+    for (let j = 0; j < D; j++) {
+      m0 += mu[j] * Q[q0 + j]; m1 += mu[j] * Q[q1 + j]; m2 += mu[j] * Q[q2 + j]; m3 += mu[j] * Q[q3 + j];
+    }
+    CQ.fill(0, q0, q3 + D);
+    let u0 = 0.0, u1 = 0.0, u2 = 0.0, u3 = 0.0;
+    for (let i = 0; i < n; i++) {
+      const r = i * D;
+      let s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+      for (let j = 0; j < D; j++) {
+        const x = X[r + j];
+        s0 += x * Q[q0 + j]; s1 += x * Q[q1 + j]; s2 += x * Q[q2 + j]; s3 += x * Q[q3 + j];
+      }
+      const t0 = s0 - m0, t1 = s1 - m1, t2 = s2 - m2, t3 = s3 - m3;
+      T[i * cols + m] = t0; T[i * cols + m + 1] = t1; T[i * cols + m + 2] = t2; T[i * cols + m + 3] = t3;
+      u0 += t0; u1 += t1; u2 += t2; u3 += t3;
+      for (let j = 0; j < D; j++) {
+        const x = X[r + j];
+        CQ[q0 + j] += t0 * x; CQ[q1 + j] += t1 * x; CQ[q2 + j] += t2 * x; CQ[q3 + j] += t3 * x;
+      }
+    }
+    for (let j = 0; j < D; j++) {  // Xc^T t = X^T t - mu sum(t)
+      CQ[q0 + j] -= u0 * mu[j]; CQ[q1 + j] -= u1 * mu[j]; CQ[q2 + j] -= u2 * mu[j]; CQ[q3 + j] -= u3 * mu[j];
+    }
+  }
+
+  /** As applyCov4 for two rows [m, m+2). */
+  function applyCov2(X, n, D, mu, Q, m, CQ, T, cols) {
+    const q0 = m * D, q1 = q0 + D;
+    let m0 = 0.0, m1 = 0.0;
+    for (let j = 0; j < D; j++) { m0 += mu[j] * Q[q0 + j]; m1 += mu[j] * Q[q1 + j]; }
+    CQ.fill(0, q0, q1 + D);
+    let u0 = 0.0, u1 = 0.0;
+    for (let i = 0; i < n; i++) {
+      const r = i * D;
+      let s0 = 0.0, s1 = 0.0;
+      for (let j = 0; j < D; j++) { const x = X[r + j]; s0 += x * Q[q0 + j]; s1 += x * Q[q1 + j]; }
+      const t0 = s0 - m0, t1 = s1 - m1;
+      T[i * cols + m] = t0; T[i * cols + m + 1] = t1;
+      u0 += t0; u1 += t1;
+      for (let j = 0; j < D; j++) { const x = X[r + j]; CQ[q0 + j] += t0 * x; CQ[q1 + j] += t1 * x; }
+    }
+    for (let j = 0; j < D; j++) { CQ[q0 + j] -= u0 * mu[j]; CQ[q1 + j] -= u1 * mu[j]; }
+  }
+
   /**
    * Principal-axis coordinates: core/projection/pca.py::_pca (centred in float64, deterministic
-   * signs: each axis's largest loading positive; zero-padded beyond the rank).
-   * X: Float32Array(n*D); opts: {axes: Float64Array(q*D) previous block (warm start), tol = 1e-7,
-   * maxIter = 500, block = nComponents + 6}. Returns {coords: Float32Array(n*nComponents),
-   * axes: Float64Array(p*D) (pass back next time), components: Float64Array(nComponents*D)
-   * signed axes, rank (axes with variance, counted up to the block size), nIter, converged}.
+   * signs: each axis's largest loading positive; zero-padded beyond the rank). The axes come from
+   * a restarted block Krylov (block Lanczos) method on C = Xc^T Xc, started from the previous
+   * axes when given: a basis of `depth` blocks of 4 rows [B, C B, C^2 B, ...] (orthonormalised),
+   * Rayleigh-Ritz after every block, stop when each wanted Ritz pair's residual |C y - theta y|
+   * <= tol * (gap to the nearest other Ritz value), which bounds the axis's angle error by about
+   * tol (radians),
+   * else restart from the best 4 Ritz vectors. One block costs 8 n D multiply-adds.
+   * X: Float32Array(n*D); opts: {axes: Float64Array(q*D) (a previous call's axes), tol = 1e-4,
+   * depth = 6, maxRestarts = 20}. Returns {coords: Float32Array(n*nComponents), axes:
+   * Float64Array(4*D) (pass back next time), components: Float64Array(nComponents*D) signed axes,
+   * rank (positive Ritz values, counted up to the basis size), nIter (blocks applied), converged}.
    */
   function pca(X, n, D, nComponents, opts = {}) {
     const c = nComponents, coords = new Float32Array(n * c);
     if (n < 2) return { coords, axes: null, components: new Float64Array(c * D), rank: 0, nIter: 0, converged: true };
-    const tol = opts.tol ?? 1e-7, maxIter = opts.maxIter ?? 500;
-    const p = Math.min(D, n, opts.block ?? c + 6);
+    const tol = opts.tol ?? 1e-4, maxRestarts = opts.maxRestarts ?? 20, b = opts.block === 2 && c <= 2 ? 2 : 4;
+    const depth = Math.max(1, Math.min(opts.depth ?? 6, Math.floor(D / b)));
     const mu = new Float64Array(D);
     for (let i = 0; i < n; i++) for (let j = 0; j < D; j++) mu[j] += X[i * D + j];
     for (let j = 0; j < D; j++) mu[j] /= n;
-    // start block: the previous axes, then pseudo-random rows
-    const V = new Float64Array(p * D);
-    lcgFill(V, 12345);
+    if (D <= 16) return smallPca(X, n, D, c, mu);
+    const M = depth * b;  // basis rows; when D < 4 the extra rows are zero and never count
+    const Q = new Float64Array(M * D), CQ = new Float64Array(M * D), T = new Float64Array(n * M);
+    const start = new Float64Array(b * Math.max(D, 4));
+    lcgFill(start, 12345);
     const prev = opts.axes;
-    let warmRows = 0;
-    if (prev && prev.length % D === 0) {
-      warmRows = Math.min(p, prev.length / D);
-      V.set(prev.subarray(0, warmRows * D));
-    }
-    orthonormalize(V, p, D);
-    const T = new Float64Array(n * p), W = new Float64Array(p * D), H = new Float64Array(p * p);
-    const muV = new Float64Array(p), tsum = new Float64Array(p);
-    let eig = null, nIter = 0, converged = false;
-    const xrow = new Float64Array(D);
-    for (nIter = 1; nIter <= maxIter; nIter++) {
-      // T = Xc V^T (n x p), W = T^T Xc (p x D): W rows are C v for C = Xc^T Xc
-      for (let q = 0; q < p; q++) {
-        let s = 0.0;
-        for (let j = 0; j < D; j++) s += mu[j] * V[q * D + j];
-        muV[q] = s;
-      }
-      W.fill(0);
-      tsum.fill(0);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < D; j++) xrow[j] = X[i * D + j];
-        for (let q = 0; q < p; q++) {
-          const t = LM._dot(xrow, 0, V, q * D, D) - muV[q];
-          T[i * p + q] = t;
-          tsum[q] += t;
-          const o = q * D;
-          for (let j = 0; j < D; j++) W[o + j] += t * xrow[j];
+    if (prev && prev.length % D === 0) start.set(prev.subarray(0, Math.min(b, prev.length / D) * D));
+    const Dp = Math.max(D, 1);
+    let nIter = 0;
+    for (let restart = 0; restart <= maxRestarts; restart++) {
+      Q.set(start.subarray(0, b * D));
+      let m = 0;
+      for (let s = 0; s < depth; s++) {
+        if (s > 0) Q.set(CQ.subarray((m - b) * D, m * D), m * D);
+        orthonormalizeRows(Q, m, m + b, Dp);
+        (b === 2 ? applyCov2 : applyCov4)(X, n, D, mu, Q, m, CQ, T, M);
+        nIter++;
+        m += b;
+        // Rayleigh-Ritz in the basis so far (rows [0, m)), test, return or grow / restart
+        const H = new Float64Array(m * m);
+        for (let a = 0; a < m; a++) for (let e = a; e < m; e++) {
+          const h = 0.5 * (LM._dot(Q, a * D, CQ, e * D, D) + LM._dot(Q, e * D, CQ, a * D, D));
+          H[a * m + e] = h;
+          H[e * m + a] = h;
         }
-      }
-      for (let q = 0; q < p; q++) for (let j = 0; j < D; j++) W[q * D + j] -= tsum[q] * mu[j];
-      for (let a = 0; a < p; a++) {
-        for (let b = a; b < p; b++) {
-          const h = 0.5 * (LM._dot(V, a * D, W, b * D, D) + LM._dot(V, b * D, W, a * D, D));
-          H[a * p + b] = h;
-          H[b * p + a] = h;
+        const { values, vectors: S } = symEig(H, m);
+        const Y = new Float64Array(b * D), CY = new Float64Array(b * D);
+        for (let a = 0; a < b; a++) for (let e = 0; e < m; e++) {
+          const w = S[e * m + a];
+          if (w === 0) continue;
+          for (let j = 0; j < D; j++) { Y[a * D + j] += w * Q[e * D + j]; CY[a * D + j] += w * CQ[e * D + j]; }
         }
-      }
-      eig = symEig(H, p);
-      // Ritz vectors (rows): Vr = S^T V, Wr = S^T W
-      const S = eig.vectors, Vr = new Float64Array(p * D), Wr = new Float64Array(p * D);
-      for (let a = 0; a < p; a++) {
-        for (let b = 0; b < p; b++) {
-          const sba = S[b * p + a];
-          if (sba === 0) continue;
-          for (let j = 0; j < D; j++) {
-            Vr[a * D + j] += sba * V[b * D + j];
-            Wr[a * D + j] += sba * W[b * D + j];
+        // angle error of Ritz vector a <~ residual / (distance to the nearest other Ritz value)
+        const theta0 = Math.max(values[0], 0.0);
+        let converged = theta0 === 0;
+        if (!converged && m > c) {
+          let worst = 0.0;
+          for (let a = 0; a < c; a++) {
+            let r2 = 0.0;
+            for (let j = 0; j < D; j++) { const e = CY[a * D + j] - values[a] * Y[a * D + j]; r2 += e * e; }
+            let gap = values[a] - values[a + 1];
+            if (a > 0) gap = Math.min(gap, values[a - 1] - values[a]);
+            worst = Math.max(worst, Math.sqrt(r2) / Math.max(gap, 1e-12 * theta0));
           }
+          converged = worst <= tol;
         }
-      }
-      const theta0 = Math.max(eig.values[0], 0.0);
-      let worst = 0.0;
-      for (let a = 0; a < Math.min(c, p); a++) {
-        let r2 = 0.0;
-        for (let j = 0; j < D; j++) {
-          const e = Wr[a * D + j] - eig.values[a] * Vr[a * D + j];
-          r2 += e * e;
-        }
-        worst = Math.max(worst, Math.sqrt(r2));
-      }
-      if (worst <= tol * theta0 || theta0 === 0 || nIter === maxIter) {
-        converged = worst <= tol * theta0 || theta0 === 0;
-        V.set(Vr);
-        // T for the Ritz vectors: T S
-        const Tr = new Float64Array(n * c);
-        for (let i = 0; i < n; i++) {
-          for (let a = 0; a < c && a < p; a++) {
-            let s = 0.0;
-            for (let b = 0; b < p; b++) s += T[i * p + b] * S[b * p + a];
-            Tr[i * c + a] = s;
+        if (converged || (restart === maxRestarts && s === depth - 1)) {
+          const Tr = new Float64Array(n * c);  // Xc y_a = T s_a
+          for (let i = 0; i < n; i++) for (let a = 0; a < c; a++) {
+            let v = 0.0;
+            for (let e = 0; e < m; e++) v += T[i * M + e] * S[e * m + a];
+            Tr[i * c + a] = v;
           }
+          return finish(Tr, Y, values, n, D, c, Math.min(m, D), nIter, converged);
         }
-        return finish(Tr, V, eig.values, n, D, c, p, nIter, converged);
+        if (s === depth - 1) start.set(Y);
       }
-      // next block: the Ritz-rotated images, orthonormalised (descending Ritz values first)
-      V.set(Wr);
-      orthonormalize(V, p, D);
     }
     throw new Error("pca: unreachable");
+  }
+
+  /** Narrow matrices (D <= 16): the full covariance and its exact eigen-decomposition. */
+  function smallPca(X, n, D, c, mu) {
+    const C = new Float64Array(D * D), xc = new Float64Array(D);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < D; j++) xc[j] = X[i * D + j] - mu[j];
+      for (let a = 0; a < D; a++) for (let e = 0; e < D; e++) C[a * D + e] += xc[a] * xc[e];
+    }
+    const { values, vectors } = symEig(C, D);
+    const V = new Float64Array(D * D), Tr = new Float64Array(n * c);
+    for (let a = 0; a < D; a++) for (let j = 0; j < D; j++) V[a * D + j] = vectors[j * D + a];
+    for (let i = 0; i < n; i++) for (let a = 0; a < Math.min(c, D); a++) {
+      let s = 0.0;
+      for (let j = 0; j < D; j++) s += (X[i * D + j] - mu[j]) * V[a * D + j];
+      Tr[i * c + a] = s;
+    }
+    return finish(Tr, V, values, n, D, c, D, 0, true);
   }
 
   function finish(Tr, V, values, n, D, c, p, nIter, converged) {
