@@ -294,7 +294,7 @@ def instant_panel(sizes, moves: int) -> int:
             t0 = time.perf_counter()
             page.goto(f"{url}/clusters?ds={path}&proj=pca&instant=1", wait_until="domcontentloaded")
             page.wait_for_function(f"() => {{ const v = ({INSTANT_SHOWN})(); "
-                                   "return v !== null && !v.startsWith('0|'); }}", timeout=900_000)
+                                   "return v !== null && !v.startsWith('0|'); }", timeout=900_000)
             settle(page)
             opened = time.perf_counter() - t0
             rows = slider_moves(page, page.locator('input[data-role="base"]'), moves, INSTANT_SHOWN, table=True)
