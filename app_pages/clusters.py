@@ -39,6 +39,8 @@ def _rule_here() -> None:
     if st.session_state.get("_map_rule") not in names:
         st.session_state["_map_rule"] = names[0]
     with st.expander("Move a rule here (the Rules page has them all)", expanded=False):
+        st.caption("Each step here is a round trip to the server; the **Instant map** switch above computes "
+                   "every step in your browser instead (a PCA map), several times faster.")
         cols = st.columns([1, 2, 2])
         cols[0].selectbox("Rule", names, key="_map_rule")
         rule = next(r for r in rules if r.name == st.session_state["_map_rule"])

@@ -31,6 +31,7 @@ PAGES = {
     "rules": ("rules", '[data-testid="stPlotlyChart"]'),
     "clusters": ("clusters", '[data-testid="stVegaLiteChart"]'),
     "compare": ("compare?pin=1&A.hard_novoice=1&base=0.4", '[data-testid="stVegaLiteChart"]'),
+    "instant": ("clusters?proj=pca&instant=1", '[data-testid="stTable"]'),  # the panel, then the server's table
 }
 IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')"""
 

@@ -302,7 +302,10 @@ export default function (component) {
   P.setStateValue = setStateValue;
   if (data.dataset) DATASETS.set(data.dataset.key, loadDataset(data.dataset));
   const D = DATASETS.get(data.key);
-  if (!D) { setStateValue("have", null); return; }  // not sent yet (the server sends it next run)
+  if (!D) {  // not here (a new page context): ask for it, with a value that differs from any earlier one
+    setStateValue("have", `need:${Date.now()}`);
+    return;
+  }
   if (data.have_check !== data.key) setStateValue("have", data.key);
   const S = data.setting;
   P.sliders = S.sliders; P.metricNames = S.metric_names; P.palette = data.palette; P.k = S.k;
