@@ -11,8 +11,8 @@ import streamlit as st
 from core.errors import WorkbenchError
 from core.experiments import (DEFAULT_AUTOTUNE_GRID, EXTERNAL_METRICS, INTERNAL_METRICS, autotune,
                               sensitivity_grid)
-from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, default_axes,
-                                    grid_values, inert_reason, slider_updates, threshold_specs)
+from core.views.sensitivity import (NO_LYRICS_FLAT, autotune_grid, autotune_table, best_cell, cell_value,
+                                    default_axes, grid_values, inert_reason, slider_updates, threshold_specs)
 from core.views.tables import LOWER_IS_BETTER, METRIC_NAMES, NO_LABELS_NOTE
 from core.views.viewstate import clustering_words
 from ui import cached
@@ -23,6 +23,9 @@ from ui.state import current_ruleset, current_view, dataset_path, keep_view_valu
 st.title("Sensitivity")
 ready = require_ready()
 fusion_note(ready)
+if not ready.prepared.has_lyrics:  # the weights cannot matter: every grid cell, every rule set, the same clustering
+    st.info(NO_LYRICS_FLAT)
+    st.stop()
 path = str(dataset_path())
 view = current_view()
 ruleset = current_ruleset()

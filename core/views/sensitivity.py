@@ -16,6 +16,13 @@ from core.indicators import INDICATORS
 from core.rules import RuleSet
 from core.views.checks import _is_real
 
+#: What the Sensitivity page says instead of a grid on a dataset without lyrics (GTZAN's layout): each track
+#: is clustered on its audio alone whatever the weight, so every threshold gives the same clustering.
+NO_LYRICS_FLAT = ("Nothing to sweep here: this dataset has no lyrics, so every track is clustered on its audio "
+                  "alone, whatever its audio weight. Every cell of a grid of two thresholds would be the same "
+                  "clustering with the same score, and the auto-tune would find every rule set alike, so neither "
+                  "is drawn. On a dataset with lyrics both appear here.")
+
 #: RuleSet fields (besides soft-rule thresholds) that can be swept; both are in [0, 1].
 _FLOORS = {
     "voice_floor": ("vocal_presence", "hard rule no_voice: vocal presence floor"),
