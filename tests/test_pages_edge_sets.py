@@ -86,3 +86,40 @@ def test_without_lyrics_the_ablation_caption_lists_only_the_conditions_it_runs(g
     assert f"{n} conditions (" in next(c.value for c in at.caption if "conditions (" in c.value)
     assert len(shown) + len(rule_switches(DEFAULT_RULES)) == n     # the table has what the caption counted
     assert prepare(gtzan.fs).has_lyrics is False
+
+
+# -- 2. no genre labels: the auto-tune caption says where k came from -------------------------------------
+@pytest.fixture(scope="module")
+def unlabelled(tiny_synth_dir, tmp_path_factory, cache):
+    """The tiny synthetic set as a manifest without a genre column (audio and lyrics, no labels)."""
+    import pandas as pd
+    tracks = load_dataset(tiny_synth_dir).tracks
+    manifest = tmp_path_factory.mktemp("unlabelled") / "manifest.csv"
+    pd.DataFrame({"track_id": tracks["track_id"], "audio_path": tracks["audio_path"],
+                  "lyrics": tracks["lyrics"].fillna("")}).to_csv(manifest, index=False)
+    ds, fs = _extract(manifest, cache)
+    assert ds.labels is None
+    return SimpleNamespace(path=manifest, ds=ds, fs=fs)
+
+
+def _autotune_caption(at) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Searches a small grid"))
+
+
+def test_unlabelled_autotune_caption_says_k_is_the_default_not_the_number_of_genres(unlabelled, use_cache):
+    at = open_page(unlabelled.path, "sensitivity")
+    caption = _autotune_caption(at)
+    assert "k = 8 (automatic: this dataset has no genre labels, so the default 8)" in caption, caption
+    assert "number of genres" not in caption
+    at = open_page(unlabelled.path, "sensitivity", {"n_clusters": 5})
+    assert "k = 5 (the sidebar's)" in _autotune_caption(at)
+
+
+def test_k_source_names_the_genre_count_the_default_and_the_bounds():
+    """The words the caption takes, for the cases the tiny sets do not reach: k from the genre count, and k
+    changed by the bounds of ViewSettings.resolved_k (at least 2, at most the track count)."""
+    from core.views.sensitivity import k_source
+    assert k_source(0, 3, 6) == "automatic: the number of genres, a count, no per-track label"
+    assert k_source(0, None, 5) == "automatic: this dataset has no genre labels, so the default 8, cut to the 5 tracks"
+    assert k_source(1, 3, 6) == "the sidebar's, raised to 2 (one cluster separates nothing)"
+    assert k_source(4, None, 40) == "the sidebar's"

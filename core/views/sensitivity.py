@@ -185,6 +185,33 @@ def autotune_grid(names: Sequence[str], ruleset: RuleSet,
     return out
 
 
+def k_source(n_clusters: int, n_genres: Optional[int], n_tracks: int) -> str:
+    """Where the number of clusters the pages use came from, in words, for a caption ``k = 8 (...)``.
+
+    Mirrors :meth:`core.views.viewstate.ViewSettings.resolved_k`: the sidebar's k when set (``n_clusters``
+    > 0), else the number of genres (``n_genres``, None when the set has no genre labels), else 8; then at
+    least 2 and at most ``n_tracks``.
+
+    Returns
+    -------
+    str
+        E.g. "the sidebar's", "automatic: the number of genres, a count, no per-track label", "automatic:
+        this dataset has no genre labels, so the default 8", with ", raised to 2" / ", cut to the 6 tracks"
+        when the bounds changed it.
+    """
+    if n_clusters:
+        words, wanted = "the sidebar's", int(n_clusters)
+    elif n_genres:
+        words, wanted = "automatic: the number of genres, a count, no per-track label", int(n_genres)
+    else:
+        words, wanted = "automatic: this dataset has no genre labels, so the default 8", 8
+    if wanted < 2:
+        words += ", raised to 2 (one cluster separates nothing)"
+    if max(wanted, 2) > n_tracks:
+        words += f", cut to the {n_tracks} tracks"
+    return words
+
+
 def autotune_table(table: pd.DataFrame, keys: Sequence[str], criterion: str) -> pd.DataFrame:
     """:attr:`core.experiments.AutotuneResult.table` for display: best first.
 
