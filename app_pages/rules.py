@@ -79,7 +79,8 @@ def _controls(rs, counts: dict) -> None:
         st.toggle(f"Unusable audio → lyrics weight 1 ({counts['unusable_audio']} tracks)",
                   key="unusable_audio_rule")
         st.slider("Audio quality floor (0–1)", min_value=0.0, max_value=1.0, step=0.01, key="audio_quality_floor",
-                  help="Below this audio quality score the audio counts as unusable.")
+                  help="Below this audio quality score the audio counts as unusable: for the hard rule above "
+                       "(when on), and for the note on tracks without lyrics whose audio is unusable too.")
         st.toggle(f"No voice → audio weight 1 ({counts['no_voice']} tracks)", key="no_voice_rule")
         st.slider("Voice floor (0–1)", min_value=0.0, max_value=1.0, step=0.01, key="voice_floor",
                   help="Below this vocal presence no voice is heard, so the lyrics are not part of the sound.")
@@ -96,6 +97,9 @@ def _headline(result) -> None:
     cols[4].metric("Silhouette", f"{result.metrics['silhouette']:.3f}",
                    help="In each modality's own embedding (audio, lyrics), averaged: it contains no "
                         "weight, so it compares across weights.")
+    note = views.flagged_note(result.rules, result.track_ids)
+    if note:  # read from the indicators: the default rules keep such tracks at 1 without a word otherwise
+        st.warning(note, icon=":material/report:")
 
 
 def _views(ready, result) -> None:

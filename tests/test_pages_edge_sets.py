@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -14,9 +15,10 @@ from core.experiments import DEFAULT_STATIC_GRID, prepare, rule_switches
 from core.features.extract import extract_features
 from core.paths import REPO_ROOT
 from core.rules import DEFAULT_RULES
-from tests.audio_fixtures import make_gtzan
+from tests.audio_fixtures import make_gtzan, write_clip
 
 APP = str(REPO_ROOT / "app.py")
+SILENT = "blues.00009"                      # the silent clip the gtzan fixture adds
 
 
 def _extract(root, cache):
@@ -40,8 +42,10 @@ def cache(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def gtzan(tmp_path_factory, cache):
-    """A GTZAN-shaped folder (genre folders of audio, no lyrics), extracted once into the module cache."""
+    """A GTZAN-shaped folder (genre folders of audio, no lyrics) with one silent clip (audio quality 0),
+    extracted once into the module cache."""
     root = make_gtzan(tmp_path_factory.mktemp("gtzan") / "gtzan")
+    write_clip(root / "blues" / f"{SILENT}.wav", np.zeros(2 * 22050, np.float32), subtype="PCM_16")
     ds, fs = _extract(root, cache)
     return SimpleNamespace(path=root, ds=ds, fs=fs)
 
@@ -123,3 +127,21 @@ def test_k_source_names_the_genre_count_the_default_and_the_bounds():
     assert k_source(0, None, 5) == "automatic: this dataset has no genre labels, so the default 8, cut to the 5 tracks"
     assert k_source(1, 3, 6) == "the sidebar's, raised to 2 (one cluster separates nothing)"
     assert k_source(4, None, 40) == "the sidebar's"
+
+
+# -- 4. no lyrics and unusable audio: counted and said, with the default rules ------------------------------
+def test_a_silent_track_without_lyrics_is_counted_on_the_rules_page_and_said_in_the_inspector(gtzan, use_cache):
+    assert not DEFAULT_RULES.unusable_audio_rule                   # the case: the flag's own hard rule is off
+    prepared = prepare(gtzan.fs)
+    quality = prepared.indicators.column("audio_quality")
+    silent = list(prepared.track_ids).index(SILENT)
+    assert quality[silent] == 0.0 and (np.delete(quality, silent) > 0.5).all()
+    at = open_page(gtzan.path, "rules")
+    notes = [w.value for w in at.warning if "unusable audio" in w.value]
+    assert len(notes) == 1 and notes[0].startswith(f"1 of {len(quality)} tracks has no lyrics and unusable audio")
+    assert SILENT in notes[0] and "nothing about it is reliable" in notes[0]
+    at = open_page(gtzan.path, "inspector", {"track": SILENT})
+    lines = [w.value for w in at.warning if "unusable audio" in w.value]
+    assert len(lines) == 1 and "audio_quality = 0, below the floor 0.1" in lines[0], [w.value for w in at.warning]
+    at = open_page(gtzan.path, "inspector", {"track": "rock.00001"})      # a track with sound: no such line
+    assert not [w.value for w in at.warning if "unusable audio" in w.value]
