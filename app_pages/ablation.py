@@ -1,4 +1,5 @@
-"""Ablation page: audio only, lyrics only, static weights 0..1 and the dynamic rules over several seeds.
+"""Ablation page: audio only, lyrics only (when the set has lyrics), static weights 0..1 and the dynamic
+rules over several seeds.
 
 Reads the sidebar (algorithm, fusion, k) and the rule sliders, runs
 :func:`core.experiments.run_ablation` when asked (with a progress bar), keeps the result in
@@ -13,7 +14,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import WorkbenchError
-from core.experiments import DEFAULT_STATIC_GRID, ExperimentConfig, rule_switches, run_ablation
+from core.experiments import (DEFAULT_STATIC_GRID, ExperimentConfig, condition_list, rule_switches,
+                              run_ablation)
 from core.experiments.controls import rule_table_view
 from core.views.ablation import (ablation_conditions_table, ablation_slices_table, ablation_tests_table,
                                  metric_words)
@@ -60,15 +62,20 @@ c3.checkbox(f"Both fusions ({' and '.join(FUSION_LABELS[f] for f in fusions)})",
 chosen = list(fusions) if (st.session_state["abl.both"] and len(fusions) > 1) else [view.fusion]
 k = int(view.n_clusters) or None
 n_seeds = int(st.session_state["abl.seeds"])
-n_switches = len(rule_switches(current_ruleset()))
-n_conditions = len(DEFAULT_STATIC_GRID) + 4 + n_switches
+switches = rule_switches(current_ruleset())
+n_switches = len(switches)
+planned = condition_list(DEFAULT_STATIC_GRID, switches, ready.prepared.has_lyrics)  # what run_ablation runs
+kinds = {kind for _, kind, _ in planned}
+n_conditions = len(planned)
+listed = ", ".join(["audio only"] + (["lyrics only"] if "lyrics_only" in kinds else [])
+                   + [f"static {DEFAULT_STATIC_GRID[0]:g}..{DEFAULT_STATIC_GRID[-1]:g}", "dynamic", "shuffled"])
 st.caption(f"Algorithm **{ALGORITHM_LABELS.get(view.algorithm, view.algorithm)}**, fusion "
            f"**{', '.join(FUSION_LABELS.get(f, f) for f in chosen)}**, "
            f"k = {k if k else ('number of genres' if labelled else 'chosen by silhouette (no labels)')}; "
-           f"rules as set on the Rules page. {n_conditions} conditions (audio only, lyrics only, static "
-           f"{DEFAULT_STATIC_GRID[0]:g}..{DEFAULT_STATIC_GRID[-1]:g}, dynamic, shuffled, and each of the "
+           f"rules as set on the Rules page. {n_conditions} conditions ({listed}, and each of the "
            f"{n_switches} rules switched off) x {n_seeds} seeds x "
-           f"{len(chosen)} fusion(s) = {n_conditions * n_seeds * len(chosen)} clusterings.")
+           f"{len(chosen)} fusion(s) = {n_conditions * n_seeds * len(chosen)} clusterings."
+           + ("" if "lyrics_only" in kinds else " No lyrics-only condition: this dataset has no lyrics."))
 
 settings = {"path": path, "algorithm": view.algorithm, "fusions": tuple(chosen), "k": k,
             "seeds": n_seeds, "subsample": float(st.session_state["abl.subsample"]),

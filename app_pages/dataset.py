@@ -294,7 +294,8 @@ else:
         bar = st.progress(0.0, text="Starting...")
 
         def progress(done, total, message=""):
-            bar.progress(min(done / max(total, 1), 1.0), text=f"{done}/{total} {message}")
+            # the message names the counts ("400 of 400 clips, 12 of 259 lyrics: ..."): a bare done/total mixed them
+            bar.progress(min(done / max(total, 1), 1.0), text=f"Extracting: {message}")
 
         try:
             cached.ready(path, progress=progress)

@@ -51,9 +51,9 @@ else:
     cols[4].metric("Genre", genre if genre is not None else "unlabelled")
     if float(result.effective[i]) != w:
         st.caption(f"Fusion uses audio weight {float(result.effective[i]):.3f}: a missing modality is enforced.")
-    if bool(result.rules.flagged[i]):
-        st.warning("No lyrics and unusable audio: this track is kept at audio weight 1, but nothing about it "
-                   "is reliable.")
+    if bool(result.rules.flagged[i]):  # from the indicators, whichever hard rules are on
+        st.warning(views.flagged_line(ready.prepared.indicators, i, result.rules.ruleset.audio_quality_floor),
+                   icon=":material/report:")
 
 listen, words = st.columns(2)
 with listen:

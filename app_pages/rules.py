@@ -79,23 +79,31 @@ def _controls(rs, counts: dict) -> None:
         st.toggle(f"Unusable audio → lyrics weight 1 ({counts['unusable_audio']} tracks)",
                   key="unusable_audio_rule")
         st.slider("Audio quality floor (0–1)", min_value=0.0, max_value=1.0, step=0.01, key="audio_quality_floor",
-                  help="Below this audio quality score the audio counts as unusable.")
+                  help="Below this audio quality score the audio counts as unusable: for the hard rule above "
+                       "(when on), and for the note on tracks without lyrics whose audio is unusable too.")
         st.toggle(f"No voice → audio weight 1 ({counts['no_voice']} tracks)", key="no_voice_rule")
         st.slider("Voice floor (0–1)", min_value=0.0, max_value=1.0, step=0.01, key="voice_floor",
                   help="Below this vocal presence no voice is heard, so the lyrics are not part of the sound.")
 
 
 def _headline(result) -> None:
+    """The headline numbers in one row that wraps: each metric as wide as its label and value, so at a narrow
+    window (800 px with the sidebar open) a metric moves to the next line instead of being cut to "4 o…"
+    (five equal columns were 81 px each there)."""
     summary = views.weight_summary(result.rules)
-    cols = st.columns(5)
-    cols[0].metric("Mean audio weight", f"{summary['mean']:.3f}")
-    cols[1].metric("Decided by hard rules", f"{summary['n_hard']} of {summary['n_tracks']}")
-    cols[2].metric("Clipped", summary["n_clipped"])
+    row = st.container(horizontal=True, horizontal_alignment="distribute", gap="medium", key="rules_headline")
+    row.metric("Mean audio weight", f"{summary['mean']:.3f}", width="content")
+    row.metric("Decided by hard rules", f"{summary['n_hard']} of {summary['n_tracks']}", width="content")
+    row.metric("Clipped", summary["n_clipped"], width="content")
     if "nmi" in result.metrics:
-        cols[3].metric("NMI", f"{result.metrics['nmi']:.3f}", help="Against the genre labels (evaluation only).")
-    cols[4].metric("Silhouette", f"{result.metrics['silhouette']:.3f}",
-                   help="In each modality's own embedding (audio, lyrics), averaged: it contains no "
-                        "weight, so it compares across weights.")
+        row.metric("NMI", f"{result.metrics['nmi']:.3f}", help="Against the genre labels (evaluation only).",
+                   width="content")
+    row.metric("Silhouette", f"{result.metrics['silhouette']:.3f}", width="content",
+               help="In each modality's own embedding (audio, lyrics), averaged: it contains no "
+                    "weight, so it compares across weights.")
+    note = views.flagged_note(result.rules, result.track_ids)
+    if note:  # read from the indicators: the default rules keep such tracks at 1 without a word otherwise
+        st.warning(note, icon=":material/report:")
 
 
 def _views(ready, result) -> None:

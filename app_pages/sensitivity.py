@@ -11,8 +11,9 @@ import streamlit as st
 from core.errors import WorkbenchError
 from core.experiments import (DEFAULT_AUTOTUNE_GRID, EXTERNAL_METRICS, INTERNAL_METRICS, autotune,
                               sensitivity_grid)
-from core.views.sensitivity import (autotune_grid, autotune_table, best_cell, cell_value, default_axes,
-                                    grid_values, inert_reason, slider_updates, threshold_specs)
+from core.views.sensitivity import (NO_LYRICS_FLAT, autotune_grid, autotune_table, best_cell, cell_value,
+                                    default_axes, grid_values, inert_reason, k_source, slider_updates,
+                                    threshold_specs)
 from core.views.tables import LOWER_IS_BETTER, METRIC_NAMES, NO_LABELS_NOTE
 from core.views.viewstate import clustering_words
 from ui import cached
@@ -23,10 +24,14 @@ from ui.state import current_ruleset, current_view, dataset_path, keep_view_valu
 st.title("Sensitivity")
 ready = require_ready()
 fusion_note(ready)
+if not ready.prepared.has_lyrics:  # the weights cannot matter: every grid cell, every rule set, the same clustering
+    st.info(NO_LYRICS_FLAT)
+    st.stop()
 path = str(dataset_path())
 view = current_view()
 ruleset = current_ruleset()
 labelled = ready.dataset.labels is not None
+n_genres = len(set(ready.dataset.labels)) if labelled else None
 k = resolved_k(ready)
 specs = threshold_specs(ruleset)
 names = list(specs)
@@ -150,7 +155,7 @@ grid_panel()
 st.subheader("Auto-tune (unsupervised)")
 st.caption("Searches a small grid of thresholds for the rules whose clustering is most stable across "
            "seeds and track subsamples (or has the best silhouette). Labels are never used. "
-           f"k = {k} (the sidebar's; 'automatic' means the number of genres: a count, no per-track label).")
+           f"k = {k} ({k_source(view.n_clusters, n_genres, ready.prepared.n_tracks)}).")
 _keep_valid("tune_criterion", ["stability", "silhouette"], "stability")
 st.session_state.setdefault("tune_keys", [n for n in DEFAULT_AUTOTUNE_GRID if n in names])
 st.session_state["tune_keys"] = [n for n in st.session_state["tune_keys"] if n in names]

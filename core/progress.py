@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -17,6 +17,42 @@ def report(progress: Optional[ProgressCallback], done: int, total: int, message:
     """Call ``progress`` if given; never let a broken display stop the work."""
     if progress is not None:
         progress(done, total, message)
+
+
+def in_parts(progress: Optional[ProgressCallback], parts: Sequence[tuple[str, int]]) -> Optional[ProgressCallback]:
+    """A callback that names what ``done`` counts when the work is several kinds done one after another.
+
+    Extraction counts clips, then lyrics, in one ``done`` of ``total``: "412 of 659" mixed 400 clips with
+    12 of 259 lyrics. The returned callback passes ``done`` and ``total`` on and puts each part's own count
+    first in the message: ``"400 of 400 clips, 12 of 259 lyrics: embedding lyrics"``. A part with nothing
+    to do (no lyrics in the set) is left out of the message.
+
+    Parameters
+    ----------
+    progress : callable(done, total, message) or None
+        None gives None (report nothing).
+    parts : sequence of (name, count)
+        In the order the work does them; ``done`` is split by filling each part before the next
+        (the first ``count`` items are the first part's, and so on).
+
+    Returns
+    -------
+    callable(done, total, message="") or None
+    """
+    if progress is None:
+        return None
+    parts = [(str(name), max(0, int(n))) for name, n in parts]
+
+    def counted(done: int, total: int, message: str = "") -> None:
+        left, said = max(0, int(done)), []
+        for name, n in parts:
+            if n:
+                said.append(f"{min(left, n)} of {n} {name}")
+            left = max(0, left - n)
+        text = ", ".join(said)
+        progress(done, total, f"{text}: {message}" if text and message else (text or message))
+
+    return counted
 
 
 def tqdm_progress(label: str, stream=None, min_interval: float = 0.1,

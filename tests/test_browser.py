@@ -425,3 +425,32 @@ def test_uploaded_features_file_in_the_browser_becomes_the_dataset(tmp_path, ser
         assert page.get_by_text("give it an `audio_path` column").count() + \
             page.get_by_text("give it an audio_path column").count() >= 1
         _no_error(page)
+
+
+#: Every element of each headline metric whose text is wider than its box (cut with an ellipsis): none
+#: should be; with the label and value of each metric.
+CUT_METRICS = """() => [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => ({
+    label: m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(),
+    value: m.querySelector('[data-testid="stMetricValue"]').innerText.trim(),
+    cut: [...m.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1).length}))"""
+
+
+def test_rules_headline_reads_whole_at_800_px(served_builtin):
+    """At 800 px with the sidebar open, five equal columns gave each metric 81 px: "Decided by hard rules"
+    read "4 o…" and its label "Decided by…". The metrics now wrap to a second line instead."""
+    url, ds, fs = served_builtin
+    rr = apply_rules(prepare(fs).indicators, DEFAULT_RULES)
+    with browser_page(width=800) as page:
+        page.goto(f"{url}/rules", wait_until="domcontentloaded")
+        page.get_by_text("Mean audio weight").first.wait_for(timeout=120_000)
+        page.wait_for_function(IDLE, timeout=120_000)
+        page.wait_for_function("""() => document.querySelectorAll('[data-testid="stMetric"]').length >= 5""",
+                               timeout=60_000)
+        page.wait_for_timeout(500)
+        _no_error(page)
+        shown = {m["label"]: m for m in page.evaluate(CUT_METRICS)}
+        screenshot(page, "rules-800px.png")
+    assert set(shown) == {"Mean audio weight", "Decided by hard rules", "Clipped", "NMI", "Silhouette"}, shown
+    assert not [m for m in shown.values() if m["cut"]], shown
+    assert shown["Mean audio weight"]["value"] == f"{rr.weights.mean():.3f}"
+    assert shown["Decided by hard rules"]["value"] == f"{int((rr.decided_by != '').sum())} of {rr.n_tracks}"

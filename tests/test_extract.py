@@ -134,3 +134,25 @@ def test_same_content_under_other_ids_is_not_served_the_cached_ids(tiny_synth_di
     fs, rep = extract_features(renamed, cache=cache, n_jobs=1)
     assert fs.track_ids == renamed.track_ids
     assert rep.audio_cached == ds.n_tracks and not rep.from_dataset_cache
+
+
+def test_progress_says_clips_and_lyrics_apart(tmp_path):
+    """The progress total counts clips and lyrics together ("3/5"): every message names each count, so a bar
+    reading "412 of 659" says it is 400 of 400 clips and 12 of 259 lyrics."""
+    from tests.audio_fixtures import song_like, write_clip
+    (tmp_path / "set" / "rock").mkdir(parents=True)
+    for i in range(3):
+        write_clip(tmp_path / "set" / "rock" / f"s{i}.wav", song_like(seed=i, seconds=1.0))
+    for i in range(2):                                           # two of the three clips have lyrics
+        (tmp_path / "set" / "rock" / f"s{i}.txt").write_text("the night is long and the road goes home",
+                                                             encoding="utf-8")
+    ds = load_dataset(tmp_path / "set")
+    calls = []
+    extract_features(ds, cache=FeatureCache(tmp_path / "cache"), n_jobs=1,
+                     progress=lambda d, t, m: calls.append((d, t, m)))
+    assert {t for _, t, _ in calls} == {5}
+    for done, _, message in calls:
+        clips, lyrics = min(done, 3), max(0, done - 3)
+        assert message.startswith(f"{clips} of 3 clips, {lyrics} of 2 lyrics"), (done, message)
+    assert calls[-1] == (5, 5, "3 of 3 clips, 2 of 2 lyrics: done")
+    assert any(m.startswith("1 of 3 clips, 0 of 2 lyrics: audio ") for _, _, m in calls)

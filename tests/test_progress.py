@@ -74,3 +74,17 @@ def test_report_calls_the_callback_or_nothing():
     report(lambda d, t, m: seen.append((d, t, m)), 1, 2, "half")
     report(None, 1, 2)
     assert seen == [(1, 2, "half")]
+
+
+def test_in_parts_names_each_count_and_leaves_out_an_empty_part():
+    from core.progress import in_parts
+    seen = []
+    bar = in_parts(lambda d, t, m: seen.append((d, t, m)), [("clips", 400), ("lyrics", 259)])
+    bar(412, 659, "embedding lyrics")
+    bar(0, 659)
+    assert seen == [(412, 659, "400 of 400 clips, 12 of 259 lyrics: embedding lyrics"),
+                    (0, 659, "0 of 400 clips, 0 of 259 lyrics")]
+    seen.clear()
+    in_parts(lambda d, t, m: seen.append(m), [("clips", 6), ("lyrics", 0)])(6, 6, "done")
+    assert seen == ["6 of 6 clips: done"]                        # a set without lyrics: no "0 of 0 lyrics"
+    assert in_parts(None, [("clips", 1)]) is None

@@ -408,15 +408,20 @@ def test_gtzan_like_featureset_gets_audio_weight_one_by_the_named_hard_rule():
         assert set(res.decided_by) == {"no_lyrics"}
         np.testing.assert_allclose(res.column("no_lyrics"), 1.0 - rs.base_weight)
         assert "hard rule no_lyrics" in explain_text(res, 0)
-    # with the hard rule 'unusable audio' on (the a-priori set), tracks whose audio is unusable too
-    # (missing, or quality under the floor) are kept at 1 and flagged; with it off nothing is flagged
+    # tracks whose audio is unusable too (missing, or quality under the floor) are kept at 1 and flagged,
+    # with the hard rule 'unusable audio' on (the a-priori set) or off (the defaults): the flag reads the
+    # indicators, so the default rules do not hide it (it was never set with the rule off)
     quality = compute_indicators(fs).column("audio_quality")
     expected = ~fs.audio_ok | (quality < A_PRIORI_RULES.audio_quality_floor)
     assert 2 <= expected.sum() < 30
     res = apply_rules(compute_indicators(fs), A_PRIORI_RULES)
     np.testing.assert_array_equal(res.flagged, expected)
     off = apply_rules(compute_indicators(fs), A_PRIORI_RULES.with_changes(unusable_audio_rule=False))
-    assert not off.flagged.any() and np.all(off.weights == 1.0)
+    np.testing.assert_array_equal(off.flagged, expected)
+    assert np.all(off.weights == 1.0)
+    assert not DEFAULT_RULES.unusable_audio_rule
+    np.testing.assert_array_equal(apply_rules(compute_indicators(fs), DEFAULT_RULES).flagged,
+                                  ~fs.audio_ok | (quality < DEFAULT_RULES.audio_quality_floor))
 
 
 FORBIDDEN = {"label", "labels", "genre", "genres", "ground_truth", "truth", "y", "y_true", "target"}

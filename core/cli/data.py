@@ -48,7 +48,7 @@ def cmd_extract(args) -> int:
     _say_work(ds, _extract_config(args), cache)
     with _executor(args) as executor:
         fs, rep = extract_features(ds, _extract_config(args), cache=cache, n_jobs=args.jobs,
-                                   progress=tqdm_progress("extract"),
+                                   progress=tqdm_progress("extract (clips + lyrics)"),
                                    use_dataset_cache=not args.no_dataset_cache, executor=executor)
     print("\n".join(rep.lines()))
     said = (fs.meta or {}).get("semantic_languages", {}).get("message")

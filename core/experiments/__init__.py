@@ -89,7 +89,7 @@ Modules
 Everything public is importable from ``core.experiments``.
 """
 
-from core.experiments.ablation import AblationResult, run_ablation
+from core.experiments.ablation import AblationResult, condition_list, run_ablation
 from core.experiments.conditions import dynamic_weights, partition, run_condition
 from core.experiments.controls import rule_ablation_table, rule_switches, shuffled_weights
 from core.experiments.dataseeds import DataSeedsResult, across_datasets
@@ -122,6 +122,7 @@ __all__ = [
     "run_condition",
     "partition",
     "AblationResult",
+    "condition_list",
     "run_ablation",
     "summarize",
     "paired_test",

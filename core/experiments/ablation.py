@@ -30,13 +30,17 @@ from core.fusion import effective_weights
 from core.progress import ProgressCallback, report
 from core.rules import rule_counts
 
-__all__ = ["AblationResult", "run_ablation"]
+__all__ = ["AblationResult", "condition_list", "run_ablation"]
 
 
-def _condition_list(config: ExperimentConfig, switches: Sequence[tuple] = ()) -> list:
-    """``[(name, kind, parameter)]``: the main conditions, then one per switched-off rule."""
-    out = [("audio_only", "audio_only", None), ("lyrics_only", "lyrics_only", None)]
-    out += [(static_name(w), "static", w) for w in config.static_grid]
+def condition_list(static_grid: Sequence[float], switches: Sequence[tuple] = (), has_lyrics: bool = True) -> list:
+    """``[(name, kind, parameter)]``: the main conditions, then one per switched-off rule (``switches``:
+    :func:`core.experiments.controls.rule_switches`). Without lyrics in the dataset (``has_lyrics``
+    False) there is no lyrics-only condition: it would put every track in one "no lyrics" group."""
+    out = [("audio_only", "audio_only", None)]
+    if has_lyrics:
+        out.append(("lyrics_only", "lyrics_only", None))
+    out += [(static_name(w), "static", w) for w in static_grid]
     out.append(("dynamic", "dynamic", None))
     out.append(("shuffled", "shuffled", None))
     out += [(without_name(name), "rule_off", name) for name, _, _ in switches]
@@ -48,7 +52,8 @@ def run_ablation(prepared: Prepared, config: Optional[ExperimentConfig] = None, 
                  ground_truth: Optional[pd.DataFrame] = None) -> AblationResult:
     """Every condition x every seed, with summaries, paired tests and weight distributions.
 
-    Conditions: audio only, lyrics only, every static weight of the grid, dynamic (the rules),
+    Conditions (:func:`condition_list`): audio only, lyrics only (when the dataset has lyrics), every
+    static weight of the grid, dynamic (the rules),
     shuffled (the dynamic weights permuted among the tracks with both modalities, per seed) and,
     planned, the rule set with each rule switched off in turn (:mod:`core.experiments.controls`).
 
@@ -86,7 +91,7 @@ def run_ablation(prepared: Prepared, config: Optional[ExperimentConfig] = None, 
 
     rule_result = dynamic_weights(prepared, config.ruleset)
     weights = _Weights.of(prepared, config.ruleset, np.asarray(rule_result.weights, np.float32))
-    conds = _condition_list(config, weights.switches)
+    conds = condition_list(config.static_grid, weights.switches, prepared.has_lyrics)
     scores, runs_by_cond, all_warnings = _run_conditions(prepared, config, conds, weights, k, lab,
                                                          progress)
     quality = (EXTERNAL_METRICS if labelled else ()) + INTERNAL_METRICS

@@ -48,12 +48,15 @@ def _notes(labelled, config, coverage, k, k_rule, has_lyrics) -> list:
     notes.append("95 % intervals: t-based over seeds (mean ± t(0.975, n-1)·std/√n); paired "
                  "test: two-sided Wilcoxon signed-rank, zero differences dropped, "
                  "all-zero differences reported as p = 1 (identical)")
-    notes.append(f"lyrics-only: {coverage['n_without_lyrics']} of {coverage['n_tracks']} tracks "
-                 "have no usable lyrics and form one 'no lyrics' group (not given audio); "
-                 f"audio-only: {coverage['n_without_audio']} tracks have no usable audio and form "
-                 "one 'no audio' group")
-    if not has_lyrics:
-        notes.append("no lyrics in this dataset: every weighting reduces to audio only")
+    if has_lyrics:
+        notes.append(f"lyrics-only: {coverage['n_without_lyrics']} of {coverage['n_tracks']} tracks "
+                     "have no usable lyrics and form one 'no lyrics' group (not given audio); "
+                     f"audio-only: {coverage['n_without_audio']} tracks have no usable audio and form "
+                     "one 'no audio' group")
+    else:
+        notes.append("no lyrics in this dataset: lyrics only is not run (it would be one group of every "
+                     "track), and every weighting reduces to audio only; audio-only: "
+                     f"{coverage['n_without_audio']} tracks have no usable audio and form one 'no audio' group")
     if coverage["n_dropped"]:
         notes.append(f"{coverage['n_dropped']} tracks with neither usable audio nor lyrics were "
                      "left out")

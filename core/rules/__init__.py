@@ -25,7 +25,8 @@ How a weight is made, for track ``i`` (``w`` is the audio weight; the lyrics wei
 
    The first that applies decides. Why this order: a track without lyrics has nothing on the
    lyrics side, so audio is all there is, even poor audio (such a track, with unusable audio too,
-   keeps w = 1 and is *flagged* in :attr:`RuleResult.flagged`); with lyrics present, unusable
+   keeps w = 1 and is *flagged* in :attr:`RuleResult.flagged`, whether ``unusable_audio`` is on or
+   not: the flag reads the indicators); with lyrics present, unusable
    audio sends the track to the lyrics; the voice estimate comes from the audio, so ``no_voice``
    is only trusted when the audio is usable. A NaN ``audio_quality`` or ``vocal_presence`` does
    not trigger its hard rule. On a track a hard rule decides, the soft rules and the clip have no

@@ -36,7 +36,11 @@ class RuleResult:
     inputs : float32 (n_tracks, n_soft_rules)
         The indicator value each soft rule read (NaN: unknown, did not fire).
     flagged : bool (n_tracks,)
-        No lyrics AND unusable audio: kept at audio weight 1 but nothing is reliable.
+        No lyrics AND unusable audio (``lyrics_available`` 0, and ``audio_available`` 0 or
+        ``audio_quality`` below ``audio_quality_floor``): kept at audio weight 1 but nothing is
+        reliable. Read from the indicators whichever hard rules are on (the defaults switch
+        ``unusable_audio`` off, and such a track was then never flagged); an indicator that is
+        missing or NaN does not flag.
     ruleset : RuleSet
         The rule set that produced this result.
     """
@@ -80,6 +84,15 @@ def _required_indicators(ruleset: RuleSet) -> list:
     if ruleset.no_voice_rule:
         need.append("vocal_presence")
     return need
+
+
+def _flagged(ind: Indicators, floor: float) -> np.ndarray:
+    """bool (n,): no lyrics and unusable audio, from the indicators alone (not from which hard rules are on)."""
+    def below(name: str, limit) -> np.ndarray:
+        return ind.column(name) < limit if name in ind else np.zeros(ind.n_tracks, dtype=bool)
+
+    return below("lyrics_available", 0.5) & (below("audio_available", 0.5) |
+                                             below("audio_quality", np.float32(floor)))
 
 
 def apply_rules(ind: Indicators, ruleset: RuleSet) -> RuleResult:
@@ -157,7 +170,7 @@ def apply_rules(ind: Indicators, ruleset: RuleSet) -> RuleResult:
     d_audio = unusable & ~no_lyrics
     d_voice = no_voice & ~no_lyrics & ~unusable
     hard = d_lyrics | d_audio | d_voice
-    flagged = no_lyrics & unusable
+    flagged = _flagged(ind, ruleset.audio_quality_floor)
 
     decisive = np.where(d_audio, 0.0, 1.0)  # audio weight a hard rule sets
     weights = np.where(hard, decisive, soft_w)

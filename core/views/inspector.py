@@ -18,6 +18,34 @@ from core.rules import RuleResult, RuleSet, explain
 from core.views.checks import _check_result, _same_length, _weights
 
 
+def flagged_line(ind: Indicators, i: int, floor: float) -> str:
+    """The Track inspector's line for a flagged track (no lyrics and unusable audio), from its indicators.
+
+    Parameters
+    ----------
+    ind : Indicators
+        The prepared tracks' indicators.
+    i : int
+        The track's row.
+    floor : float in [0, 1]
+        ``RuleSet.audio_quality_floor``.
+
+    Returns
+    -------
+    str
+        E.g. "No lyrics (lyrics_available = 0) and unusable audio (audio_quality = 0, below the floor 0.1):
+        ..."
+    """
+    check_param("flagged_line", "i", i, f"a row of the indicators (0..{ind.n_tracks - 1})",
+                isinstance(i, Integral) and 0 <= int(i) < ind.n_tracks)
+    available = float(ind.column("audio_available")[i]) if "audio_available" in ind else math.nan
+    quality = float(ind.column("audio_quality")[i]) if "audio_quality" in ind else math.nan
+    audio = ("audio_available = 0: no usable audio" if available < 0.5 else
+             f"audio_quality = {quality:.3g}, below the floor {floor:g}")
+    return (f"No lyrics (lyrics_available = 0) and unusable audio ({audio}): this track is kept at audio "
+            "weight 1, but nothing about it is reliable, its cluster and neighbours included.")
+
+
 def track_labels(track_ids: Sequence[str], kept_ids: Sequence[str], genres=None) -> dict:
     """``{track_id: label}`` for a track picker, in ``track_ids`` order.
 

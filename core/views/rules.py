@@ -65,6 +65,36 @@ def weight_summary(result: RuleResult) -> dict:
     return out
 
 
+def flagged_note(result: RuleResult, track_ids) -> str:
+    """The Rules page's note on tracks without lyrics whose audio is unusable too (:attr:`RuleResult.flagged`),
+    or "" when there are none.
+
+    Parameters
+    ----------
+    result : RuleResult
+    track_ids : sequence of str (n_tracks,)
+        The ids of the result's rows (``LoopResult.track_ids``); up to five are named.
+
+    Returns
+    -------
+    str
+        E.g. "1 of 7 tracks has no lyrics and unusable audio (no audio, or audio quality below the floor
+        0.1): blues.00009. ..."
+    """
+    _check_result("flagged_note", result)
+    ids = [str(track_ids[i]) for i in np.flatnonzero(np.asarray(result.flagged, bool))]
+    if not ids:
+        return ""
+    n = len(ids)
+    named = ", ".join(ids[:5]) + (f" and {n - 5} more" if n > 5 else "")
+    return (f"{n} of {result.n_tracks} tracks {'have' if n != 1 else 'has'} no lyrics "
+            f"and unusable audio (no audio, or audio quality below the floor "
+            f"{result.ruleset.audio_quality_floor:g}): {named}. "
+            f"{'Each is' if n != 1 else 'It is'} kept at audio weight 1, since audio is all there is, but "
+            "nothing about it is reliable: its cluster rests on audio that carries little or nothing. The Track "
+            "inspector says so on each; the floor is the 'Audio quality floor' slider under Hard rules.")
+
+
 def weight_histogram(weights, decided_by=None, bins=WEIGHT_BINS) -> pd.DataFrame:
     """Counts of audio weights per bin, split by what decided each track (for a stacked histogram).
 

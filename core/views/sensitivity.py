@@ -16,6 +16,13 @@ from core.indicators import INDICATORS
 from core.rules import RuleSet
 from core.views.checks import _is_real
 
+#: What the Sensitivity page says instead of a grid on a dataset without lyrics (GTZAN's layout): each track
+#: is clustered on its audio alone whatever the weight, so every threshold gives the same clustering.
+NO_LYRICS_FLAT = ("Nothing to sweep here: this dataset has no lyrics, so every track is clustered on its audio "
+                  "alone, whatever its audio weight. Every cell of a grid of two thresholds would be the same "
+                  "clustering with the same score, and the auto-tune would find every rule set alike, so neither "
+                  "is drawn. On a dataset with lyrics both appear here.")
+
 #: RuleSet fields (besides soft-rule thresholds) that can be swept; both are in [0, 1].
 _FLOORS = {
     "voice_floor": ("vocal_presence", "hard rule no_voice: vocal presence floor"),
@@ -176,6 +183,33 @@ def autotune_grid(names: Sequence[str], ruleset: RuleSet,
         vals = [min(s.hi, max(s.lo, s.current + d)) for d in (-step, 0.0, step)]
         out[name] = tuple(dict.fromkeys(round(v, 6) for v in vals))
     return out
+
+
+def k_source(n_clusters: int, n_genres: Optional[int], n_tracks: int) -> str:
+    """Where the number of clusters the pages use came from, in words, for a caption ``k = 8 (...)``.
+
+    Mirrors :meth:`core.views.viewstate.ViewSettings.resolved_k`: the sidebar's k when set (``n_clusters``
+    > 0), else the number of genres (``n_genres``, None when the set has no genre labels), else 8; then at
+    least 2 and at most ``n_tracks``.
+
+    Returns
+    -------
+    str
+        E.g. "the sidebar's", "automatic: the number of genres, a count, no per-track label", "automatic:
+        this dataset has no genre labels, so the default 8", with ", raised to 2" / ", cut to the 6 tracks"
+        when the bounds changed it.
+    """
+    if n_clusters:
+        words, wanted = "the sidebar's", int(n_clusters)
+    elif n_genres:
+        words, wanted = "automatic: the number of genres, a count, no per-track label", int(n_genres)
+    else:
+        words, wanted = "automatic: this dataset has no genre labels, so the default 8", 8
+    if wanted < 2:
+        words += ", raised to 2 (one cluster separates nothing)"
+    if max(wanted, 2) > n_tracks:
+        words += f", cut to the {n_tracks} tracks"
+    return words
 
 
 def autotune_table(table: pd.DataFrame, keys: Sequence[str], criterion: str) -> pd.DataFrame:

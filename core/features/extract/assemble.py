@@ -19,7 +19,7 @@ from core.features.lyrics.centring import centre_by_language
 from core.features.featureset import FeatureSet
 from core.features.learned_parts import with_tag_measures
 from core.features.pool import local_executor
-from core.progress import report
+from core.progress import in_parts, report
 
 
 def _multilingual_block(texts, sem_texts, lyrics_ok, lcfg, cache, progress, done, total) -> np.ndarray:
@@ -38,7 +38,9 @@ def _multilingual_block(texts, sem_texts, lyrics_ok, lcfg, cache, progress, done
 def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr_keys, ds_key, rep) -> FeatureSet:
     """Extract what is not cached, assemble the FeatureSet and store it under ``ds_key``."""
     texts = dataset.tracks["lyrics"].tolist()
-    total = sum(k is not None for k in audio_keys) + sum(k is not None for k in lyr_keys)
+    n_clips, n_lyrics = sum(k is not None for k in audio_keys), sum(k is not None for k in lyr_keys)
+    total = n_clips + n_lyrics  # clips first, then lyrics: each message says which is which
+    progress = in_parts(progress, [("clips", n_clips), ("lyrics", n_lyrics)])
     report(progress, 0, max(total, 1), "starting")
     afeats, astats, audio_ok, anames, done = _extract_audio(
         dataset, audio_keys, config.audio, cache, executor or local_executor(n_jobs), progress, max(total, 1), rep)
