@@ -160,11 +160,13 @@ function compute(P) {
 
 // The loop, then the canvas and the table (the status line says what each took).
 function step(P) {
+  P.root.dataset.stepStart = performance.now().toFixed(1);  // page clock: when a step began and ended
   compute(P);
   const t0 = performance.now();
   draw(P);
   P.last.drawMs = performance.now() - t0;
   table(P);
+  P.root.dataset.stepEnd = performance.now().toFixed(1);
 }
 
 const PALETTE_WEIGHT = ["#440154", "#482878", "#3e4989", "#31688e", "#26828e", "#1f9e89", "#35b779", "#6ece58",
