@@ -148,7 +148,7 @@ function compute(P) {
   for (let i = 0; i < D.n; i++) wr[i] = Math.round(rules.weights[i] * 100) / 100;
   LM.fuseConcat(D.audio, D.lyrics, D.n, D.d, LM.effectiveWeights(wr, D.audioOk, D.lyricsOk), D.fusedMap);
   const proj = LM.project(D.fusedMap, D.n, 2 * D.d, { coords: P.coords, axes: P.axes });
-  P.coords = proj.coords; P.axes = proj.axes;
+  P.coords = proj.coords; P.axes = proj.axes; P.pcaConverged = proj.converged !== false;
   t.push(performance.now());
   const metrics = Object.assign({}, D.truth ? LM.external(D.truth, km.labels) : {},
                                 LM.internal(D.internal, km.labels));
@@ -293,7 +293,9 @@ function table(P) {
     `fusion ${ms[1]}, warm k-means ${ms[2]}, PCA map ${ms[3]}, metrics ${ms[4]} ms), drawn in ` +
     `${(L.drawMs || 0).toFixed(1)} ms; mean audio weight ` +
     `${(mean / P.D.n).toFixed(3)}. On release the server checks it: the Metrics table below (every row ` +
-    `clustered afresh, like with like) follows.`;
+    `clustered afresh, like with like) follows.` +
+    (P.pcaConverged ? "" : " The map's PCA axes did not converge to their tolerance at this step (the map is " +
+                           "approximate; the clusters and metrics are not affected).");
 }
 
 export default function (component) {
