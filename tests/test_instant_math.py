@@ -206,14 +206,20 @@ def test_warm_lloyd_gives_the_same_labels_and_centres(state, page):
     duplicate[3] = duplicate[2]  # an empty cluster from the start: the relocation runs
     far = cold.copy()
     far[5] = 10.0  # a centre nobody is near
-    moves = [(DEFAULT_RULES.with_changes(soft=True), cold), (DEFAULT_RULES.replace_rule("poor_audio", delta=-0.5), cold),
+    # a far singleton: the most outlying track alone in an added cluster 8, farther from its centre
+    # than any other track from its own; the empty cluster 9 must skip it (its cluster has one member)
+    d2 = ((X0[:, None, :] - cold[None, :, :]) ** 2).sum(axis=2).min(axis=1)
+    far_i, second = int(np.argmax(d2)), np.sort(d2)[-2]
+    singleton = np.vstack([cold, X0[far_i] * (1.0 + np.sqrt((d2[far_i] + second) / 2.0)),
+                           np.full(X0.shape[1], 10.0, np.float32)]).astype(np.float32)
+    moves = [(DEFAULT_RULES, singleton), (DEFAULT_RULES.with_changes(soft=True), cold), (DEFAULT_RULES.replace_rule("poor_audio", delta=-0.5), cold),
              (DEFAULT_RULES, duplicate), (DEFAULT_RULES.with_changes(base_weight=0.2), far)]
     for rs, init in moves:
         X = fused(prepared, rs)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            py = FusedKMeans(K, init=init, n_init=1).fit(X)
-        js = js_lloyd(page, X, init, K)
+            py = FusedKMeans(len(init), init=init, n_init=1).fit(X)
+        js = js_lloyd(page, X, init, len(init))
         np.testing.assert_array_equal(js["labels"], py.labels_)
         assert np.max(np.abs(js["centers"] - py.cluster_centers_)) <= 1e-4
         assert js["nIter"] == py.n_iter_
@@ -228,6 +234,20 @@ def js_project(page, X, c, prev=None):
                         {"X": b64(X), "n": X.shape[0], "D": X.shape[1], "c": c, "prev": prev})
     out["coords"] = unb64(out["coords"]).reshape(X.shape[0], c)
     return out
+
+
+@pytest.mark.parametrize("c", [2, 3])
+def test_pca_signs_are_fixed_whatever_the_start(state, page, c):
+    """Started from the negated axes of another weighting, the map still has numpy's signs."""
+    prepared, _ = state
+    first = js_project(page, fused(prepared, DEFAULT_RULES), c)
+    flipped = b64(-np.frombuffer(base64.b64decode(first["axes"]), np.float64), np.float64)
+    X = fused(prepared, DEFAULT_RULES.with_changes(soft=True))
+    py = project(X, ProjectionConfig(method="pca", n_components=c)).coords
+    js = page.evaluate("""(a) => { const X = fromB64(a.X, Float32Array);
+        const r = LiveMath.pca(X, a.n, a.D, a.c, {axes: fromB64(a.axes, Float64Array)});
+        return toB64(r.coords); }""", {"X": b64(X), "n": X.shape[0], "D": X.shape[1], "c": c, "axes": flipped})
+    assert np.max(np.abs(unb64(js).reshape(-1, c) - py)) <= 1e-4 * np.ptp(py, axis=0).max()
 
 
 @pytest.mark.parametrize("c", [2, 3])
