@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -121,9 +122,11 @@ def run_size(n: int, width: int, moves: int, k: int) -> None:
             "truth": b64(truth_codes(labels), np.int32), "init": b64(init),
             "cols": {name: b64(ind.column(name)) for name in ind.names},
             "samples": internal_samples(prepared.internal), "moves": rulesets}
+    load = os.getloadavg()[0]
     with browser_page() as page:
         page.add_script_tag(content=live_math_source())
         res = page.evaluate(_JS_MOVES, args)
+    print(f"  load average before the page ran: {load:.2f} ({os.cpu_count()} cores; figures are wall time)")
     print(f"  prepareInternal (once): {res['prepareMs']:.0f} ms; cold PCA map: {res['coldPcaMs']:.0f} ms "
           f"({res['coldPcaIter']} iterations)")
     for step, v in res["steps"].items():

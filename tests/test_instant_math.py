@@ -143,8 +143,8 @@ def float32_edge_rulesets(prepared) -> dict:
         assert thr != v and np.float32(thr) == np.float32(v) and np.count_nonzero(col == np.float32(v)) >= 1
         rule = Rule("edge", name, "<", thr, 0.3, 0.0)
         out[f"edge {name}"] = RuleSet(base_weight=0.5, rules=(rule,), no_lyrics_rule=False)
-        out[f"edge {name} soft"] = RuleSet(base_weight=0.5, rules=(rule.__class__(**{**rule.__dict__, "soft_width": 0.01}),),
-                                           soft=True, no_lyrics_rule=False)
+        ramp = Rule("edge", name, "<", thr, 0.3, 0.01)
+        out[f"edge {name} soft"] = RuleSet(base_weight=0.5, rules=(ramp,), soft=True, no_lyrics_rule=False)
     return out
 
 
@@ -212,7 +212,8 @@ def test_warm_lloyd_gives_the_same_labels_and_centres(state, page):
     far_i, second = int(np.argmax(d2)), np.sort(d2)[-2]
     singleton = np.vstack([cold, X0[far_i] * (1.0 + np.sqrt((d2[far_i] + second) / 2.0)),
                            np.full(X0.shape[1], 10.0, np.float32)]).astype(np.float32)
-    moves = [(DEFAULT_RULES, singleton), (DEFAULT_RULES.with_changes(soft=True), cold), (DEFAULT_RULES.replace_rule("poor_audio", delta=-0.5), cold),
+    moves = [(DEFAULT_RULES, singleton), (DEFAULT_RULES.with_changes(soft=True), cold),
+             (DEFAULT_RULES.replace_rule("poor_audio", delta=-0.5), cold),
              (DEFAULT_RULES, duplicate), (DEFAULT_RULES.with_changes(base_weight=0.2), far)]
     for rs, init in moves:
         X = fused(prepared, rs)
@@ -228,9 +229,11 @@ def test_warm_lloyd_gives_the_same_labels_and_centres(state, page):
 
 def js_project(page, X, c, prev=None):
     out = page.evaluate("""(a) => { const X = fromB64(a.X, Float32Array);
-        const prev = a.prev ? {coords: fromB64(a.prev.coords, Float32Array), axes: fromB64(a.prev.axes, Float64Array)} : null;
+        const prev = a.prev ? {coords: fromB64(a.prev.coords, Float32Array),
+                               axes: fromB64(a.prev.axes, Float64Array)} : null;
         const r = LiveMath.project(X, a.n, a.D, prev, a.c);
-        return {coords: toB64(r.coords), axes: toB64(r.axes), warm: r.warm, nIter: r.nIter, converged: r.converged}; }""",
+        return {coords: toB64(r.coords), axes: toB64(r.axes), warm: r.warm, nIter: r.nIter,
+                converged: r.converged}; }""",
                         {"X": b64(X), "n": X.shape[0], "D": X.shape[1], "c": c, "prev": prev})
     out["coords"] = unb64(out["coords"]).reshape(X.shape[0], c)
     return out
