@@ -319,3 +319,46 @@ def test_internal_metrics_match_the_neutral_scorer(state, page, sample_size):
             for suffix in ("", "_audio", "_lyrics"):
                 assert js[key + suffix] == pytest.approx(py[key + suffix], rel=1e-5, abs=1e-5), key + suffix
     assert incremental >= 2
+
+
+_JS_CHAIN = """(a) => {
+  const L = LiveMath, D = 2 * S.d, ctx = L.prepareInternal(S.audio, S.lyrics, S.n, S.d, S.audioOk, S.lyricsOk, {});
+  let centers = fromB64(a.init, Float32Array), map = null, X = null;
+  return a.moves.map((rs) => {
+    const r = L.applyRules(S.cols, S.n, rs);
+    X = L.fuseConcat(S.audio, S.lyrics, S.n, S.d, L.effectiveWeights(r.weights, S.audioOk, S.lyricsOk), X);
+    const km = L.lloyd(X, S.n, D, centers, a.k);
+    centers = km.centers;
+    map = L.project(X, S.n, D, map, 2);
+    return {labels: Array.from(km.labels), map: toB64(map.coords), ext: L.external(S.truth, km.labels),
+            int: L.internal(ctx, km.labels)};
+  }); }"""
+
+
+def test_a_chain_of_warm_moves_matches_the_python_loop(state, page):
+    """Base slider 0.30 -> 0.45 -> 0.30 with ramps on, each move warm-started from the last (centres,
+    map): what the instant panel does, against what core does for the same moves."""
+    prepared, labels = state
+    emb, ind = prepared.embeddings, prepared.indicators
+    base = DEFAULT_RULES.with_changes(soft=True)
+    positions = [0.30 + 0.03 * i for i in range(6)] + [0.45 - 0.03 * i for i in range(1, 6)]
+    rulesets = [base.with_changes(base_weight=round(b, 2)) for b in positions]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        centers = FusedKMeans(K, n_init=1, seed=0).fit(fused(prepared, rulesets[0])).cluster_centers_
+    js = page.evaluate(_JS_CHAIN, {"init": b64(centers), "k": K,
+                                   "moves": [json.loads(ruleset_to_json(rs))["ruleset"] for rs in rulesets]})
+    external, internal, prev = ExternalScorer(labels), NeutralScorer(emb), None
+    for rs, move in zip(rulesets, js):
+        X = fuse_concat(emb, apply_rules(ind, rs).weights)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            km = FusedKMeans(K, init=centers, n_init=1).fit(X)
+        centers = km.cluster_centers_
+        prev = project(X, ProjectionConfig(method="pca"), init=prev).coords
+        np.testing.assert_array_equal(move["labels"], km.labels_)
+        assert np.max(np.abs(unb64(move["map"]).reshape(-1, 2) - prev)) <= 1e-4 * np.ptp(prev, axis=0).max()
+        ext, ints = external(km.labels_), internal(km.labels_)
+        assert all(abs(move["ext"][m] - ext[m]) <= 1e-9 for m in ("nmi", "ari", "ami", "accuracy", "purity"))
+        assert all(move["int"][m] == pytest.approx(ints[m], rel=1e-5, abs=1e-5)
+                   for m in ("silhouette", "calinski_harabasz", "davies_bouldin"))
