@@ -51,7 +51,7 @@ _JS_MOVES = """(a) => {
   let t = clock();
   const ctx = L.prepareInternal(audio, lyrics, n, d, audioOk, lyricsOk, a.samples);
   const prepareMs = clock() - t;
-  let centers = fromB64(a.init, Float32Array), out = new Float32Array(n * D);
+  let centers = fromB64(a.init, Float32Array), out = new Float32Array(n * D), memo = null;
   const w0 = L.applyRules(cols, n, a.moves[0]).weights;
   t = clock();
   let map = L.project(L.fuseConcat(audio, lyrics, n, d, L.effectiveWeights(w0, audioOk, lyricsOk), out), n, D, null, 2);
@@ -64,8 +64,9 @@ _JS_MOVES = """(a) => {
     const t1 = clock();
     out = L.fuseConcat(audio, lyrics, n, d, L.effectiveWeights(r.weights, audioOk, lyricsOk), out);
     const t2 = clock();
-    const km = L.lloyd(out, n, D, centers, a.k);
+    const km = L.lloyd(out, n, D, centers, a.k, 100, 0, memo);
     centers = km.centers;
+    memo = km.memo;
     const t3 = clock();
     map = L.project(out, n, D, map, 2);
     const t4 = clock();

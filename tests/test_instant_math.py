@@ -323,21 +323,24 @@ def test_internal_metrics_match_the_neutral_scorer(state, page, sample_size):
 
 _JS_CHAIN = """(a) => {
   const L = LiveMath, D = 2 * S.d, ctx = L.prepareInternal(S.audio, S.lyrics, S.n, S.d, S.audioOk, S.lyricsOk, {});
-  let centers = fromB64(a.init, Float32Array), map = null, X = null;
+  let centers = fromB64(a.init, Float32Array), map = null, X = null, memo = null;
   return a.moves.map((rs) => {
     const r = L.applyRules(S.cols, S.n, rs);
     X = L.fuseConcat(S.audio, S.lyrics, S.n, S.d, L.effectiveWeights(r.weights, S.audioOk, S.lyricsOk), X);
-    const km = L.lloyd(X, S.n, D, centers, a.k);
+    const km = L.lloyd(X, S.n, D, centers, a.k, 100, 0, a.memo ? memo : null);
     centers = km.centers;
+    memo = km.memo;
     map = L.project(X, S.n, D, map, 2);
     return {labels: Array.from(km.labels), map: toB64(map.coords), ext: L.external(S.truth, km.labels),
             int: L.internal(ctx, km.labels)};
   }); }"""
 
 
-def test_a_chain_of_warm_moves_matches_the_python_loop(state, page):
+@pytest.mark.parametrize("memo", [True, False])
+def test_a_chain_of_warm_moves_matches_the_python_loop(state, page, memo):
     """Base slider 0.30 -> 0.45 -> 0.30 with ramps on, each move warm-started from the last (centres,
-    map): what the instant panel does, against what core does for the same moves."""
+    map, and with memo the k-means distance bounds): what the instant panel does, against what core
+    does for the same moves."""
     prepared, labels = state
     emb, ind = prepared.embeddings, prepared.indicators
     base = DEFAULT_RULES.with_changes(soft=True)
@@ -346,7 +349,7 @@ def test_a_chain_of_warm_moves_matches_the_python_loop(state, page):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         centers = FusedKMeans(K, n_init=1, seed=0).fit(fused(prepared, rulesets[0])).cluster_centers_
-    js = page.evaluate(_JS_CHAIN, {"init": b64(centers), "k": K,
+    js = page.evaluate(_JS_CHAIN, {"init": b64(centers), "k": K, "memo": memo,
                                    "moves": [json.loads(ruleset_to_json(rs))["ruleset"] for rs in rulesets]})
     external, internal, prev = ExternalScorer(labels), NeutralScorer(emb), None
     for rs, move in zip(rulesets, js):

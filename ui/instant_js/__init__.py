@@ -13,7 +13,8 @@ One slider move in the page (as ``bench/instant_math.py`` runs it; ``d`` = embed
     const r = LiveMath.applyRules(cols, n, ruleset);               // weights, decided, fired
     const wEff = LiveMath.effectiveWeights(r.weights, audioOk, lyricsOk);
     X = LiveMath.fuseConcat(audio, lyrics, n, d, wEff, X);          // reuses X
-    const km = LiveMath.lloyd(X, n, D, centers, k); centers = km.centers;  // warm start
+    const km = LiveMath.lloyd(X, n, D, centers, k, 100, 0, memo);   // warm start
+    centers = km.centers; memo = km.memo;
     map = LiveMath.project(X, n, D, map, 2);                         // {coords, axes}: pass back
     const ext = LiveMath.external(truth, km.labels);                  // truth: truth_codes(labels)
     const ints = LiveMath.internal(ctx, km.labels);

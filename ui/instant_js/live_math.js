@@ -208,15 +208,31 @@
    * matrix (FusedKMeans, r = None), including the empty-cluster relocation. X: Float32Array(n*D);
    * init: Float32Array(k*D) (the previous centres: the map's warm start). Stops when labels stop
    * changing, the summed squared centre shift is <= tol, or after maxIter updates.
+   * memo: the previous call's result.memo, or null. When init is exactly that call's centres, its
+   * distance bounds carry over (widened by how far each row of X moved), so the first
+   * assignment scans only rows whose bounds fail instead of all n x k.
    * Returns {labels: Int32Array(n), centers: Float32Array(k*D), inertia (sum of squared
-   * distances), nIter}.
+   * distances), nIter, memo}.
    */
-  function lloyd(X, n, D, init, k, maxIter = 100, tol = 0) {
+  function lloyd(X, n, D, init, k, maxIter = 100, tol = 0, memo = null) {
     let centers = Float32Array.from(init.subarray(0, k * D));
     const st = { labels: new Int32Array(n), own: new Float64Array(n), upper: new Float64Array(n),
                  lower: new Float64Array(n), rowConst: new Float64Array(n), stale: new Uint8Array(n) };
     for (let i = 0; i < n; i++) st.rowConst[i] = dot(X, i * D, X, i * D, D);
-    assign(X, n, D, centers, k, st, null);
+    let carried = !!memo && memo.n === n && memo.D === D && memo.k === k;
+    for (let j = 0; carried && j < k * D; j++) if (memo.centers[j] !== centers[j]) carried = false;
+    if (carried) {  // bounds for these centres on the previous X, widened by |x_i - x_i,prev|
+      const P = memo.X;
+      for (let i = 0; i < n; i++) {
+        let m2 = 0.0;
+        for (let j = i * D, e = j + D; j < e; j++) { const dd = X[j] - P[j]; m2 += dd * dd; }
+        st.labels[i] = memo.labels[i];
+        st.lower[i] = memo.lower[i] - Math.sqrt(m2);
+      }
+      assign(X, n, D, centers, k, st, new Float64Array(k));
+    } else {
+      assign(X, n, D, centers, k, st, null);
+    }
     const sums = new Float64Array(k * D), counts = new Int32Array(k), shift = new Float64Array(k);
     let nIter = 0;
     for (nIter = 1; nIter <= maxIter; nIter++) {
@@ -259,7 +275,9 @@
     if (nIter > maxIter) nIter = maxIter;
     let inertia = 0.0;
     for (let i = 0; i < n; i++) inertia += Math.max(st.rowConst[i] + st.own[i], 0.0);
-    return { labels: st.labels, centers, inertia, nIter };
+    const next = { n, D, k, centers, X: Float32Array.from(X), labels: Int32Array.from(st.labels),
+                   lower: st.lower };
+    return { labels: st.labels, centers, inertia, nIter, memo: next };
   }
 
   Object.assign(LM, { RAMP, HARD_NAMES, applyRules, effectiveWeights, fuseConcat, lloyd, _dot: dot });
