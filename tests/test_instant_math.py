@@ -365,3 +365,16 @@ def test_a_chain_of_warm_moves_matches_the_python_loop(state, page, memo):
         assert all(abs(move["ext"][m] - ext[m]) <= 1e-9 for m in ("nmi", "ari", "ami", "accuracy", "purity"))
         assert all(move["int"][m] == pytest.approx(ints[m], rel=1e-5, abs=1e-5)
                    for m in ("silhouette", "calinski_harabasz", "davies_bouldin"))
+
+
+@pytest.mark.parametrize("width", [3, 8, 16, 17])
+def test_narrow_matrices_use_the_exact_eigensolver_and_match(state, page, width):
+    """Up to 16 columns the covariance is formed and solved exactly (Jacobi); 17 takes Krylov."""
+    from core.projection.pca import _pca
+    prepared, _ = state
+    X = np.ascontiguousarray(fused(prepared, DEFAULT_RULES)[:, :width])
+    for c in (2, 3):
+        py, _ = _pca(X, c)
+        js = page.evaluate("""(a) => toB64(LiveMath.pca(fromB64(a.X, Float32Array), a.n, a.D, a.c).coords)""",
+                           {"X": b64(X), "n": X.shape[0], "D": width, "c": c})
+        assert np.max(np.abs(unb64(js).reshape(-1, c) - py)) <= 1e-4 * np.ptp(py, axis=0).max()
