@@ -15,13 +15,18 @@ moves), the page times each step of one move: rules, fuse (effective weights + c
 warm Lloyd (init = previous centres), project (PCA warm-started from the previous axes +
 Procrustes onto the previous map), external metrics, internal metrics; and ``move`` = all of them.
 ``prepareInternal`` (once per dataset) is timed apart.
+
+``--cpu`` runs the same JavaScript in node (same V8 engine) and times process CPU time instead of
+wall time: on a shared machine under load the wall times in Chromium inflate by the wait for a core.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,35 +41,39 @@ _JS_MOVES = """(a) => {
   const fromB64 = (s, T) => { const b = atob(s); const u = new Uint8Array(b.length);
     for (let i = 0; i < b.length; i++) u[i] = b.charCodeAt(i); return new T(u.buffer); };
   const n = a.n, d = a.d, D = 2 * d, L = LiveMath;
+  // --cpu (node): process CPU time, which a loaded machine does not inflate; else wall time
+  const clock = a.cpu ? () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }
+                      : () => performance.now();
   const audio = fromB64(a.audio, Float32Array), lyrics = fromB64(a.lyrics, Float32Array);
   const audioOk = fromB64(a.audioOk, Uint8Array), lyricsOk = fromB64(a.lyricsOk, Uint8Array);
   const truth = fromB64(a.truth, Int32Array), cols = {};
   for (const [k, v] of Object.entries(a.cols)) cols[k] = fromB64(v, Float32Array);
-  let t = performance.now();
+  let t = clock();
   const ctx = L.prepareInternal(audio, lyrics, n, d, audioOk, lyricsOk, a.samples);
-  const prepareMs = performance.now() - t;
-  let centers = fromB64(a.init, Float32Array), out = new Float32Array(n * D);
+  const prepareMs = clock() - t;
+  let centers = fromB64(a.init, Float32Array), out = new Float32Array(n * D), memo = null;
   const w0 = L.applyRules(cols, n, a.moves[0]).weights;
-  t = performance.now();
+  t = clock();
   let map = L.project(L.fuseConcat(audio, lyrics, n, d, L.effectiveWeights(w0, audioOk, lyricsOk), out), n, D, null, 2);
-  const coldPcaMs = performance.now() - t, coldPcaIter = map.nIter;
+  const coldPcaMs = clock() - t, coldPcaIter = map.nIter;
   const steps = {rules: [], fuse: [], lloyd: [], project: [], external: [], internal: [], move: []};
   const iters = {lloyd: [], pca: []};
   for (const rs of a.moves) {
-    const t0 = performance.now();
+    const t0 = clock();
     const r = L.applyRules(cols, n, rs);
-    const t1 = performance.now();
+    const t1 = clock();
     out = L.fuseConcat(audio, lyrics, n, d, L.effectiveWeights(r.weights, audioOk, lyricsOk), out);
-    const t2 = performance.now();
-    const km = L.lloyd(out, n, D, centers, a.k);
+    const t2 = clock();
+    const km = L.lloyd(out, n, D, centers, a.k, 100, 0, memo);
     centers = km.centers;
-    const t3 = performance.now();
+    memo = km.memo;
+    const t3 = clock();
     map = L.project(out, n, D, map, 2);
-    const t4 = performance.now();
+    const t4 = clock();
     L.external(truth, km.labels);
-    const t5 = performance.now();
+    const t5 = clock();
     L.internal(ctx, km.labels);
-    const t6 = performance.now();
+    const t6 = clock();
     steps.rules.push(t1 - t0); steps.fuse.push(t2 - t1); steps.lloyd.push(t3 - t2);
     steps.project.push(t4 - t3); steps.external.push(t5 - t4); steps.internal.push(t6 - t5);
     steps.move.push(t6 - t0); iters.lloyd.push(km.nIter); iters.pca.push(map.nIter);
@@ -78,7 +87,7 @@ def pct(v, q) -> float:
     return v[int(q * (len(v) - 1))]
 
 
-def run_size(n: int, width: int, moves: int, k: int) -> None:
+def run_size(n: int, width: int, moves: int, k: int, cpu: bool = False) -> None:
     import base64
 
     import numpy as np
@@ -121,9 +130,16 @@ def run_size(n: int, width: int, moves: int, k: int) -> None:
             "truth": b64(truth_codes(labels), np.int32), "init": b64(init),
             "cols": {name: b64(ind.column(name)) for name in ind.names},
             "samples": internal_samples(prepared.internal), "moves": rulesets}
-    with browser_page() as page:
-        page.add_script_tag(content=live_math_source())
-        res = page.evaluate(_JS_MOVES, args)
+    load = os.getloadavg()[0]
+    if cpu:
+        res = _run_in_node(live_math_source(), {**args, "cpu": True})
+        print(f"  node {_node_version()} (V8 like Chromium), process CPU time; load average {load:.2f} "
+              f"({os.cpu_count()} cores)")
+    else:
+        with browser_page() as page:
+            page.add_script_tag(content=live_math_source())
+            res = page.evaluate(_JS_MOVES, args)
+        print(f"  Chromium, wall time; load average before the page ran: {load:.2f} ({os.cpu_count()} cores)")
     print(f"  prepareInternal (once): {res['prepareMs']:.0f} ms; cold PCA map: {res['coldPcaMs']:.0f} ms "
           f"({res['coldPcaIter']} iterations)")
     for step, v in res["steps"].items():
@@ -132,15 +148,33 @@ def run_size(n: int, width: int, moves: int, k: int) -> None:
         print(f"  {name} iterations per move: median {statistics.median(v):g}, max {max(v)}")
 
 
+def _node_version() -> str:
+    return subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+
+
+def _run_in_node(source: str, args: dict) -> dict:
+    """The same moves in node (the machine is shared: CPU time shows the cost without the queue)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data, script = Path(tmp) / "args.json", Path(tmp) / "moves.js"
+        data.write_text(json.dumps(args))
+        script.write_text(source + f"\nconst a = JSON.parse(require('fs').readFileSync({json.dumps(str(data))}));\n"
+                          f"console.log(JSON.stringify(({_JS_MOVES})(a)));\n")
+        out = subprocess.run(["node", "--max-old-space-size=4096", str(script)], capture_output=True, text=True,
+                             check=True)
+    return json.loads(out.stdout)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,10000", help="comma-separated track counts")
     ap.add_argument("--width", type=int, default=128, help="embedding width per modality (default 128)")
     ap.add_argument("--moves", type=int, default=30)
     ap.add_argument("--k", type=int, default=10)
+    ap.add_argument("--cpu", action="store_true",
+                    help="run the moves in node and time process CPU time (not inflated by a loaded machine)")
     args = ap.parse_args(argv)
     for n in (int(s) for s in args.sizes.split(",")):
-        run_size(n, args.width, args.moves, args.k)
+        run_size(n, args.width, args.moves, args.k, cpu=args.cpu)
     return 0
 
 

@@ -143,8 +143,8 @@ def float32_edge_rulesets(prepared) -> dict:
         assert thr != v and np.float32(thr) == np.float32(v) and np.count_nonzero(col == np.float32(v)) >= 1
         rule = Rule("edge", name, "<", thr, 0.3, 0.0)
         out[f"edge {name}"] = RuleSet(base_weight=0.5, rules=(rule,), no_lyrics_rule=False)
-        out[f"edge {name} soft"] = RuleSet(base_weight=0.5, rules=(rule.__class__(**{**rule.__dict__, "soft_width": 0.01}),),
-                                           soft=True, no_lyrics_rule=False)
+        ramp = Rule("edge", name, "<", thr, 0.3, 0.01)
+        out[f"edge {name} soft"] = RuleSet(base_weight=0.5, rules=(ramp,), soft=True, no_lyrics_rule=False)
     return out
 
 
@@ -206,14 +206,21 @@ def test_warm_lloyd_gives_the_same_labels_and_centres(state, page):
     duplicate[3] = duplicate[2]  # an empty cluster from the start: the relocation runs
     far = cold.copy()
     far[5] = 10.0  # a centre nobody is near
-    moves = [(DEFAULT_RULES.with_changes(soft=True), cold), (DEFAULT_RULES.replace_rule("poor_audio", delta=-0.5), cold),
+    # a far singleton: the most outlying track alone in an added cluster 8, farther from its centre
+    # than any other track from its own; the empty cluster 9 must skip it (its cluster has one member)
+    d2 = ((X0[:, None, :] - cold[None, :, :]) ** 2).sum(axis=2).min(axis=1)
+    far_i, second = int(np.argmax(d2)), np.sort(d2)[-2]
+    singleton = np.vstack([cold, X0[far_i] * (1.0 + np.sqrt((d2[far_i] + second) / 2.0)),
+                           np.full(X0.shape[1], 10.0, np.float32)]).astype(np.float32)
+    moves = [(DEFAULT_RULES, singleton), (DEFAULT_RULES.with_changes(soft=True), cold),
+             (DEFAULT_RULES.replace_rule("poor_audio", delta=-0.5), cold),
              (DEFAULT_RULES, duplicate), (DEFAULT_RULES.with_changes(base_weight=0.2), far)]
     for rs, init in moves:
         X = fused(prepared, rs)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            py = FusedKMeans(K, init=init, n_init=1).fit(X)
-        js = js_lloyd(page, X, init, K)
+            py = FusedKMeans(len(init), init=init, n_init=1).fit(X)
+        js = js_lloyd(page, X, init, len(init))
         np.testing.assert_array_equal(js["labels"], py.labels_)
         assert np.max(np.abs(js["centers"] - py.cluster_centers_)) <= 1e-4
         assert js["nIter"] == py.n_iter_
@@ -222,12 +229,28 @@ def test_warm_lloyd_gives_the_same_labels_and_centres(state, page):
 
 def js_project(page, X, c, prev=None):
     out = page.evaluate("""(a) => { const X = fromB64(a.X, Float32Array);
-        const prev = a.prev ? {coords: fromB64(a.prev.coords, Float32Array), axes: fromB64(a.prev.axes, Float64Array)} : null;
+        const prev = a.prev ? {coords: fromB64(a.prev.coords, Float32Array),
+                               axes: fromB64(a.prev.axes, Float64Array)} : null;
         const r = LiveMath.project(X, a.n, a.D, prev, a.c);
-        return {coords: toB64(r.coords), axes: toB64(r.axes), warm: r.warm, nIter: r.nIter, converged: r.converged}; }""",
+        return {coords: toB64(r.coords), axes: toB64(r.axes), warm: r.warm, nIter: r.nIter,
+                converged: r.converged}; }""",
                         {"X": b64(X), "n": X.shape[0], "D": X.shape[1], "c": c, "prev": prev})
     out["coords"] = unb64(out["coords"]).reshape(X.shape[0], c)
     return out
+
+
+@pytest.mark.parametrize("c", [2, 3])
+def test_pca_signs_are_fixed_whatever_the_start(state, page, c):
+    """Started from the negated axes of another weighting, the map still has numpy's signs."""
+    prepared, _ = state
+    first = js_project(page, fused(prepared, DEFAULT_RULES), c)
+    flipped = b64(-np.frombuffer(base64.b64decode(first["axes"]), np.float64), np.float64)
+    X = fused(prepared, DEFAULT_RULES.with_changes(soft=True))
+    py = project(X, ProjectionConfig(method="pca", n_components=c)).coords
+    js = page.evaluate("""(a) => { const X = fromB64(a.X, Float32Array);
+        const r = LiveMath.pca(X, a.n, a.D, a.c, {axes: fromB64(a.axes, Float64Array)});
+        return toB64(r.coords); }""", {"X": b64(X), "n": X.shape[0], "D": X.shape[1], "c": c, "axes": flipped})
+    assert np.max(np.abs(unb64(js).reshape(-1, c) - py)) <= 1e-4 * np.ptp(py, axis=0).max()
 
 
 @pytest.mark.parametrize("c", [2, 3])
@@ -296,3 +319,62 @@ def test_internal_metrics_match_the_neutral_scorer(state, page, sample_size):
             for suffix in ("", "_audio", "_lyrics"):
                 assert js[key + suffix] == pytest.approx(py[key + suffix], rel=1e-5, abs=1e-5), key + suffix
     assert incremental >= 2
+
+
+_JS_CHAIN = """(a) => {
+  const L = LiveMath, D = 2 * S.d, ctx = L.prepareInternal(S.audio, S.lyrics, S.n, S.d, S.audioOk, S.lyricsOk, {});
+  let centers = fromB64(a.init, Float32Array), map = null, X = null, memo = null;
+  return a.moves.map((rs) => {
+    const r = L.applyRules(S.cols, S.n, rs);
+    X = L.fuseConcat(S.audio, S.lyrics, S.n, S.d, L.effectiveWeights(r.weights, S.audioOk, S.lyricsOk), X);
+    const km = L.lloyd(X, S.n, D, centers, a.k, 100, 0, a.memo ? memo : null);
+    centers = km.centers;
+    memo = km.memo;
+    map = L.project(X, S.n, D, map, 2);
+    return {labels: Array.from(km.labels), map: toB64(map.coords), ext: L.external(S.truth, km.labels),
+            int: L.internal(ctx, km.labels)};
+  }); }"""
+
+
+@pytest.mark.parametrize("memo", [True, False])
+def test_a_chain_of_warm_moves_matches_the_python_loop(state, page, memo):
+    """Base slider 0.30 -> 0.45 -> 0.30 with ramps on, each move warm-started from the last (centres,
+    map, and with memo the k-means distance bounds): what the instant panel does, against what core
+    does for the same moves."""
+    prepared, labels = state
+    emb, ind = prepared.embeddings, prepared.indicators
+    base = DEFAULT_RULES.with_changes(soft=True)
+    positions = [0.30 + 0.03 * i for i in range(6)] + [0.45 - 0.03 * i for i in range(1, 6)]
+    rulesets = [base.with_changes(base_weight=round(b, 2)) for b in positions]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        centers = FusedKMeans(K, n_init=1, seed=0).fit(fused(prepared, rulesets[0])).cluster_centers_
+    js = page.evaluate(_JS_CHAIN, {"init": b64(centers), "k": K, "memo": memo,
+                                   "moves": [json.loads(ruleset_to_json(rs))["ruleset"] for rs in rulesets]})
+    external, internal, prev = ExternalScorer(labels), NeutralScorer(emb), None
+    for rs, move in zip(rulesets, js):
+        X = fuse_concat(emb, apply_rules(ind, rs).weights)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            km = FusedKMeans(K, init=centers, n_init=1).fit(X)
+        centers = km.cluster_centers_
+        prev = project(X, ProjectionConfig(method="pca"), init=prev).coords
+        np.testing.assert_array_equal(move["labels"], km.labels_)
+        assert np.max(np.abs(unb64(move["map"]).reshape(-1, 2) - prev)) <= 1e-4 * np.ptp(prev, axis=0).max()
+        ext, ints = external(km.labels_), internal(km.labels_)
+        assert all(abs(move["ext"][m] - ext[m]) <= 1e-9 for m in ("nmi", "ari", "ami", "accuracy", "purity"))
+        assert all(move["int"][m] == pytest.approx(ints[m], rel=1e-5, abs=1e-5)
+                   for m in ("silhouette", "calinski_harabasz", "davies_bouldin"))
+
+
+@pytest.mark.parametrize("width", [3, 8, 16, 17])
+def test_narrow_matrices_use_the_exact_eigensolver_and_match(state, page, width):
+    """Up to 16 columns the covariance is formed and solved exactly (Jacobi); 17 takes Krylov."""
+    from core.projection.pca import _pca
+    prepared, _ = state
+    X = np.ascontiguousarray(fused(prepared, DEFAULT_RULES)[:, :width])
+    for c in (2, 3):
+        py, _ = _pca(X, c)
+        js = page.evaluate("""(a) => toB64(LiveMath.pca(fromB64(a.X, Float32Array), a.n, a.D, a.c).coords)""",
+                           {"X": b64(X), "n": X.shape[0], "D": width, "c": c})
+        assert np.max(np.abs(unb64(js).reshape(-1, c) - py)) <= 1e-4 * np.ptp(py, axis=0).max()

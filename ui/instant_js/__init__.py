@@ -3,6 +3,24 @@
 :func:`live_math_source` is the script to put in front of the component module (it defines
 ``globalThis.LiveMath``); :func:`truth_codes` and :func:`internal_samples` turn Python state into
 the typed arrays ``LiveMath.external`` and ``LiveMath.prepareInternal`` expect. No streamlit here.
+
+One slider move in the page (as ``bench/instant_math.py`` runs it; ``d`` = embedding width,
+``D = 2 d``; arrays are typed arrays, matrices row-major)::
+
+    // once per dataset
+    const ctx = LiveMath.prepareInternal(audio, lyrics, n, d, audioOk, lyricsOk, samples);
+    // per move (ruleset: the "ruleset" object of core.presets.ruleset_to_json)
+    const r = LiveMath.applyRules(cols, n, ruleset);               // weights, decided, fired
+    const wEff = LiveMath.effectiveWeights(r.weights, audioOk, lyricsOk);
+    X = LiveMath.fuseConcat(audio, lyrics, n, d, wEff, X);          // reuses X
+    const km = LiveMath.lloyd(X, n, D, centers, k, 100, 0, memo);   // warm start
+    centers = km.centers; memo = km.memo;
+    map = LiveMath.project(X, n, D, map, 2);                         // {coords, axes}: pass back
+    const ext = LiveMath.external(truth, km.labels);                  // truth: truth_codes(labels)
+    const ints = LiveMath.internal(ctx, km.labels);
+
+The first centres come from Python (k-means++ as ``core.clustering`` seeds them, e.g. the
+previous ``LoopResult.centers``); ``map = null`` for the first map (a cold PCA).
 """
 
 from __future__ import annotations

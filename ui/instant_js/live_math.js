@@ -124,33 +124,64 @@
     return (s0 + s1) + (s2 + s3);
   }
 
-  /** Distances up to a per-row constant, |c|^2 - 2 x.c (kmeans.py::_scores, r = None);
-   * fills s (n*k) and labels (first minimum). Four centres per pass over a row. */
-  function scoresAndLabels(X, n, D, centers, k, s, labels) {
-    const cn = new Float64Array(k), C = Float64Array.from(centers);
-    for (let c = 0; c < k; c++) cn[c] = dot(C, c * D, C, c * D, D);
-    for (let i = 0; i < n; i++) {
-      const r = i * D, o = i * k;
-      let c = 0;
-      for (; c + 3 < k; c += 4) {
-        const c0 = c * D, c1 = c0 + D, c2 = c1 + D, c3 = c2 + D;
-        let s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-        for (let j = 0; j < D; j++) {
-          const x = X[r + j];
-          s0 += x * C[c0 + j];
-          s1 += x * C[c1 + j];
-          s2 += x * C[c2 + j];
-          s3 += x * C[c3 + j];
-        }
-        s[o + c] = cn[c] - 2.0 * s0;
-        s[o + c + 1] = cn[c + 1] - 2.0 * s1;
-        s[o + c + 2] = cn[c + 2] - 2.0 * s2;
-        s[o + c + 3] = cn[c + 3] - 2.0 * s3;
+  /** All k scores |c|^2 - 2 x.c of row i (kmeans.py::_scores, r = None), four centres per pass
+   * over the row; sets label (first minimum), own score, and the distances to the nearest and
+   * second-nearest centre (Hamerly's upper and lower bounds). C: Float64Array(k*D), cn: |c|^2. */
+  function scanRow(X, i, D, C, cn, k, st) {
+    const r = i * D;
+    let best = Infinity, second = Infinity, arg = 0, c = 0;
+    const take = (v, q) => {
+      if (v < best) { second = best; best = v; arg = q; } else if (v < second) second = v;
+    };
+    for (; c + 3 < k; c += 4) {
+      const c0 = c * D, c1 = c0 + D, c2 = c1 + D, c3 = c2 + D;
+      let s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+      for (let j = 0; j < D; j++) {
+        const x = X[r + j];
+        s0 += x * C[c0 + j];
+        s1 += x * C[c1 + j];
+        s2 += x * C[c2 + j];
+        s3 += x * C[c3 + j];
       }
-      for (; c < k; c++) s[o + c] = cn[c] - 2.0 * dot(X, r, C, c * D, D);
-      let best = Infinity, arg = 0;
-      for (c = 0; c < k; c++) if (s[o + c] < best) { best = s[o + c]; arg = c; }
-      labels[i] = arg;
+      take(cn[c] - 2.0 * s0, c);
+      take(cn[c + 1] - 2.0 * s1, c + 1);
+      take(cn[c + 2] - 2.0 * s2, c + 2);
+      take(cn[c + 3] - 2.0 * s3, c + 3);
+    }
+    for (; c < k; c++) take(cn[c] - 2.0 * dot(X, r, C, c * D, D), c);
+    st.labels[i] = arg;
+    st.own[i] = best;
+    st.upper[i] = Math.sqrt(Math.max(st.rowConst[i] + best, 0.0));
+    st.lower[i] = Math.sqrt(Math.max(st.rowConst[i] + second, 0.0));
+  }
+
+  /** Labels for new centres. Exact argmin, but a row whose bounds prove its label unchanged
+   * (Hamerly: its own distance < every other centre's lower bound, after the centres moved by
+   * shift) costs one dot product instead of k. shift: Float64Array(k) or null (scan every row). */
+  function assign(X, n, D, centers, k, st, shift) {
+    const C = Float64Array.from(centers), cn = new Float64Array(k);
+    for (let c = 0; c < k; c++) cn[c] = dot(C, c * D, C, c * D, D);
+    let m1 = 0.0, m2 = 0.0, a1 = -1;  // largest and second-largest centre shift
+    if (shift) {
+      for (let c = 0; c < k; c++) {
+        if (shift[c] > m1) { m2 = m1; m1 = shift[c]; a1 = c; } else if (shift[c] > m2) m2 = shift[c];
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      if (shift && !st.stale[i]) {
+        const a = st.labels[i];
+        const lower = st.lower[i] - (a === a1 ? m2 : m1);
+        const own = cn[a] - 2.0 * dot(X, i * D, C, a * D, D);
+        const upper = Math.sqrt(Math.max(st.rowConst[i] + own, 0.0));
+        if (upper < lower * (1.0 - 1e-9) - 1e-12) {  // strict, with room for float64 rounding
+          st.own[i] = own;
+          st.upper[i] = upper;
+          st.lower[i] = lower;
+          continue;
+        }
+      }
+      scanRow(X, i, D, C, cn, k, st);
+      st.stale[i] = 0;
     }
   }
 
@@ -177,25 +208,42 @@
    * matrix (FusedKMeans, r = None), including the empty-cluster relocation. X: Float32Array(n*D);
    * init: Float32Array(k*D) (the previous centres: the map's warm start). Stops when labels stop
    * changing, the summed squared centre shift is <= tol, or after maxIter updates.
+   * memo: the previous call's result.memo, or null. When init is exactly that call's centres, its
+   * distance bounds carry over (widened by how far each row of X moved), so the first
+   * assignment scans only rows whose bounds fail instead of all n x k.
    * Returns {labels: Int32Array(n), centers: Float32Array(k*D), inertia (sum of squared
-   * distances), nIter}.
+   * distances), nIter, memo}.
    */
-  function lloyd(X, n, D, init, k, maxIter = 100, tol = 0) {
+  function lloyd(X, n, D, init, k, maxIter = 100, tol = 0, memo = null) {
     let centers = Float32Array.from(init.subarray(0, k * D));
-    const s = new Float64Array(n * k);
-    let labels = new Int32Array(n), newLabels = new Int32Array(n);
-    const rowConst = new Float64Array(n);
-    for (let i = 0; i < n; i++) rowConst[i] = dot(X, i * D, X, i * D, D);
-    scoresAndLabels(X, n, D, centers, k, s, labels);
-    const sums = new Float64Array(k * D), counts = new Int32Array(k);
+    const st = { labels: new Int32Array(n), own: new Float64Array(n), upper: new Float64Array(n),
+                 lower: new Float64Array(n), rowConst: new Float64Array(n), stale: new Uint8Array(n) };
+    for (let i = 0; i < n; i++) st.rowConst[i] = dot(X, i * D, X, i * D, D);
+    let carried = !!memo && memo.n === n && memo.D === D && memo.k === k;
+    for (let j = 0; carried && j < k * D; j++) if (memo.centers[j] !== centers[j]) carried = false;
+    if (carried) {  // bounds for these centres on the previous X, widened by |x_i - x_i,prev|
+      const P = memo.X;
+      for (let i = 0; i < n; i++) {
+        let m2 = 0.0;
+        for (let j = i * D, e = j + D; j < e; j++) { const dd = X[j] - P[j]; m2 += dd * dd; }
+        st.labels[i] = memo.labels[i];
+        st.lower[i] = memo.lower[i] - Math.sqrt(m2);
+      }
+      assign(X, n, D, centers, k, st, new Float64Array(k));
+    } else {
+      assign(X, n, D, centers, k, st, null);
+    }
+    const sums = new Float64Array(k * D), counts = new Int32Array(k), shift = new Float64Array(k);
     let nIter = 0;
     for (nIter = 1; nIter <= maxIter; nIter++) {
+      const labels = st.labels;
       counts.fill(0);
       for (let i = 0; i < n; i++) counts[labels[i]]++;
       if (counts.some((c) => c === 0)) {
-        const trueDist = new Float64Array(n);
-        for (let i = 0; i < n; i++) trueDist[i] = rowConst[i] + s[i * k + labels[i]];
+        const trueDist = new Float64Array(n), before = Int32Array.from(labels);
+        for (let i = 0; i < n; i++) trueDist[i] = st.rowConst[i] + st.own[i];
         relocateEmpty(labels, trueDist, counts, k);
+        for (let i = 0; i < n; i++) if (labels[i] !== before[i]) st.stale[i] = 1;  // bounds void
       }
       sums.fill(0);
       for (let i = 0; i < n; i++) {
@@ -203,27 +251,33 @@
         for (let j = 0; j < D; j++) sums[o + j] += X[r + j];
       }
       const next = Float32Array.from(centers);
-      let shift = 0.0;
+      let total = 0.0;
       for (let c = 0; c < k; c++) {
-        if (counts[c] <= 0) continue;  // keeps the old centre
-        for (let j = 0; j < D; j++) {
-          const v = fr(sums[c * D + j] / counts[c]);
-          const dd = v - centers[c * D + j];
-          shift += dd * dd;
-          next[c * D + j] = v;
+        let sc = 0.0;
+        if (counts[c] > 0) {  // else keeps the old centre
+          for (let j = 0; j < D; j++) {
+            const v = fr(sums[c * D + j] / counts[c]);
+            const dd = v - centers[c * D + j];
+            sc += dd * dd;
+            next[c * D + j] = v;
+          }
         }
+        shift[c] = Math.sqrt(sc);
+        total += sc;
       }
       centers = next;
-      scoresAndLabels(X, n, D, centers, k, s, newLabels);
+      const previous = Int32Array.from(labels);
+      assign(X, n, D, centers, k, st, shift);
       let same = true;
-      for (let i = 0; i < n; i++) if (newLabels[i] !== labels[i]) { same = false; break; }
-      [labels, newLabels] = [newLabels, labels];
-      if (same || shift <= tol) break;
+      for (let i = 0; i < n; i++) if (st.labels[i] !== previous[i]) { same = false; break; }
+      if (same || total <= tol) break;
     }
     if (nIter > maxIter) nIter = maxIter;
     let inertia = 0.0;
-    for (let i = 0; i < n; i++) inertia += Math.max(rowConst[i] + s[i * k + labels[i]], 0.0);
-    return { labels, centers, inertia, nIter };
+    for (let i = 0; i < n; i++) inertia += Math.max(st.rowConst[i] + st.own[i], 0.0);
+    const next = { n, D, k, centers, X: Float32Array.from(X), labels: Int32Array.from(st.labels),
+                   lower: st.lower };
+    return { labels: st.labels, centers, inertia, nIter, memo: next };
   }
 
   Object.assign(LM, { RAMP, HARD_NAMES, applyRules, effectiveWeights, fuseConcat, lloyd, _dot: dot });
