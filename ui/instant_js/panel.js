@@ -140,8 +140,8 @@ function compute(P) {
   const wEff = LM.effectiveWeights(rules.weights, D.audioOk, D.lyricsOk);
   LM.fuseConcat(D.audio, D.lyrics, D.n, D.d, wEff, D.fused);
   t.push(performance.now());
-  const km = LM.lloyd(D.fused, D.n, 2 * D.d, P.centers, P.k, 100, 0);
-  P.centers = km.centers;
+  const km = LM.lloyd(D.fused, D.n, 2 * D.d, P.centers, P.k, 100, 0, P.kmMemo || null);  // memo: last bounds
+  P.centers = km.centers; P.kmMemo = km.memo;
   t.push(performance.now());
   // the map: the weights rounded to 0.01, as the server's map (core.views.map.weights_key)
   const wr = new Float32Array(D.n);
@@ -325,7 +325,7 @@ export default function (component) {
   if (fresh || elsewhere) {  // a new dataset or clustering setting, or rules changed elsewhere
     P.D = D; P.setting = S.setting;
     P.ruleset = JSON.parse(JSON.stringify(S.ruleset));
-    P.centers = decode(S.centers, Float32Array);
+    P.centers = decode(S.centers, Float32Array); P.kmMemo = null;
     if (fresh) { P.coords = null; P.axes = null; P.last = null; }
     P.sent = [];
   }
