@@ -309,10 +309,11 @@ def live(path: str) -> None:
 
 
 _path = str(dataset_path())
-_bar, _reseed = st.columns([5, 1], vertical_alignment="bottom")  # what a slider move leaves as it is
-with _bar:
+# what a slider move leaves as it is, in one row that wraps (fixed columns cut "Re-seed" at 800 px)
+_top = st.container(horizontal=True, vertical_alignment="bottom", horizontal_alignment="distribute")
+with _top:
     pin_bar("clusters", note=False)  # its "B differs in ..." is drawn in live(), which follows the sliders
-_reseed.button("Re-seed clustering", on_click=reseed, args=(cached.loop(_path),), width="stretch",
-               help="Forget the warm-start centres and cluster from scratch with the seed "
-                    "(a warm start can stick in a poor local optimum while sliders move).")
+_top.button("Re-seed clustering", on_click=reseed, args=(cached.loop(_path),),
+            help="Forget the warm-start centres and cluster from scratch with the seed "
+                 "(a warm start can stick in a poor local optimum while sliders move).")
 live(_path)

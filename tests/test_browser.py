@@ -454,3 +454,38 @@ def test_rules_headline_reads_whole_at_800_px(served_builtin):
     assert not [m for m in shown.values() if m["cut"]], shown
     assert shown["Mean audio weight"]["value"] == f"{rr.weights.mean():.3f}"
     assert shown["Decided by hard rules"]["value"] == f"{int((rr.decided_by != '').sum())} of {rr.n_tracks}"
+
+
+#: Buttons (and page links) whose text is cut: [label, cut elements].
+CUT_BUTTONS = """(names) => [...document.querySelectorAll('button, a')].filter(b => names.includes(b.innerText.trim()
+    .replace(/^[a-z_]+\\n+/, ''))).map(b => [b.innerText.trim(),
+    [...b.querySelectorAll('*')].filter(e => e.scrollWidth > e.clientWidth + 1).length])"""
+
+
+def test_pin_bar_and_reseed_read_whole_at_800_px(tmp_path, server):
+    """At 800 px the Clusters page's fixed columns cut "Pin as A" to "Pin…" and "Re-seed clustering" to "Re-s…";
+    the bar is now one row that wraps."""
+    from bench.feature_file import write_feature_file
+    path = write_feature_file(tmp_path / "f.parquet", 60, n_genres=3, d_audio=8, d_lyrics=8)
+    names = ["Pin as A", "Re-seed clustering", "Unpin A", "Compare A and B"]
+    with browser_page(width=800) as page:
+        page.goto(f"{server}/clusters?ds={path}&proj=pca", wait_until="domcontentloaded")
+        page.get_by_role("button", name="Re-seed clustering").wait_for(timeout=120_000)
+        page.wait_for_function(IDLE, timeout=120_000)
+        before = page.evaluate(CUT_BUTTONS, names)
+        page.get_by_role("button", name="Pin as A").click()
+        page.get_by_role("button", name="Unpin A").wait_for(timeout=60_000)
+        page.wait_for_function(IDLE, timeout=60_000)
+        page.wait_for_timeout(300)
+        after = page.evaluate(CUT_BUTTONS, names)
+        screenshot(page, "clusters-800px.png")
+        _no_error(page)
+    def by_label(found):  # "push_pin\n\nPin as A" (the icon's ligature first) -> "Pin as A": most cut elements
+        out = {}
+        for text, cut in found:
+            label = text.split("\n")[-1].strip()
+            out[label] = max(out.get(label, 0), cut)
+        return out
+    before, after = by_label(before), by_label(after)
+    assert set(before) == {"Pin as A", "Re-seed clustering"} and set(after) == set(names), (before, after)
+    assert not any(before.values()) and not any(after.values()), (before, after)

@@ -24,14 +24,15 @@ def pin_bar(key: str, *, note: bool = True) -> None:
     for :func:`pin_note` to draw: the Clusters page keeps the bar outside the fragment a slider reruns
     (every element in that fragment is sent and redrawn on every move) and the note inside it."""
     a = st.session_state.get("ruleset_a")
-    cols = st.columns([1, 1, 3])
-    cols[0].button("Pin as A", key=f"pin_{key}", on_click=pin_a, icon=":material/push_pin:",
-                   help="Keep the current rule set as A; move the sliders to make B, then open Compare.")
+    # one row that wraps (fixed columns cut "Pin as A" to "Pin…" in an 800 px window)
+    row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
+    row.button("Pin as A", key=f"pin_{key}", on_click=pin_a, icon=":material/push_pin:",
+               help="Keep the current rule set as A; move the sliders to make B, then open Compare.")
     if a is None:
-        cols[2].caption("Nothing pinned: pin the current rules as A, move sliders (B) and compare.")
+        row.caption("Nothing pinned: pin the current rules as A, move sliders (B) and compare.")
         return
-    cols[1].button("Unpin A", key=f"unpin_{key}", on_click=unpin_a, icon=":material/close:")
-    with cols[2]:
+    row.button("Unpin A", key=f"unpin_{key}", on_click=unpin_a, icon=":material/close:")
+    with row.container():
         if note:
             pin_note()
         st.page_link(COMPARE_PAGE, label="Compare A and B", icon=":material/compare_arrows:")
