@@ -13,7 +13,6 @@ State the browser sends back (each with a callback that runs before the page's f
 from __future__ import annotations
 
 import functools
-import hashlib
 from pathlib import Path
 
 import streamlit as st
@@ -78,13 +77,7 @@ def _on_track() -> None:
 def dataset_key(path: str, prepared) -> str:
     """The browser's cache key of this prepared dataset (path, stamp, level choice, size)."""
     parts = (path, cached.stamp(path), *cached.levels_choice(), cached.lyrics_choice(), cached.gloss_choice())
-    return core_instant.dataset_key(hashlib.sha1(repr(parts).encode()).hexdigest(), 0.0, prepared)
-
-
-def _samples(prepared) -> dict:
-    """Each modality's silhouette sample as the server's NeutralScorer draws it: positions among that
-    modality's usable tracks (``InternalScorer.sample_``), sorted."""
-    return {name: scorer.sample_ for name, _, scorer in prepared.internal.parts_}
+    return core_instant.dataset_key(repr(parts), prepared)
 
 
 def instant_panel(path: str, view, prepared, result, genres) -> None:
@@ -102,7 +95,7 @@ def instant_panel(path: str, view, prepared, result, genres) -> None:
             color_by=st.session_state.get("color_by") or "cluster", epoch=st.session_state.get(EPOCH, 0)),
     }
     if st.session_state.get(_HAVE) != key:
-        data["dataset"] = core_instant.dataset_payload(key, prepared, genres, _samples(prepared))
+        data["dataset"] = core_instant.dataset_payload(key, prepared, genres)
     _component()(key=KEY, data=data, default={"have": None, "rules": None, "track": None},
                  on_have_change=_on_have, on_rules_change=_on_rules, on_track_change=_on_track)
     write_query_params()

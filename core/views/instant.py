@@ -29,6 +29,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from core.errors import check_param
+from core.metrics.labels import _encode, _missing_mask
 from core.presets import ruleset_to_json
 from core.rules import RuleSet
 from core.views.rules import threshold_slider
@@ -48,26 +49,45 @@ def _b64(a, dtype) -> str:
     return base64.b64encode(arr.tobytes()).decode("ascii")
 
 
-def dataset_key(path: str, stamp: float, prepared) -> str:
-    """Identity of a prepared dataset for the browser's cache: path, its cache stamp, track count and
-    embedding width (a re-extraction or another level choice gives another key)."""
+def dataset_key(identity: str, prepared) -> str:
+    """The browser's cache key of a prepared dataset: ``identity`` (whatever names it: path, cache stamp,
+    the level choice) with its track count, embedding width and indicator names; another extraction or
+    level choice gives another key."""
     emb = prepared.embeddings
-    text = f"{path}|{stamp!r}|{prepared.n_tracks}|{emb.width}|{','.join(prepared.indicators.names)}"
+    text = f"{identity}|{prepared.n_tracks}|{emb.width}|{','.join(prepared.indicators.names)}"
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
-def genre_codes(genres: Optional[Sequence]) -> tuple[Optional[np.ndarray], list]:
-    """Genre per track as int32 codes (-1: none) and the sorted genre names, or (None, [])."""
-    if genres is None:
-        return None, []
-    g = np.asarray(genres, dtype=object)
-    names = sorted({str(x) for x in g if x not in (None, "")})
-    index = {name: i for i, name in enumerate(names)}
-    return np.array([index.get(str(x), -1) if x not in (None, "") else -1 for x in g], np.int32), names
+def truth_codes(labels) -> tuple[np.ndarray, list]:
+    """int32 (n,) class codes for ``LiveMath.external`` (the index of each label among the sorted
+    distinct labels, as :class:`core.metrics.ExternalScorer` encodes them; -1 where missing: None, NaN,
+    "") and the class names in code order."""
+    t = np.asarray(labels)
+    keep = ~_missing_mask(t)
+    out = np.full(t.shape[0], -1, np.int32)
+    names: list = []
+    if keep.any():
+        classes, codes = _encode(t[keep])
+        out[keep] = codes
+        names = [str(c) for c in classes]
+    return out, names
 
 
-def dataset_payload(key: str, prepared, genres: Optional[Sequence], internal_samples: dict) -> dict:
-    """The large part: embeddings, masks, every indicator column, genre codes and track ids.
+def internal_samples(scorer) -> dict:
+    """``{"audio": rows or None, "lyrics": rows or None}`` for ``LiveMath.prepareInternal``: the
+    silhouette rows of each modality of a :class:`core.metrics.NeutralScorer` (positions among that
+    modality's usable tracks, ``InternalScorer.sample_``), None where it uses every one (up to its
+    ``sample_size`` tracks)."""
+    out = {"audio": None, "lyrics": None}
+    for name, _, sc in scorer.parts_:
+        if sc.subsampled:
+            out[name] = np.asarray(sc.sample_, np.int64)
+    return out
+
+
+def dataset_payload(key: str, prepared, genres: Optional[Sequence]) -> dict:
+    """The large part: embeddings, masks, every indicator column, genre codes, track ids and the
+    silhouette samples (:func:`internal_samples` of ``prepared.internal``).
 
     Parameters
     ----------
@@ -76,17 +96,14 @@ def dataset_payload(key: str, prepared, genres: Optional[Sequence], internal_sam
     prepared : core.experiments.Prepared
     genres : (n,) str or None
         Genre of each prepared track ("" unknown); None for an unlabelled set.
-    internal_samples : dict
-        ``{"audio": int positions, "lyrics": int positions}``: the rows each modality's silhouette
-        uses, as positions among that modality's usable tracks (``InternalScorer.sample_`` of the
-        server's :class:`core.metrics.NeutralScorer`).
     """
     emb = prepared.embeddings
     n = int(prepared.n_tracks)
     check_param("dataset_payload", "prepared", f"{n} tracks", f"at most {INSTANT_MAX_TRACKS:,} tracks",
                 n <= INSTANT_MAX_TRACKS)
-    codes, names = genre_codes(genres)
+    codes, names = truth_codes(genres) if genres is not None else (None, [])
     ind = prepared.indicators
+    samples = internal_samples(prepared.internal)
     return {
         "key": key, "n": n, "d": int(emb.width),
         "audio": _b64(emb.audio, np.float32), "lyrics": _b64(emb.lyrics, np.float32),
@@ -95,7 +112,7 @@ def dataset_payload(key: str, prepared, genres: Optional[Sequence], internal_sam
         "indicators": {name: _b64(ind.column(name), np.float32) for name in ind.names},
         "truth": None if codes is None else _b64(codes, np.int32), "genres": names,
         "track_ids": [str(t) for t in prepared.track_ids],
-        "samples": {m: _b64(np.asarray(rows, np.int64), np.int32) for m, rows in internal_samples.items()},
+        "samples": {m: None if rows is None else _b64(rows, np.int32) for m, rows in samples.items()},
     }
 
 

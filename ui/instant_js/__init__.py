@@ -29,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.metrics.labels import _encode, _missing_mask
+from core.views.instant import internal_samples as _internal_samples
+from core.views.instant import truth_codes as _truth_codes
 
 HERE = Path(__file__).resolve().parent
 #: The plain scripts, in load order (each adds to ``globalThis.LiveMath``).
@@ -42,23 +43,11 @@ def live_math_source() -> str:
 
 
 def truth_codes(labels) -> np.ndarray:
-    """int32 (n,) class codes for ``LiveMath.external``: the index of each label among the sorted
-    distinct labels (as :class:`core.metrics.ExternalScorer` encodes them), -1 where missing."""
-    t = np.asarray(labels)
-    keep = ~_missing_mask(t)
-    out = np.full(t.shape[0], -1, np.int32)
-    if keep.any():
-        _, codes = _encode(t[keep])
-        out[keep] = codes
-    return out
+    """int32 (n,) class codes for ``LiveMath.external`` (-1 where missing): the codes of
+    :func:`core.views.instant.truth_codes`, as the panel's payload sends them."""
+    return _truth_codes(labels)[0]
 
 
 def internal_samples(scorer) -> dict:
-    """``{"audio": list or None, "lyrics": list or None}`` for ``LiveMath.prepareInternal``: the
-    silhouette rows of each modality of a :class:`core.metrics.NeutralScorer` (positions among
-    that modality's usable tracks), None where it uses every one (up to ``sample_size`` tracks)."""
-    out = {"audio": None, "lyrics": None}
-    for name, rows, sc in scorer.parts_:
-        if sc.subsampled:
-            out[name] = [int(i) for i in sc.sample_]
-    return out
+    """:func:`core.views.instant.internal_samples` as JSON (lists of ints, or None) for ``page.evaluate``."""
+    return {name: None if rows is None else [int(i) for i in rows] for name, rows in _internal_samples(scorer).items()}
