@@ -61,7 +61,7 @@ const HTML = `
   </div>
   <div class="mapbox"><canvas data-role="map" role="img"></canvas><div class="legend" data-role="legend"></div>
     <div class="tip" data-role="tip" hidden></div></div>
-  <table class="live" data-role="table"><thead></thead><tbody></tbody></table>
+  <div class="tablewrap"><table class="live" data-role="table"><thead></thead><tbody></tbody></table></div>
   <p class="status" data-role="status"></p>
 </div>`;
 

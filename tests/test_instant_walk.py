@@ -1,0 +1,44 @@
+"""What a new user of the Clusters page's instant panel trips on, in a real headless Chromium (the third
+walk-through): a narrow window, the dark theme, a rule whose shift is 0, the colour choice in the link.
+One server for the module (each test opens its own page on it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import browser_page, streamlit_server
+from tests.test_instant_panel import DRAWN, ROOT, _wait_idle
+
+
+@pytest.fixture(scope="module")
+def walk(tmp_path_factory):
+    """(base URL, features file of 400 tracks, some without lyrics) on a server of its own."""
+    from bench.feature_file import write_feature_file
+    root = tmp_path_factory.mktemp("instant-walk")
+    path = write_feature_file(root / "catalogue.parquet", 400, n_genres=4, d_audio=24, d_lyrics=16, seed=3)
+    env = {"WORKBENCH_DATA_DIR": str(root), "WORKBENCH_CACHE_DIR": str(root / "cache"), "HF_HUB_OFFLINE": "1"}
+    with streamlit_server(env) as url:
+        yield url, path
+
+
+def _open(page, url: str) -> list:
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="domcontentloaded")
+    page.wait_for_function(f"() => ({DRAWN})() > 0", timeout=180_000)
+    _wait_idle(page)
+    return errors
+
+
+def test_a_narrow_window_reaches_every_live_metric(walk):
+    """At 800 px the live row is wider than the panel: it scrolls sideways instead of cutting off
+    Calinski-Harabasz and Davies-Bouldin."""
+    url, path = walk
+    with browser_page(800, 1200) as page:
+        errors = _open(page, f"{url}/clusters?ds={path}&instant=1")
+        last = page.locator("table.live thead th").last
+        assert last.inner_text().startswith("Davies-Bouldin")
+        last.scroll_into_view_if_needed()
+        right = page.evaluate(f"() => ({ROOT})().getBoundingClientRect().right")
+        assert last.bounding_box()["x"] + last.bounding_box()["width"] <= right + 1
+        assert not errors, errors
