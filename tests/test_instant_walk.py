@@ -42,3 +42,28 @@ def test_a_narrow_window_reaches_every_live_metric(walk):
         right = page.evaluate(f"() => ({ROOT})().getBoundingClientRect().right")
         assert last.bounding_box()["x"] + last.bounding_box()["width"] <= right + 1
         assert not errors, errors
+
+
+#: Canvas pixels within 12 CSS px of a page point that are near white (the dark theme's text colour).
+WHITE_NEAR = f"""(at) => {{ const c = ({ROOT})().querySelector('canvas'); const r = c.getBoundingClientRect();
+    const s = c.width / r.width, d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let k = 0;
+    for (let y = Math.round((at.y - r.top - 12) * s); y <= (at.y - r.top + 12) * s; y++)
+        for (let x = Math.round((at.x - r.left - 12) * s); x <= (at.x - r.left + 12) * s; x++) {{
+            const o = (y * c.width + x) * 4;
+            if (d[o] > 200 && d[o + 1] > 200 && d[o + 2] > 200 && d[o + 3] > 200) k++; }}
+    return k; }}"""
+
+
+def test_the_selected_point_is_ringed_visibly_on_the_dark_theme(walk):
+    """The clicked point's ring takes the theme's text colour (it was black, invisible on the dark theme)."""
+    from tests.test_instant_panel import INKED_AT
+    url, path = walk
+    with browser_page(1200, 1000) as page:
+        errors = _open(page, f"{url}/clusters?ds={path}&instant=1&embed_options=dark_theme")
+        at = page.evaluate(INKED_AT)
+        assert page.evaluate(WHITE_NEAR, at) == 0  # the palette has no near-white colour
+        page.mouse.click(at["x"], at["y"])
+        page.get_by_text("in the Track inspector").first.wait_for(timeout=30_000)
+        page.mouse.move(0, 0)  # no tooltip over the ring
+        assert page.evaluate(WHITE_NEAR, at) > 20
+        assert not errors, errors

@@ -232,7 +232,8 @@ function draw(P) {
   const sel = P.selected ? D.ids.indexOf(P.selected) : -1;
   if (sel >= 0) {
     const [px, py] = P.toScreen(sel);
-    ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
+    ctx.strokeStyle = getComputedStyle(P.root).color || "#000"; ctx.lineWidth = 2;  // the theme's text colour:
+    // a black ring vanished on the dark theme's background
     ctx.beginPath(); ctx.arc(px, py, r + 4, 0, 6.2832); ctx.stroke();
   }
   P.$("legend").innerHTML = legend.map(([c, t]) => `<span><i style="background:${c}"></i>${t}</span>`).join("");
