@@ -67,3 +67,34 @@ def test_the_selected_point_is_ringed_visibly_on_the_dark_theme(walk):
         page.mouse.move(0, 0)  # no tooltip over the ring
         assert page.evaluate(WHITE_NEAR, at) > 20
         assert not errors, errors
+
+
+def test_the_chosen_rule_says_what_it_does_and_a_zero_shift_says_it_moves_nothing(walk):
+    """The line under the sliders: the rule's condition, its shift and how many tracks it fired on (core's
+    count); four default rules shift by 0, and moving their threshold changed nothing without a word."""
+    from core.datasets import load_dataset
+    from core.experiments import prepare
+    from core.features.extract import extract_features
+    from core.loop import default_experiment_config
+    from core.rules import DEFAULT_RULES, apply_rules, rule_counts
+    url, path = walk
+    indicators = prepare(extract_features(load_dataset(path))[0], default_experiment_config()).indicators
+    counts = rule_counts(apply_rules(indicators, DEFAULT_RULES))
+    with browser_page(1200, 1000) as page:
+        errors = _open(page, f"{url}/clusters?ds={path}&instant=1")
+        line = page.locator("p.ruleline")
+        assert line.inner_text() == (f"voice_present fires when vocal_presence > 0.00 and shifts the audio weight by "
+                                     f"-0.10 · fired on {counts['voice_present']} of 400 tracks.")
+        page.locator('select[data-role="rule"]').select_option("percussive")
+        assert f"fired on {counts['percussive']} of 400 tracks" in line.inner_text()
+        assert "Its shift is 0, so moving this threshold changes no weight" in line.inner_text()
+        page.locator('select[data-role="rule"]').select_option("poor_audio")
+        threshold = page.locator('input[data-role="threshold"]')
+        threshold.focus()
+        for _ in range(40):  # 0.39 -> 0.79: the count follows the step
+            page.keyboard.press("ArrowRight")
+        moved = rule_counts(apply_rules(indicators, DEFAULT_RULES.replace_rule("poor_audio", threshold=0.79)))
+        assert line.inner_text().startswith("poor_audio fires when audio_quality < 0.79")
+        assert f"fired on {moved['poor_audio']} of 400 tracks." in line.inner_text()
+        assert moved["poor_audio"] != counts["poor_audio"]
+        assert not errors, errors

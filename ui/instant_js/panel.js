@@ -59,6 +59,7 @@ const HTML = `
       <option value="cluster">cluster</option><option value="genre">genre</option>
       <option value="weight">audio weight</option></select></label>
   </div>
+  <p class="ruleline" data-role="ruleline"></p>
   <div class="mapbox"><canvas data-role="map" role="img"></canvas><div class="legend" data-role="legend"></div>
     <div class="tip" data-role="tip" hidden></div></div>
   <div class="tablewrap"><table class="live" data-role="table"><thead></thead><tbody></tbody></table></div>
@@ -106,6 +107,19 @@ function showSliders(P) {
   $("base").value = P.ruleset.base_weight;
   $("base").setAttribute("aria-label", "Base audio weight (0–1)");
   $("bvalue").textContent = Number(P.ruleset.base_weight).toFixed(2);
+  ruleLine(P);
+}
+
+// What the chosen rule does and how many tracks it fired on (as the Rules page's card says it); a rule whose
+// shift is 0 (four of the seven defaults) says that its threshold moves nothing, else the map stays still unexplained.
+function ruleLine(P) {
+  const rule = currentRule(P), spec = P.sliders[P.rule], d = Number(rule.delta);
+  const fired = P.last && P.last.fired ? P.last.fired[P.rule] : undefined;
+  let text = `${rule.name} fires when ${rule.indicator} ${rule.op} ` +
+    `${Number(rule.threshold).toFixed(decimals(spec.step))} and shifts the audio weight by ${d >= 0 ? "+" : ""}${d.toFixed(2)}`;
+  if (fired !== undefined && P.D) text += ` · fired on ${fired.toLocaleString("en")} of ${P.D.n.toLocaleString("en")} tracks`;
+  text += d === 0 ? ". Its shift is 0, so moving this threshold changes no weight: set its shift on the Rules page." : ".";
+  P.$("ruleline").textContent = text;
 }
 
 // A slider step: the new value into the rule set, then the whole loop here.
@@ -284,6 +298,7 @@ function table(P) {
     }).join("")}</tr>`;
   }
   body.innerHTML = rows;
+  ruleLine(P);
   let mean = 0;
   for (let i = 0; i < P.D.n; i++) mean += L.weights[i];
   const ms = L.ms.map((x) => x.toFixed(1));
