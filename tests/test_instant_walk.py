@@ -98,3 +98,19 @@ def test_the_chosen_rule_says_what_it_does_and_a_zero_shift_says_it_moves_nothin
         assert f"fired on {moved['poor_audio']} of 400 tracks." in line.inner_text()
         assert moved["poor_audio"] != counts["poor_audio"]
         assert not errors, errors
+
+
+def test_the_panels_colour_is_kept_by_the_link_and_a_reload(walk):
+    """Colour by genre in the panel: the address says so (``color=genre``) and a reload still colours by genre
+    (the choice stayed in the browser and was lost)."""
+    url, path = walk
+    with browser_page(1200, 1000) as page:
+        errors = _open(page, f"{url}/clusters?ds={path}&instant=1")
+        page.locator('select[data-role="colour"]').select_option("genre")
+        page.wait_for_function("() => location.search.includes('color=genre')", timeout=30_000)
+        _wait_idle(page)
+        page.reload(wait_until="domcontentloaded")
+        page.wait_for_function(f"() => ({DRAWN})() > 0", timeout=60_000)
+        assert page.locator('select[data-role="colour"]').input_value() == "genre"
+        assert page.locator('[data-role="legend"]').inner_text().startswith("genre")
+        assert not errors, errors

@@ -7,7 +7,9 @@ State the browser sends back (each with a callback that runs before the page's f
 * ``have``: the dataset key the browser holds; the large dataset part is sent only while it differs;
 * ``rules``: ``{base_weight, rule, threshold}`` on a slider's release: copied into the same session keys
   the page's own sliders use, so the URL, the comparison table, the other pages follow;
-* ``track``: a clicked point (the inspector's track).
+* ``track``: a clicked point (the inspector's track);
+* ``colour``: the colour chosen in the panel (cluster, genre or audio weight), into the map's ``color_by``
+  so the link and a reload keep it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from ui.instant_js import live_math_source
 from ui.state import DEFAULT_TRACK, rule_key, write_query_params
 
 KEY = "instant_panel"
+#: The colourings the panel draws (``color_by`` values of the server's map).
+COLOURS = ("cluster", "genre", "weight")
 _JS = Path(__file__).resolve().parent / "instant_js"
 #: Session key: the dataset key the browser said it holds.
 _HAVE = "_instant_have"
@@ -75,6 +79,12 @@ def _on_track() -> None:
         st.session_state.pop(DEFAULT_TRACK, None)
 
 
+def _on_colour() -> None:
+    colour = _state().get("colour")
+    if colour in COLOURS:
+        st.session_state["color_by"] = colour
+
+
 def dataset_key(path: str, prepared) -> str:
     """The browser's cache key of this prepared dataset (path, stamp, level choice, size)."""
     parts = (path, cached.stamp(path), *cached.levels_choice(), cached.lyrics_choice(), cached.gloss_choice())
@@ -103,6 +113,7 @@ def instant_panel(path: str, view, prepared, result, genres) -> None:
     }
     if st.session_state.get(_HAVE) != key:
         data["dataset"] = core_instant.dataset_payload(key, prepared, genres, _samples(prepared))
-    _component()(key=KEY, data=data, default={"have": None, "rules": None, "track": None},
-                 on_have_change=_on_have, on_rules_change=_on_rules, on_track_change=_on_track)
+    _component()(key=KEY, data=data, default={"have": None, "rules": None, "track": None, "colour": None},
+                 on_have_change=_on_have, on_rules_change=_on_rules, on_track_change=_on_track,
+                 on_colour_change=_on_colour)
     write_query_params()

@@ -83,7 +83,10 @@ function setup(parent, setStateValue) {
   const later = () => requestAnimationFrame(() => setTimeout(() => sync(P), 0));
   $("threshold").addEventListener("change", later);
   $("base").addEventListener("change", later);
-  $("colour").addEventListener("change", () => draw(P));
+  $("colour").addEventListener("change", () => {  // drawn here; the server keeps the choice for the link
+    draw(P);
+    P.setStateValue("colour", $("colour").value);
+  });
   P.canvas.addEventListener("mousemove", (e) => hover(P, e));
   P.canvas.addEventListener("mouseleave", () => { $("tip").hidden = true; });
   P.canvas.addEventListener("click", (e) => pick(P, e));
