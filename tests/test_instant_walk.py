@@ -114,3 +114,21 @@ def test_the_panels_colour_is_kept_by_the_link_and_a_reload(walk):
         assert page.locator('select[data-role="colour"]').input_value() == "genre"
         assert page.locator('[data-role="legend"]').inner_text().startswith("genre")
         assert not errors, errors
+
+
+def test_a_change_that_rounds_to_nothing_reads_0_000(walk):
+    """The row "change since the last step" at 3 decimals: a change under 0.0005 reads 0.000, not -0.000 or +0.000
+    (base weight steps down from 0.55 on this set move the silhouette by less than that)."""
+    url, path = walk
+    with browser_page(1200, 1000) as page:
+        errors = _open(page, f"{url}/clusters?ds={path}&instant=1")
+        base, seen = page.locator('input[data-role="base"]'), []
+        for _ in range(6):
+            drawn = page.evaluate(DRAWN)
+            base.focus()
+            page.keyboard.press("ArrowLeft")
+            page.wait_for_function(f"(d) => ({DRAWN})() > d", arg=drawn, timeout=10_000)
+            seen += page.locator("table.live tbody tr.delta td").all_inner_texts()[1:]
+        assert "0.000" in seen
+        assert not {"-0.000", "+0.000"} & set(seen), seen
+        assert not errors, errors

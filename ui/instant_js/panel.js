@@ -288,6 +288,14 @@ function pick(P, e) {
   P.setStateValue("track", P.selected);
 }
 
+// A change at the row's precision: "+0.012", "-0.004", and "0.000" for one that rounds to nothing either way
+// (a drop of 0.0002 read "-0.000").
+function change(d) {
+  if (!Number.isFinite(d)) return "–";
+  const r = Math.round(d * 1000) / 1000;
+  return r === 0 ? "0.000" : (r > 0 ? "+" : "") + r.toFixed(3);
+}
+
 function table(P) {
   const names = P.metricNames, L = P.last, prev = P.previous;
   const keys = Object.keys(names).filter((m) => Number.isFinite(L.metrics[m]) || m in L.metrics);
@@ -296,8 +304,7 @@ function table(P) {
   let rows = `<tr><td>dynamic (rules), live</td>${keys.map((m) => `<td>${fmt(L.metrics[m])}</td>`).join("")}</tr>`;
   if (prev) {
     rows += `<tr class="delta"><td>change since the last step</td>${keys.map((m) => {
-      const d = L.metrics[m] - prev.metrics[m];
-      return `<td>${Number.isFinite(d) ? (d >= 0 ? "+" : "") + d.toFixed(3) : "–"}</td>`;
+      return `<td>${change(L.metrics[m] - prev.metrics[m])}</td>`;
     }).join("")}</tr>`;
   }
   body.innerHTML = rows;
