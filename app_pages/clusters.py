@@ -27,7 +27,7 @@ from ui.compare import pin_bar, pin_note
 from ui.figures_grids import contingency_spec
 from ui.figures_map import MAP_SELECTIONS, map_figure, map_spec
 from ui.instant import instant_panel, reseed
-from ui.state import DEFAULT_TRACK, current_view, dataset_path, rule_key, write_query_params
+from ui.state import DEFAULT_TRACK, current_view, dataset_path, hold_rule_values, rule_key, write_query_params
 
 st.title("Clusters and map")
 
@@ -275,6 +275,7 @@ def live(path: str) -> None:
     it sends the map and the metric table first: containers are placed in page order, the map and the
     table filled, then the slider's expander and the captions above them, then the genre x cluster
     heatmap (bench/browser_profile.py shows where a move's time goes)."""
+    hold_rule_values()  # the instant map leaves out "Move a rule here": its values must outlive this run
     view = current_view()
     rule_box, note_box = st.container(), st.container()  # page order: sliders, notes, map, tables
 

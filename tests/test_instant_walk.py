@@ -132,3 +132,28 @@ def test_a_change_that_rounds_to_nothing_reads_0_000(walk):
         assert "0.000" in seen
         assert not {"-0.000", "+0.000"} & set(seen), seen
         assert not errors, errors
+
+
+def test_turning_the_instant_map_off_keeps_the_rules(walk):
+    """Instant map on, then off: the page's own sliders ("Move a rule here") come back with the rules as they
+    are. They came back at their minimum (base weight 0, the threshold at the slider's low end): Streamlit had
+    dropped their state while the panel was shown, and the switch reruns only the page's fragment."""
+    url, path = walk
+    with browser_page(1200, 1400) as page:
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{url}/clusters?ds={path}&proj=pca&t.voice_present=0.2", wait_until="domcontentloaded")
+        page.get_by_text("Move a rule here").wait_for(timeout=120_000)  # the page's sliders are drawn (folded)
+        _wait_idle(page)
+        for _ in range(2):  # on, off; on, off
+            page.get_by_text("Instant map (computed in your browser)").click()
+            page.wait_for_function(f"() => ({DRAWN})() > 0", timeout=60_000)
+            _wait_idle(page)
+            assert page.locator('[data-role="bvalue"]').inner_text() == "0.55"
+            assert page.locator('[data-role="tvalue"]').inner_text() == "0.20"
+            page.get_by_text("Instant map (computed in your browser)").click()
+            page.get_by_text("Move a rule here").wait_for(timeout=60_000)
+            _wait_idle(page)
+            query = page.url.split("?", 1)[1]
+            assert "t.voice_present=0.2" in query and "base=" not in query, query
+        assert not errors, errors

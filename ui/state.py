@@ -112,6 +112,25 @@ def keep_view_values() -> None:
             kept[key] = _copy(s[key])
 
 
+#: The view keys a rule slider holds (base weight, clip, switches, each rule's threshold, delta and indicator).
+_RULE_KEYS = tuple(k for k in _VIEW_KEYS if k in RULESET_KEYS or k == "clip" or k.split(".", 1)[0] in ("t", "d", "i"))
+
+
+def hold_rule_values() -> None:
+    """At the start of a fragment run that may leave out its rule sliders (the Clusters page's, while the instant
+    map holds its own): keep every rule key alive as a session value, as :func:`init_state` does on a full run,
+    and put back from the kept copy a key Streamlit already dropped. A fragment run skips ``init_state``, and
+    Streamlit drops the state of a fragment's widget that the run does not draw: the rules then read their
+    defaults (a link's thresholds lost), and the slider drawn again later started at its minimum (base weight 0)."""
+    s = st.session_state
+    kept = s.get(_KEPT, {})
+    for key in _RULE_KEYS:
+        if key in s:
+            s[key] = s[key]
+        elif key in kept:
+            s[key] = _copy(kept[key])
+
+
 def current_ruleset():
     """The RuleSet the sliders describe."""
     s = st.session_state
