@@ -310,10 +310,9 @@ def live(path: str) -> None:
 
 
 _path = str(dataset_path())
-_bar, _reseed = st.columns([5, 1], vertical_alignment="bottom")  # what a slider move leaves as it is
-with _bar:
-    pin_bar("clusters", note=False)  # its "B differs in ..." is drawn in live(), which follows the sliders
-_reseed.button("Re-seed clustering", on_click=reseed, args=(cached.loop(_path),), width="stretch",
-               help="Forget the warm-start centres and cluster from scratch with the seed "
-                    "(a warm start can stick in a poor local optimum while sliders move).")
+# what a slider move leaves as it is: one row that wraps in a narrow window
+_bar = pin_bar("clusters", note=False)  # its "B differs in ..." is drawn in live(), which follows the sliders
+_bar.button("Re-seed clustering", on_click=reseed, args=(cached.loop(_path),), width="content",
+            help="Forget the warm-start centres and cluster from scratch with the seed "
+                 "(a warm start can stick in a poor local optimum while sliders move).")
 live(_path)

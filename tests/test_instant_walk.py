@@ -157,3 +157,20 @@ def test_turning_the_instant_map_off_keeps_the_rules(walk):
             query = page.url.split("?", 1)[1]
             assert "t.voice_present=0.2" in query and "base=" not in query, query
         assert not errors, errors
+
+
+#: True when a part of an element is cut (text cut off by an ellipsis: wider content than box).
+CUT = "(b) => [b, ...b.querySelectorAll('*')].some((e) => e.scrollWidth > e.clientWidth + 1)"
+
+
+def test_the_pin_bar_and_re_seed_read_whole_in_an_800_px_window(walk):
+    """The row above the map wraps in a narrow window: at 800 px (sidebar open) its buttons read "P...",
+    "U..." and "Re-s..." in their columns."""
+    url, path = walk
+    with browser_page(800, 1200) as page:
+        errors = _open(page, f"{url}/clusters?ds={path}&instant=1&pin=1&A.base=0.5")
+        for name in ("Pin as A", "Unpin A", "Re-seed clustering"):
+            button = page.get_by_role("button", name=name)
+            assert button.is_visible() and not button.evaluate(CUT), name
+        assert page.get_by_role("link", name="Compare A and B").is_visible()
+        assert not errors, errors
