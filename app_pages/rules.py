@@ -87,15 +87,16 @@ def _controls(rs, counts: dict) -> None:
 
 def _headline(result) -> None:
     summary = views.weight_summary(result.rules)
-    cols = st.columns(5)
-    cols[0].metric("Mean audio weight", f"{summary['mean']:.3f}")
-    cols[1].metric("Decided by hard rules", f"{summary['n_hard']} of {summary['n_tracks']}")
-    cols[2].metric("Clipped", summary["n_clipped"])
+    row = st.container(horizontal=True, gap="large")  # wraps in a narrow window (5 columns cut "151 of 1000" to "15...")
+    row.metric("Mean audio weight", f"{summary['mean']:.3f}", width="content")
+    row.metric("Decided by hard rules", f"{summary['n_hard']} of {summary['n_tracks']}", width="content")
+    row.metric("Clipped", summary["n_clipped"], width="content")
     if "nmi" in result.metrics:
-        cols[3].metric("NMI", f"{result.metrics['nmi']:.3f}", help="Against the genre labels (evaluation only).")
-    cols[4].metric("Silhouette", f"{result.metrics['silhouette']:.3f}",
-                   help="In each modality's own embedding (audio, lyrics), averaged: it contains no "
-                        "weight, so it compares across weights.")
+        row.metric("NMI", f"{result.metrics['nmi']:.3f}", help="Against the genre labels (evaluation only).",
+                   width="content")
+    row.metric("Silhouette", f"{result.metrics['silhouette']:.3f}", width="content",
+               help="In each modality's own embedding (audio, lyrics), averaged: it contains no "
+                    "weight, so it compares across weights.")
 
 
 def _views(ready, result) -> None:

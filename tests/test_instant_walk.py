@@ -174,3 +174,19 @@ def test_the_pin_bar_and_re_seed_read_whole_in_an_800_px_window(walk):
             assert button.is_visible() and not button.evaluate(CUT), name
         assert page.get_by_role("link", name="Compare A and B").is_visible()
         assert not errors, errors
+
+
+def test_the_headline_numbers_read_whole_in_an_800_px_window(walk):
+    """The Rules page's headline ("Decided by hard rules: 69 of 400") and the Compare page's wrap in a narrow
+    window: in five columns at 800 px they read "Mean audi..." and "6..."."""
+    url, path = walk
+    with browser_page(800, 1200) as page:
+        for where in ("rules", "compare"):
+            page.goto(f"{url}/{where}?ds={path}&pin=1&A.base=0.5", wait_until="domcontentloaded")
+            page.get_by_text("Mean audio weight").first.wait_for(timeout=120_000)
+            _wait_idle(page)
+            page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 4",
+                                   timeout=60_000)
+            metrics = page.locator('[data-testid="stMetric"]')
+            for i in range(metrics.count()):
+                assert not metrics.nth(i).evaluate(CUT), (where, metrics.nth(i).inner_text())
