@@ -36,14 +36,14 @@ def _rule_here() -> None:
     """One rule's threshold and the base weight, here, so the map moves without leaving the page."""
     rules = current_view().ruleset.rules
     names = [r.name for r in rules]
-    if st.session_state.get("_map_rule") not in names:
-        st.session_state["_map_rule"] = names[0]
+    if st.session_state.get("map_rule") not in names:
+        st.session_state["map_rule"] = names[0]
     with st.expander("Move a rule here (the Rules page has them all)", expanded=False):
         st.caption("Each step here is a round trip to the server; the **Instant map** switch above computes "
                    "every step in your browser instead (a PCA map), several times faster.")
         cols = st.columns([1, 2, 2])
-        cols[0].selectbox("Rule", names, key="_map_rule")
-        rule = next(r for r in rules if r.name == st.session_state["_map_rule"])
+        cols[0].selectbox("Rule", names, key="map_rule")
+        rule = next(r for r in rules if r.name == st.session_state["map_rule"])
         spec = views.threshold_slider(rule, st.session_state.get(rule_key(rule.name, "t")))
         cols[1].slider(spec.label, min_value=spec.min_value, max_value=spec.max_value, step=spec.step,
                        format=spec.format, key=rule_key(rule.name, "t"), help=spec.help)

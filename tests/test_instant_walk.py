@@ -190,3 +190,22 @@ def test_the_headline_numbers_read_whole_in_an_800_px_window(walk):
             metrics = page.locator('[data-testid="stMetric"]')
             for i in range(metrics.count()):
                 assert not metrics.nth(i).evaluate(CUT), (where, metrics.nth(i).inner_text())
+
+
+def test_the_chosen_rule_is_kept_by_the_link_and_a_reload(walk):
+    """The rule chosen in the panel's list is in the address (``rule=poor_audio``): a reload or a shared link opens
+    on it (it fell back to the first rule, voice_present)."""
+    url, path = walk
+    with browser_page(1200, 1000) as page:
+        errors = _open(page, f"{url}/clusters?ds={path}&instant=1")
+        page.locator('select[data-role="rule"]').select_option("poor_audio")
+        page.wait_for_function("() => location.search.includes('rule=poor_audio')", timeout=30_000)
+        _wait_idle(page)
+        page.reload(wait_until="domcontentloaded")
+        page.wait_for_function(f"() => ({DRAWN})() > 0", timeout=60_000)
+        assert page.locator('select[data-role="rule"]').input_value() == "poor_audio"
+        assert page.locator("p.ruleline").inner_text().startswith("poor_audio fires when audio_quality < 0.39")
+        page.goto(f"{url}/clusters?ds={path}&instant=1&rule=no_such_rule", wait_until="domcontentloaded")
+        page.wait_for_function(f"() => ({DRAWN})() > 0", timeout=60_000)  # a bad value: the first rule, no error
+        assert page.locator('select[data-role="rule"]').input_value() == "voice_present"
+        assert not errors, errors

@@ -67,7 +67,7 @@ def _on_rules() -> None:
     except (KeyError, TypeError, ValueError):
         return  # not a message of ours: nothing changes
     s = st.session_state
-    s["_map_rule"] = rule
+    s["map_rule"] = rule
     s[rule_key(rule, "t")] = threshold
     s["base_weight"] = min(max(base, 0.0), 1.0)
 
@@ -100,7 +100,7 @@ def _samples(prepared) -> dict:
 def instant_panel(path: str, view, prepared, result, genres) -> None:
     """Mount the panel for the current view (the caller checked :func:`core.views.instant.instant_unavailable`)."""
     key = dataset_key(path, prepared)
-    rule = st.session_state.get("_map_rule")
+    rule = st.session_state.get("map_rule")
     names = [r.name for r in view.ruleset.rules]
     if rule not in names:
         rule = names[0]

@@ -20,7 +20,7 @@ from core.paths import default_synthetic_dir
 from core.rules import DEFAULT_RULES
 from core.views.viewstate import BUILTIN, ViewSettings, from_query, to_query
 
-SCALAR_KEYS = ("algorithm", "fusion", "n_clusters", "seed", "projection", "dims", "color_by", "instant", "track")
+SCALAR_KEYS = ("algorithm", "fusion", "n_clusters", "seed", "projection", "dims", "color_by", "instant", "map_rule", "track")
 RULESET_KEYS = ("base_weight", "soft", "no_lyrics_rule", "unusable_audio_rule", "no_voice_rule",
                 "audio_quality_floor", "voice_floor")
 
@@ -112,8 +112,10 @@ def keep_view_values() -> None:
             kept[key] = _copy(s[key])
 
 
-#: The view keys a rule slider holds (base weight, clip, switches, each rule's threshold, delta and indicator).
-_RULE_KEYS = tuple(k for k in _VIEW_KEYS if k in RULESET_KEYS or k == "clip" or k.split(".", 1)[0] in ("t", "d", "i"))
+#: The view keys a rule slider holds (base weight, clip, switches, each rule's threshold, delta and indicator) and
+#: the Clusters page's choice of rule.
+_RULE_KEYS = tuple(k for k in _VIEW_KEYS if k in RULESET_KEYS or k in ("clip", "map_rule")
+                   or k.split(".", 1)[0] in ("t", "d", "i"))
 
 
 def hold_rule_values() -> None:
