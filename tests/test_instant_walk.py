@@ -177,13 +177,13 @@ def test_the_pin_bar_and_re_seed_read_whole_in_an_800_px_window(walk):
 
 
 def test_the_headline_numbers_read_whole_in_an_800_px_window(walk):
-    """The Rules page's headline ("Decided by hard rules: 69 of 400") and the Compare page's wrap in a narrow
-    window: in five columns at 800 px they read "Mean audi..." and "6..."."""
+    """The headline numbers of the Rules page ("Decided by hard rules: 69 of 400"), the Compare page and the Track
+    inspector ("Decided by: soft rules") wrap in a narrow window: in columns at 800 px they read "Mean audi..."
+    over "6...", "Decide..." over "so..."."""
     url, path = walk
     with browser_page(800, 1200) as page:
-        for where in ("rules", "compare"):
+        for where in ("rules", "compare", "inspector"):
             page.goto(f"{url}/{where}?ds={path}&pin=1&A.base=0.5", wait_until="domcontentloaded")
-            page.get_by_text("Mean audio weight").first.wait_for(timeout=120_000)
             _wait_idle(page)
             page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetric\"]').length >= 4",
                                    timeout=60_000)
