@@ -76,6 +76,9 @@ with words:
             st.text(lyrics)
     elif not ds.has_lyrics:
         st.info("No lyrics: this dataset has none.")
+    elif ds.kind == "features" and bool(row.get("lyrics_features", False)):  # an embedding without its words
+        st.info("No lyrics text for this track: this dataset is a features file, and the track is clustered on "
+                "its lyrics embedding; give it a `lyrics` column to read the words here.")
     else:
         st.info("No lyrics for this track.")
 
