@@ -209,3 +209,32 @@ def test_the_chosen_rule_is_kept_by_the_link_and_a_reload(walk):
         page.wait_for_function(f"() => ({DRAWN})() > 0", timeout=60_000)  # a bad value: the first rule, no error
         assert page.locator('select[data-role="rule"]').input_value() == "voice_present"
         assert not errors, errors
+
+
+def test_move_a_rule_here_keeps_the_previous_rules_threshold(walk):
+    """Server path, instant map off: "Move a rule here", loud to -18 dBFS, then another rule chosen and moved: loud
+    stays at -18 (its slider, left out of the fragment's run, lost its state and loud read -20 again)."""
+    url, path = walk
+    with browser_page(1200, 1400) as page:
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(f"{url}/clusters?ds={path}&proj=pca&rule=loud", wait_until="domcontentloaded")
+        page.get_by_text("Move a rule here").wait_for(timeout=120_000)
+        _wait_idle(page)
+        page.get_by_text("Move a rule here").click()
+        box = page.locator('[data-testid="stExpander"]').filter(has_text="Move a rule here")
+        box.get_by_role("slider").first.focus()
+        for _ in range(4):  # 0.5 dB steps
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => location.search.includes('t.loud=-18')", timeout=30_000)
+        _wait_idle(page)
+        box.locator('[data-testid="stSelectbox"]').click()
+        page.locator('[role="option"]', has_text="poor_audio").first.click()
+        page.wait_for_function("() => location.search.includes('rule=poor_audio')", timeout=30_000)
+        _wait_idle(page)
+        box.get_by_role("slider").first.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function("() => location.search.includes('t.poor_audio=0.4')", timeout=30_000)
+        _wait_idle(page)
+        assert "t.loud=-18" in page.url, page.url
+        assert not errors, errors
