@@ -27,7 +27,7 @@ from ui.compare import pin_bar, pin_note
 from ui.figures_grids import contingency_spec
 from ui.figures_map import MAP_SELECTIONS, map_figure, map_spec
 from ui.instant import instant_panel, reseed
-from ui.state import DEFAULT_TRACK, current_view, dataset_path, rule_key, write_query_params
+from ui.state import DEFAULT_TRACK, current_view, dataset_path, hold_rule_values, rule_key, write_query_params
 
 st.title("Clusters and map")
 
@@ -36,14 +36,14 @@ def _rule_here() -> None:
     """One rule's threshold and the base weight, here, so the map moves without leaving the page."""
     rules = current_view().ruleset.rules
     names = [r.name for r in rules]
-    if st.session_state.get("_map_rule") not in names:
-        st.session_state["_map_rule"] = names[0]
+    if st.session_state.get("map_rule") not in names:
+        st.session_state["map_rule"] = names[0]
     with st.expander("Move a rule here (the Rules page has them all)", expanded=False):
         st.caption("Each step here is a round trip to the server; the **Instant map** switch above computes "
                    "every step in your browser instead (a PCA map), several times faster.")
         cols = st.columns([1, 2, 2])
-        cols[0].selectbox("Rule", names, key="_map_rule")
-        rule = next(r for r in rules if r.name == st.session_state["_map_rule"])
+        cols[0].selectbox("Rule", names, key="map_rule")
+        rule = next(r for r in rules if r.name == st.session_state["map_rule"])
         spec = views.threshold_slider(rule, st.session_state.get(rule_key(rule.name, "t")))
         cols[1].slider(spec.label, min_value=spec.min_value, max_value=spec.max_value, step=spec.step,
                        format=spec.format, key=rule_key(rule.name, "t"), help=spec.help)
@@ -275,6 +275,7 @@ def live(path: str) -> None:
     it sends the map and the metric table first: containers are placed in page order, the map and the
     table filled, then the slider's expander and the captions above them, then the genre x cluster
     heatmap (bench/browser_profile.py shows where a move's time goes)."""
+    hold_rule_values()  # the instant map leaves out "Move a rule here": its values must outlive this run
     view = current_view()
     rule_box, note_box = st.container(), st.container()  # page order: sliders, notes, map, tables
 
@@ -309,11 +310,9 @@ def live(path: str) -> None:
 
 
 _path = str(dataset_path())
-# what a slider move leaves as it is, in one row that wraps (fixed columns cut "Re-seed" at 800 px)
-_top = st.container(horizontal=True, vertical_alignment="bottom", horizontal_alignment="distribute")
-with _top:
-    pin_bar("clusters", note=False)  # its "B differs in ..." is drawn in live(), which follows the sliders
-_top.button("Re-seed clustering", on_click=reseed, args=(cached.loop(_path),),
+# what a slider move leaves as it is: one row that wraps in a narrow window
+_bar = pin_bar("clusters", note=False)  # its "B differs in ..." is drawn in live(), which follows the sliders
+_bar.button("Re-seed clustering", on_click=reseed, args=(cached.loop(_path),), width="content",
             help="Forget the warm-start centres and cluster from scratch with the seed "
                  "(a warm start can stick in a poor local optimum while sliders move).")
 live(_path)

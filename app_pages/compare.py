@@ -46,11 +46,12 @@ except WorkbenchError as exc:
 st.session_state["_last_comparison"] = comparison
 
 s = comparison.summary
-cols = st.columns(4)
-cols[0].metric("Mean audio weight A", f"{s['mean_weight_a']:.3f}")
-cols[1].metric("Mean audio weight B", f"{s['mean_weight_b']:.3f}", f"{s['mean_weight_b'] - s['mean_weight_a']:+.3f}")
-cols[2].metric("Tracks whose weight moved", f"{s['n_weight_moved']} of {s['n_tracks']}")
-cols[3].metric("Tracks that changed cluster", s["n_cluster_changed"])
+row = st.container(horizontal=True, gap="large")  # wraps in a narrow window instead of cutting the numbers
+row.metric("Mean audio weight A", f"{s['mean_weight_a']:.3f}", width="content")
+row.metric("Mean audio weight B", f"{s['mean_weight_b']:.3f}", f"{s['mean_weight_b'] - s['mean_weight_a']:+.3f}",
+           width="content")
+row.metric("Tracks whose weight moved", f"{s['n_weight_moved']} of {s['n_tracks']}", width="content")
+row.metric("Tracks that changed cluster", s["n_cluster_changed"], width="content")
 
 st.subheader("Metrics")
 shown = comparison.metrics.assign(**{"what it measures": [METRIC_MEANING.get(m, "") for m in comparison.metrics.index]})

@@ -42,13 +42,14 @@ else:
     size = int((result.labels == cluster).sum())
     hard = result.rules.decided_by[i]  # a hard rule's name ('no_lyrics'), said in words as on the Rules page
     decided = hard.replace("_", " ") if hard else "soft rules"
-    cols = st.columns(5)
-    cols[0].metric("Audio weight", f"{w:.3f}")
-    cols[1].metric("Lyrics weight", f"{1.0 - w:.3f}")
-    cols[2].metric("Cluster", "noise" if cluster == -1 else str(cluster), help=f"{size} tracks in it.")
-    cols[3].metric("Decided by", decided, help="A hard rule set this track's weight outright." if hard else
-                   "The base weight plus the soft rules' shifts, clipped (below: each step).")
-    cols[4].metric("Genre", genre if genre is not None else "unlabelled")
+    row_ = st.container(horizontal=True, gap="large")  # wraps in a narrow window (5 columns cut "soft rules")
+    row_.metric("Audio weight", f"{w:.3f}", width="content")
+    row_.metric("Lyrics weight", f"{1.0 - w:.3f}", width="content")
+    row_.metric("Cluster", "noise" if cluster == -1 else str(cluster), help=f"{size} tracks in it.", width="content")
+    row_.metric("Decided by", decided, width="content",
+                help="A hard rule set this track's weight outright." if hard else
+                     "The base weight plus the soft rules' shifts, clipped (below: each step).")
+    row_.metric("Genre", genre if genre is not None else "unlabelled", width="content")
     if float(result.effective[i]) != w:
         st.caption(f"Fusion uses audio weight {float(result.effective[i]):.3f}: a missing modality is enforced.")
     if bool(result.rules.flagged[i]):  # from the indicators, whichever hard rules are on
@@ -75,6 +76,9 @@ with words:
             st.text(lyrics)
     elif not ds.has_lyrics:
         st.info("No lyrics: this dataset has none.")
+    elif ds.kind == "features" and bool(row.get("lyrics_features", False)):  # an embedding without its words
+        st.info("No lyrics text for this track: this dataset is a features file, and the track is clustered on "
+                "its lyrics embedding; give it a `lyrics` column to read the words here.")
     else:
         st.info("No lyrics for this track.")
 

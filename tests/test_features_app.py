@@ -55,6 +55,23 @@ def test_every_page_works_on_a_features_file(features_path, page):
         assert "This track has no audio file" in _texts(at) and "features file" in _texts(at)
 
 
+def test_the_inspector_says_a_features_file_track_has_a_lyrics_embedding_but_no_words(features_path):
+    """A features file gives lyrics embeddings, not words: a track with one says so (it read "No lyrics for this
+    track" beside lyrics_available = 1, the weight the lyrics got and the cluster they helped make)."""
+    tracks = load_dataset(features_path).tracks
+    with_emb = str(tracks.loc[tracks["lyrics_features"].astype(bool), "track_id"].iloc[0])
+    without = str(tracks.loc[~tracks["lyrics_features"].astype(bool), "track_id"].iloc[0])
+    for track, says, not_says in ((with_emb, "No lyrics text for this track", "No lyrics for this track."),
+                                  (without, "No lyrics for this track.", "No lyrics text")):
+        at = _app(features_path)
+        at.session_state["track"] = track
+        at.run()
+        at.switch_page("app_pages/inspector.py").run()
+        assert not at.exception
+        infos = " ".join(str(e.value) for e in at.info)
+        assert says in infos and not_says not in infos, (track, infos)
+
+
 def test_one_genre_file_says_the_label_metrics_cannot_help_and_clusters_into_two(tmp_path):
     """A file whose genre column holds one value: the Dataset page says so, and the Clusters page clusters
     into 2 (it used to say "k = 1" and draw one colour while its metric table had clustered into 2)."""

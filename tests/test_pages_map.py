@@ -438,7 +438,7 @@ def test_a_rule_moved_on_the_map_page_moves_the_map_and_the_table(ready, tiny_sy
     at = _open(_app(tiny_synth_dir, n_clusters=K, projection="pca"), "clusters")
     loop = InteractiveLoop(prepared, ds.labels)
     loop.run(DEFAULT_RULES, n_clusters=K, seed=0)
-    at.selectbox(key="_map_rule").set_value("voice_present").run()
+    at.selectbox(key="map_rule").set_value("voice_present").run()
     at.slider(key="t.voice_present").set_value(0.7).run()
     assert not at.exception
     moved = loop.run(DEFAULT_RULES.replace_rule("voice_present", threshold=0.7), n_clusters=K, seed=0)

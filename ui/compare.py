@@ -17,25 +17,27 @@ _COLORS = {"A": "#1f77b4", "B": "#ff7f0e", "cluster changed": "#d62728", "weight
            "unchanged": "#c7c7c7"}
 
 
-def pin_bar(key: str, *, note: bool = True) -> None:
-    """"Pin as A" (or what A is and how B differs), with a link to the Compare page.
+def pin_bar(key: str, *, note: bool = True):
+    """"Pin as A" (or what A is and how B differs), with a link to the Compare page, in one row that wraps
+    in a narrow window (in columns, at 800 px the buttons read "P..." and "U..."). Returns the row, so a
+    page can add its own button to it.
 
     With ``note=False`` the bar leaves out the one part that follows the sliders ("B differs in ...")
     for :func:`pin_note` to draw: the Clusters page keeps the bar outside the fragment a slider reruns
     (every element in that fragment is sent and redrawn on every move) and the note inside it."""
     a = st.session_state.get("ruleset_a")
-    # one row that wraps (fixed columns cut "Pin as A" to "Pin…" in an 800 px window)
-    row = st.container(horizontal=True, vertical_alignment="center", gap="medium")
-    row.button("Pin as A", key=f"pin_{key}", on_click=pin_a, icon=":material/push_pin:",
+    bar = st.container(horizontal=True, vertical_alignment="center")
+    bar.button("Pin as A", key=f"pin_{key}", on_click=pin_a, icon=":material/push_pin:", width="content",
                help="Keep the current rule set as A; move the sliders to make B, then open Compare.")
     if a is None:
-        row.caption("Nothing pinned: pin the current rules as A, move sliders (B) and compare.")
-        return
-    row.button("Unpin A", key=f"unpin_{key}", on_click=unpin_a, icon=":material/close:")
-    with row.container():
-        if note:
+        bar.caption("Nothing pinned: pin the current rules as A, move sliders (B) and compare.")
+        return bar
+    bar.button("Unpin A", key=f"unpin_{key}", on_click=unpin_a, icon=":material/close:", width="content")
+    bar.page_link(COMPARE_PAGE, label="Compare A and B", icon=":material/compare_arrows:", width="content")
+    if note:
+        with bar:
             pin_note()
-        st.page_link(COMPARE_PAGE, label="Compare A and B", icon=":material/compare_arrows:")
+    return bar
 
 
 def pin_note() -> None:

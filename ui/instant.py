@@ -7,7 +7,9 @@ State the browser sends back (each with a callback that runs before the page's f
 * ``have``: the dataset key the browser holds; the large dataset part is sent only while it differs;
 * ``rules``: ``{base_weight, rule, threshold}`` on a slider's release: copied into the same session keys
   the page's own sliders use, so the URL, the comparison table, the other pages follow;
-* ``track``: a clicked point (the inspector's track).
+* ``track``: a clicked point (the inspector's track);
+* ``colour``: the colour chosen in the panel (cluster, genre or audio weight), into the map's ``color_by``
+  so the link and a reload keep it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from ui.instant_js import live_math_source
 from ui.state import DEFAULT_TRACK, rule_key, write_query_params
 
 KEY = "instant_panel"
+#: The colourings the panel draws (``color_by`` values of the server's map).
+COLOURS = ("cluster", "genre", "weight")
 _JS = Path(__file__).resolve().parent / "instant_js"
 #: Session key: the dataset key the browser said it holds.
 _HAVE = "_instant_have"
@@ -62,7 +66,7 @@ def _on_rules() -> None:
     except (KeyError, TypeError, ValueError):
         return  # not a message of ours: nothing changes
     s = st.session_state
-    s["_map_rule"] = rule
+    s["map_rule"] = rule
     s[rule_key(rule, "t")] = threshold
     s["base_weight"] = min(max(base, 0.0), 1.0)
 
@@ -74,6 +78,12 @@ def _on_track() -> None:
         st.session_state.pop(DEFAULT_TRACK, None)
 
 
+def _on_colour() -> None:
+    colour = _state().get("colour")
+    if colour in COLOURS:
+        st.session_state["color_by"] = colour
+
+
 def dataset_key(path: str, prepared) -> str:
     """The browser's cache key of this prepared dataset (path, stamp, level choice, size)."""
     parts = (path, cached.stamp(path), *cached.levels_choice(), cached.lyrics_choice(), cached.gloss_choice())
@@ -83,7 +93,7 @@ def dataset_key(path: str, prepared) -> str:
 def instant_panel(path: str, view, prepared, result, genres) -> None:
     """Mount the panel for the current view (the caller checked :func:`core.views.instant.instant_unavailable`)."""
     key = dataset_key(path, prepared)
-    rule = st.session_state.get("_map_rule")
+    rule = st.session_state.get("map_rule")
     names = [r.name for r in view.ruleset.rules]
     if rule not in names:
         rule = names[0]
@@ -96,6 +106,7 @@ def instant_panel(path: str, view, prepared, result, genres) -> None:
     }
     if st.session_state.get(_HAVE) != key:
         data["dataset"] = core_instant.dataset_payload(key, prepared, genres)
-    _component()(key=KEY, data=data, default={"have": None, "rules": None, "track": None},
-                 on_have_change=_on_have, on_rules_change=_on_rules, on_track_change=_on_track)
+    _component()(key=KEY, data=data, default={"have": None, "rules": None, "track": None, "colour": None},
+                 on_have_change=_on_have, on_rules_change=_on_rules, on_track_change=_on_track,
+                 on_colour_change=_on_colour)
     write_query_params()

@@ -20,7 +20,7 @@ from core.paths import default_synthetic_dir
 from core.rules import DEFAULT_RULES
 from core.views.viewstate import BUILTIN, ViewSettings, from_query, to_query
 
-SCALAR_KEYS = ("algorithm", "fusion", "n_clusters", "seed", "projection", "dims", "color_by", "instant", "track")
+SCALAR_KEYS = ("algorithm", "fusion", "n_clusters", "seed", "projection", "dims", "color_by", "instant", "map_rule", "track")
 RULESET_KEYS = ("base_weight", "soft", "no_lyrics_rule", "unusable_audio_rule", "no_voice_rule",
                 "audio_quality_floor", "voice_floor")
 
@@ -110,6 +110,27 @@ def keep_view_values() -> None:
     for key in _VIEW_KEYS:
         if key in s:
             kept[key] = _copy(s[key])
+
+
+#: The view keys a rule slider holds (base weight, clip, switches, each rule's threshold, delta and indicator) and
+#: the Clusters page's choice of rule.
+_RULE_KEYS = tuple(k for k in _VIEW_KEYS if k in RULESET_KEYS or k in ("clip", "map_rule")
+                   or k.split(".", 1)[0] in ("t", "d", "i"))
+
+
+def hold_rule_values() -> None:
+    """At the start of a fragment run that may leave out its rule sliders (the Clusters page's, while the instant
+    map holds its own): keep every rule key alive as a session value, as :func:`init_state` does on a full run,
+    and put back from the kept copy a key Streamlit already dropped. A fragment run skips ``init_state``, and
+    Streamlit drops the state of a fragment's widget that the run does not draw: the rules then read their
+    defaults (a link's thresholds lost), and the slider drawn again later started at its minimum (base weight 0)."""
+    s = st.session_state
+    kept = s.get(_KEPT, {})
+    for key in _RULE_KEYS:
+        if key in s:
+            s[key] = s[key]
+        elif key in kept:
+            s[key] = _copy(kept[key])
 
 
 def current_ruleset():

@@ -64,6 +64,9 @@ class ViewSettings:
         The lyrics levels every page clusters on (canonical order; see :mod:`core.features.levels`).
     instant : bool
         The Clusters page's instant map (computed in the browser, :mod:`core.views.instant`) is on.
+    map_rule : str
+        The rule whose threshold the Clusters page shows (its instant map and "Move a rule here"); one of
+        the default rules' names.
     gloss_engine : str
         How Spanish lyrics become English for the semantic level: ``"dictionary"`` (word by word) or
         ``"apertium"`` (machine translation); see :data:`core.features.lyrics.config.GLOSS_ENGINES`.
@@ -82,6 +85,7 @@ class ViewSettings:
     dims: int = 2
     color_by: str = "cluster"
     instant: bool = False
+    map_rule: str = DEFAULT_RULES.rules[0].name
     ruleset: RuleSet = field(default=DEFAULT_RULES)
     track: str = ""
     ruleset_a: Optional[RuleSet] = None
@@ -114,6 +118,7 @@ _SCALARS = {  # query key -> (field, parser)
     "dims": ("dims", int),
     "color": ("color_by", str),
     "instant": ("instant", _parse_flag),
+    "rule": ("map_rule", str),
     "track": ("track", str),
     "levels": ("audio_levels", parse_audio_levels),
     "model": ("learned_model", str),
@@ -283,4 +288,6 @@ def validate_view(view: ViewSettings) -> str:
         return f"model must be one of {LEARNED_MODELS}"
     if view.gloss_engine not in GLOSS_ENGINES:
         return f"gloss must be one of {GLOSS_ENGINES}"
+    if view.map_rule not in DEFAULT_RULES.rule_names:
+        return f"rule must be one of {DEFAULT_RULES.rule_names}"
     return ""

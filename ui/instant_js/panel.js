@@ -59,9 +59,10 @@ const HTML = `
       <option value="cluster">cluster</option><option value="genre">genre</option>
       <option value="weight">audio weight</option></select></label>
   </div>
+  <p class="ruleline" data-role="ruleline"></p>
   <div class="mapbox"><canvas data-role="map" role="img"></canvas><div class="legend" data-role="legend"></div>
     <div class="tip" data-role="tip" hidden></div></div>
-  <table class="live" data-role="table"><thead></thead><tbody></tbody></table>
+  <div class="tablewrap"><table class="live" data-role="table"><thead></thead><tbody></tbody></table></div>
   <p class="status" data-role="status"></p>
 </div>`;
 
@@ -82,7 +83,10 @@ function setup(parent, setStateValue) {
   const later = () => requestAnimationFrame(() => setTimeout(() => sync(P), 0));
   $("threshold").addEventListener("change", later);
   $("base").addEventListener("change", later);
-  $("colour").addEventListener("change", () => draw(P));
+  $("colour").addEventListener("change", () => {  // drawn here; the server keeps the choice for the link
+    draw(P);
+    P.setStateValue("colour", $("colour").value);
+  });
   P.canvas.addEventListener("mousemove", (e) => hover(P, e));
   P.canvas.addEventListener("mouseleave", () => { $("tip").hidden = true; });
   P.canvas.addEventListener("click", (e) => pick(P, e));
@@ -106,6 +110,19 @@ function showSliders(P) {
   $("base").value = P.ruleset.base_weight;
   $("base").setAttribute("aria-label", "Base audio weight (0–1)");
   $("bvalue").textContent = Number(P.ruleset.base_weight).toFixed(2);
+  ruleLine(P);
+}
+
+// What the chosen rule does and how many tracks it fired on (as the Rules page's card says it); a rule whose
+// shift is 0 (four of the seven defaults) says that its threshold moves nothing, else the map stays still unexplained.
+function ruleLine(P) {
+  const rule = currentRule(P), spec = P.sliders[P.rule], d = Number(rule.delta);
+  const fired = P.last && P.last.fired ? P.last.fired[P.rule] : undefined;
+  let text = `${rule.name} fires when ${rule.indicator} ${rule.op} ` +
+    `${Number(rule.threshold).toFixed(decimals(spec.step))} and shifts the audio weight by ${d >= 0 ? "+" : ""}${d.toFixed(2)}`;
+  if (fired !== undefined && P.D) text += ` · fired on ${fired.toLocaleString("en")} of ${P.D.n.toLocaleString("en")} tracks`;
+  text += d === 0 ? ". Its shift is 0, so moving this threshold changes no weight: set its shift on the Rules page." : ".";
+  P.$("ruleline").textContent = text;
 }
 
 // A slider step: the new value into the rule set, then the whole loop here.
@@ -234,7 +251,8 @@ function draw(P) {
   const sel = P.selected ? D.ids.indexOf(P.selected) : -1;
   if (sel >= 0) {
     const [px, py] = P.toScreen(sel);
-    ctx.strokeStyle = "#000"; ctx.lineWidth = 2;
+    ctx.strokeStyle = getComputedStyle(P.root).color || "#000"; ctx.lineWidth = 2;  // the theme's text colour:
+    // a black ring vanished on the dark theme's background
     ctx.beginPath(); ctx.arc(px, py, r + 4, 0, 6.2832); ctx.stroke();
   }
   P.$("legend").innerHTML = legend.map(([c, t]) => `<span><i style="background:${c}"></i>${t}</span>`).join("");
@@ -272,6 +290,14 @@ function pick(P, e) {
   P.setStateValue("track", P.selected);
 }
 
+// A change at the row's precision: "+0.012", "-0.004", and "0.000" for one that rounds to nothing either way
+// (a drop of 0.0002 read "-0.000").
+function change(d) {
+  if (!Number.isFinite(d)) return "–";
+  const r = Math.round(d * 1000) / 1000;
+  return r === 0 ? "0.000" : (r > 0 ? "+" : "") + r.toFixed(3);
+}
+
 function table(P) {
   const names = P.metricNames, L = P.last, prev = P.previous;
   const keys = Object.keys(names).filter((m) => Number.isFinite(L.metrics[m]) || m in L.metrics);
@@ -280,11 +306,11 @@ function table(P) {
   let rows = `<tr><td>dynamic (rules), live</td>${keys.map((m) => `<td>${fmt(L.metrics[m])}</td>`).join("")}</tr>`;
   if (prev) {
     rows += `<tr class="delta"><td>change since the last step</td>${keys.map((m) => {
-      const d = L.metrics[m] - prev.metrics[m];
-      return `<td>${Number.isFinite(d) ? (d >= 0 ? "+" : "") + d.toFixed(3) : "–"}</td>`;
+      return `<td>${change(L.metrics[m] - prev.metrics[m])}</td>`;
     }).join("")}</tr>`;
   }
   body.innerHTML = rows;
+  ruleLine(P);
   let mean = 0;
   for (let i = 0; i < P.D.n; i++) mean += L.weights[i];
   const ms = L.ms.map((x) => x.toFixed(1));
