@@ -200,7 +200,7 @@ def _splits(rows, indent: str) -> None:
 ONE_WAY = False
 
 
-def slider_moves(page, slider, moves: int, shown: str, table: bool = False) -> list:
+def slider_moves(page, slider, moves: int, shown: str, table: bool = False, after=None) -> list:
     """Timings of ``moves`` keyboard steps of ``slider``, right and left in turn, each until
     ``shown`` holds (see :func:`timed`). Right and left in turn visit two positions only, so after
     the first two moves the page's caches per weighting (the metric table's dynamic row, the map's
@@ -210,6 +210,8 @@ def slider_moves(page, slider, moves: int, shown: str, table: bool = False) -> l
         slider.focus()
         key = "ArrowRight" if ONE_WAY or i % 2 == 0 else "ArrowLeft"
         rows.append(timed(page, lambda: page.keyboard.press(key), shown, table=table))
+        if after is not None:  # e.g. read what the page recorded of this move
+            after()
     return rows
 
 
@@ -297,13 +299,11 @@ def instant_panel(sizes, moves: int) -> int:
                                    "return v !== null && !v.startsWith('0|'); }", timeout=900_000)
             settle(page)
             opened = time.perf_counter() - t0
-            rows, steps, slider = [], [], page.locator('input[data-role="base"]')
-            for i in range(moves):  # as slider_moves, and the panel's own step time (its page-clock marks)
-                slider.focus()
-                key = "ArrowRight" if ONE_WAY or i % 2 == 0 else "ArrowLeft"
-                rows.append(timed(page, lambda: page.keyboard.press(key), INSTANT_SHOWN, table=True))
-                steps.append(page.evaluate(f"() => {{ const d = ({INSTANT_ROOT})().parentElement.dataset; "
-                                           "return Number(d.stepEnd) - Number(d.stepStart); }"))
+            steps = []  # the panel's own step time, from its page-clock marks, after each move
+            step_ms = (f"() => {{ const d = ({INSTANT_ROOT})().parentElement.dataset; "
+                       "return Number(d.stepEnd) - Number(d.stepStart); }")
+            rows = slider_moves(page, page.locator('input[data-role="base"]'), moves, INSTANT_SHOWN, table=True,
+                                after=lambda: steps.append(page.evaluate(step_ms)))
             status = page.locator("p.status").inner_text()
             out[n] = (opened, rows, status, steps)
     print("\nbrowser, Clusters page, instant panel (computed in the browser), base slider stepped, features files "

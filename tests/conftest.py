@@ -66,3 +66,13 @@ def tiny_app_cache(tiny_synth_dir, tmp_path_factory):
     cache = tmp_path_factory.mktemp("tiny-app-cache")
     extract_features(load_dataset(tiny_synth_dir), cache=FeatureCache(cache), n_jobs=1)
     return cache
+
+
+@pytest.fixture
+def server(_isolated_data_dirs):
+    """``streamlit run app.py`` on a free port over this test's empty data folders; yields its base URL."""
+    from tests.browser import streamlit_server
+    env = {"WORKBENCH_DATA_DIR": str(_isolated_data_dirs), "WORKBENCH_CACHE_DIR": str(_isolated_data_dirs / "cache"),
+           "HF_HUB_OFFLINE": "1"}
+    with streamlit_server(env) as url:
+        yield url

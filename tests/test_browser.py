@@ -269,14 +269,6 @@ def test_a_link_to_the_map_on_a_fresh_server_draws_pca_at_once_then_umap(tiny_sy
         screenshot(page, "clusters-first-map-umap.png")
 
 
-@pytest.fixture
-def server(_isolated_data_dirs):
-    env = {"WORKBENCH_DATA_DIR": str(_isolated_data_dirs), "WORKBENCH_CACHE_DIR": str(_isolated_data_dirs / "cache"),
-           "HF_HUB_OFFLINE": "1"}
-    with streamlit_server(env) as url:
-        yield url
-
-
 def _zip_input(page):
     """The zip uploader's file input (the Dataset page also has one for features files)."""
     return page.locator('[data-testid="stExpander"]').filter(has_text="Upload your own music") \

@@ -14,7 +14,7 @@ from core.experiments import prepare
 from core.features.extract import extract_features
 from core.loop import InteractiveLoop, default_experiment_config
 from core.rules import DEFAULT_RULES
-from tests.browser import browser_page, screenshot, streamlit_server
+from tests.browser import browser_page, screenshot
 
 IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')"""
 #: The panel's root inside the component's shadow root.
@@ -33,14 +33,6 @@ INKED_AT = f"""() => {{ const c = ({ROOT})().querySelector('canvas'); const r = 
     return null; }}"""
 #: The Metrics table under the panel (the server's: every row clustered afresh).
 SERVER_TABLE = """() => { const t = document.querySelector('[data-testid="stTable"]'); return t ? t.innerText : ''; }"""
-
-
-@pytest.fixture
-def server(_isolated_data_dirs):
-    env = {"WORKBENCH_DATA_DIR": str(_isolated_data_dirs), "WORKBENCH_CACHE_DIR": str(_isolated_data_dirs / "cache"),
-           "HF_HUB_OFFLINE": "1"}
-    with streamlit_server(env) as url:
-        yield url
 
 
 def _wait_idle(page) -> None:

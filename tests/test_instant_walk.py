@@ -100,18 +100,25 @@ def test_the_chosen_rule_says_what_it_does_and_a_zero_shift_says_it_moves_nothin
         assert not errors, errors
 
 
+def _choose_then_reload(page, address: str, role: str, value: str, query: str) -> list:
+    """Open ``address``, choose ``value`` in the panel's ``role`` list, wait for ``query`` in the address, reload;
+    asserts the list still shows ``value``. Returns the page errors seen."""
+    errors = _open(page, address)
+    page.locator(f'select[data-role="{role}"]').select_option(value)
+    page.wait_for_function(f"() => location.search.includes('{query}')", timeout=30_000)
+    _wait_idle(page)
+    page.reload(wait_until="domcontentloaded")
+    page.wait_for_function(f"() => ({DRAWN})() > 0", timeout=60_000)
+    assert page.locator(f'select[data-role="{role}"]').input_value() == value
+    return errors
+
+
 def test_the_panels_colour_is_kept_by_the_link_and_a_reload(walk):
     """Colour by genre in the panel: the address says so (``color=genre``) and a reload still colours by genre
     (the choice stayed in the browser and was lost)."""
     url, path = walk
     with browser_page(1200, 1000) as page:
-        errors = _open(page, f"{url}/clusters?ds={path}&instant=1")
-        page.locator('select[data-role="colour"]').select_option("genre")
-        page.wait_for_function("() => location.search.includes('color=genre')", timeout=30_000)
-        _wait_idle(page)
-        page.reload(wait_until="domcontentloaded")
-        page.wait_for_function(f"() => ({DRAWN})() > 0", timeout=60_000)
-        assert page.locator('select[data-role="colour"]').input_value() == "genre"
+        errors = _choose_then_reload(page, f"{url}/clusters?ds={path}&instant=1", "colour", "genre", "color=genre")
         assert page.locator('[data-role="legend"]').inner_text().startswith("genre")
         assert not errors, errors
 
@@ -197,13 +204,8 @@ def test_the_chosen_rule_is_kept_by_the_link_and_a_reload(walk):
     on it (it fell back to the first rule, voice_present)."""
     url, path = walk
     with browser_page(1200, 1000) as page:
-        errors = _open(page, f"{url}/clusters?ds={path}&instant=1")
-        page.locator('select[data-role="rule"]').select_option("poor_audio")
-        page.wait_for_function("() => location.search.includes('rule=poor_audio')", timeout=30_000)
-        _wait_idle(page)
-        page.reload(wait_until="domcontentloaded")
-        page.wait_for_function(f"() => ({DRAWN})() > 0", timeout=60_000)
-        assert page.locator('select[data-role="rule"]').input_value() == "poor_audio"
+        errors = _choose_then_reload(page, f"{url}/clusters?ds={path}&instant=1", "rule", "poor_audio",
+                                     "rule=poor_audio")
         assert page.locator("p.ruleline").inner_text().startswith("poor_audio fires when audio_quality < 0.39")
         page.goto(f"{url}/clusters?ds={path}&instant=1&rule=no_such_rule", wait_until="domcontentloaded")
         page.wait_for_function(f"() => ({DRAWN})() > 0", timeout=60_000)  # a bad value: the first rule, no error

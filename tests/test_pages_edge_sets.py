@@ -8,16 +8,14 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from core.datasets import load_dataset
 from core.experiments import DEFAULT_STATIC_GRID, prepare, rule_switches
 from core.features.extract import extract_features
-from core.paths import REPO_ROOT
 from core.rules import DEFAULT_RULES
 from tests.audio_fixtures import make_gtzan, write_clip
+from tests.pages import open_page
 
-APP = str(REPO_ROOT / "app.py")
 SILENT = "blues.00009"                      # the silent clip the gtzan fixture adds
 
 
@@ -53,18 +51,6 @@ def gtzan(tmp_path_factory, cache):
 @pytest.fixture
 def use_cache(cache, monkeypatch):
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(cache))
-
-
-def open_page(path, page: str, state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.session_state["dataset_source"] = "path"
-    at.session_state["dataset_path"] = str(path)
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 # -- 1. no lyrics: the Sensitivity page draws no flat grid, the Ablation caption lists what it runs --------

@@ -23,6 +23,7 @@ from core.loop import InteractiveLoop
 from core.paths import REPO_ROOT
 from core.rules import DEFAULT_RULES, apply_rules, rule_counts
 from tests.audio_fixtures import make_gtzan
+from tests.pages import open_page
 
 APP = str(REPO_ROOT / "app.py")
 
@@ -64,18 +65,6 @@ def gtzan(tmp_path_factory, cache):
 def use_cache(cache, monkeypatch):
     """Point this test's cache at the module's (the autouse fixture set a fresh one first)."""
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(cache))
-
-
-def open_page(path, page: str, state: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.session_state["dataset_source"] = "path"
-    at.session_state["dataset_path"] = str(path)
-    for key, value in (state or {}).items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page(f"app_pages/{page}.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def replay(data, *rulesets):
