@@ -138,7 +138,7 @@ def _lyrics_levels_arg(value: str) -> tuple:
 
 
 def _add_levels(p: argparse.ArgumentParser) -> None:
-    from core.features.audio import LEARNED_MODELS
+    from core.features.audio import LEARNED_LAYERS, LEARNED_MODELS
     from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS
     p.add_argument("--audio-levels", dest="audio_levels", type=_levels_arg, default=DEFAULT_AUDIO_LEVELS,
                    metavar="L,L,...", help="audio levels to extract and use, of low, mid, high, learned "
@@ -152,6 +152,10 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
                    help=f"model of the learned level (default {DEFAULT_LEARNED_MODEL})")
     p.add_argument("--learned-patches", dest="learned_patches", type=int, default=None, metavar="N",
                    help="at most N 3-s patches a clip for the learned level, evenly spaced (default: all)")
+    p.add_argument("--learned-layer", dest="learned_layer", default=LEARNED_LAYERS[0], choices=LEARNED_LAYERS,
+                   help="which layer of musicnn the learned level reads: penultimate (default; 450 columns), "
+                        "midend (the mid-end stack pooled over time, 3,062 columns) or both (3,462); the 50 tag "
+                        "probabilities are in each")
     p.add_argument("--char-ngrams", dest="char_ngrams", action="store_true",
                    help="add the character 2-5-gram lyrics block (any language; off by default: it lowered "
                         "lyrics-only NMI on the English built-in set)")
@@ -170,7 +174,7 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
 
 def level_flags(args) -> list:
     """The level and extraction flags of ``args`` that differ from the defaults, as command-line words (for the
-    "regenerate with" line of a report): audio and lyrics levels, learned model and patches, the opt-in lyrics
+    "regenerate with" line of a report): audio and lyrics levels, learned model, patches and layer, the opt-in lyrics
     blocks, glossing."""
     from core.features.levels import DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS
     parts = []
@@ -182,6 +186,8 @@ def level_flags(args) -> list:
         parts.append(f"--learned-model {args.learned_model}")
     if "learned" in args.audio_levels and args.learned_patches is not None:
         parts.append(f"--learned-patches {args.learned_patches}")
+    if "learned" in args.audio_levels and getattr(args, "learned_layer", "penultimate") != "penultimate":
+        parts.append(f"--learned-layer {args.learned_layer}")
     if args.char_ngrams:
         parts.append("--char-ngrams")
     if getattr(args, "multilingual", False):
@@ -200,7 +206,8 @@ def _extract_config(args):
     if not hasattr(args, "audio_levels"):
         return ExtractConfig()
     from core.features.lyrics import LyricsConfig
-    return ExtractConfig(audio=audio_config_for(args.audio_levels, args.learned_model, args.learned_patches),
+    return ExtractConfig(audio=audio_config_for(args.audio_levels, args.learned_model, args.learned_patches,
+                                                layer=getattr(args, "learned_layer", "penultimate")),
                          lyrics=LyricsConfig(char_ngrams=bool(args.char_ngrams), gloss=bool(args.gloss),
                                              gloss_engine=getattr(args, "gloss_engine", "dictionary"),
                                              multilingual=bool(getattr(args, "multilingual", False))

@@ -2,7 +2,7 @@
 
 - **Cache reuse.** A clip's hand-crafted levels do not depend on the learned level, so with the level on the
   extractor looks up the clip's hand-crafted entry under its own key (:func:`hand_crafted_entry`): turning the
-  level on, or switching its model or patch limit, then computes only the learned block
+  level on, or switching its model, patch limit or layer, then computes only the learned block
   (:func:`core.features.audio.extract_learned`), and an extraction with the level on stores the hand-crafted
   part too, so turning the level off again extracts nothing.
 - **Tag measures.** The assembly appends the raw measures the learned indicators read (``learned_voice``,
@@ -22,14 +22,15 @@ from core.features.cache import FeatureCache, file_digest, make_key
 
 def without_learned(config: audio_mod.AudioConfig) -> audio_mod.AudioConfig:
     """``config`` with the learned level off (the hand-crafted levels' own configuration)."""
-    return dataclasses.replace(config, learned_model=None, learned_patches=None)
+    return dataclasses.replace(config, learned_model=None, learned_patches=None,
+                               learned_layer=audio_mod.LEARNED_LAYERS[0])
 
 
 def hand_crafted_entry(path: str, config: audio_mod.AudioConfig, cache: FeatureCache) -> tuple:
     """With the learned level on: (cache key of the clip's hand-crafted levels alone, that entry or None).
 
-    The hand-crafted levels do not depend on the learned level, so turning it on (or changing its model or
-    patch limit) computes only the learned block when they are cached, and an extraction with it on also
+    The hand-crafted levels do not depend on the learned level, so turning it on (or changing its model,
+    patch limit or layer) computes only the learned block when they are cached, and an extraction with it on also
     stores them under their own key. ``(None, None)`` with the level off or an unreadable file.
     """
     if config.learned_model is None:

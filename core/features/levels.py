@@ -16,7 +16,7 @@ from typing import Iterable, Optional
 import numpy as np
 
 from core.errors import ParameterError
-from core.features.audio import AUDIO_LEVELS, LEARNED_MODELS, AudioConfig
+from core.features.audio import AUDIO_LEVELS, LEARNED_LAYERS, LEARNED_MODELS, AudioConfig
 
 #: The levels a run uses when none are named (see the README's "Learned audio level" for the measurement
 #: behind this choice).
@@ -69,14 +69,19 @@ def parse_audio_levels(text: str) -> tuple:
 
 
 def audio_config_for(levels: Iterable[str], model: str = DEFAULT_LEARNED_MODEL,
-                     patches: Optional[int] = None, base: AudioConfig = AudioConfig()) -> AudioConfig:
-    """``base`` with the learned level on (``model``, at most ``patches`` patches a clip) iff "learned" is
-    in ``levels``, off otherwise."""
+                     patches: Optional[int] = None, base: AudioConfig = AudioConfig(),
+                     layer: str = LEARNED_LAYERS[0]) -> AudioConfig:
+    """``base`` with the learned level on (``model``, at most ``patches`` patches a clip, reading ``layer``,
+    one of :data:`LEARNED_LAYERS`) iff "learned" is in ``levels``, off otherwise."""
     if model not in LEARNED_MODELS:
         raise ParameterError(f"The 'learned_model' parameter must be one of {', '.join(LEARNED_MODELS)}. "
                              f"Got {model!r} instead.")
+    if layer not in LEARNED_LAYERS:
+        raise ParameterError(f"The 'learned_layer' parameter must be one of {', '.join(LEARNED_LAYERS)}. "
+                             f"Got {layer!r} instead.")
     on = "learned" in tuple(levels)
-    return dataclasses.replace(base, learned_model=model if on else None, learned_patches=patches if on else None)
+    return dataclasses.replace(base, learned_model=model if on else None, learned_patches=patches if on else None,
+                               learned_layer=layer if on else LEARNED_LAYERS[0])
 
 
 def select_audio_levels(fs, levels: Iterable[str]):

@@ -23,6 +23,10 @@ LEARNED_VERSION = "learned-1"
 #: Models the learned level can use (converted weights ship in ``core/features/audio/weights/``).
 LEARNED_MODELS = ("MTT_musicnn", "MSD_musicnn")
 
+#: Layers the learned level can read (:data:`core.features.audio.learned.LEARNED_LAYERS`); the first is the
+#: default, the block of before the choice existed.
+LEARNED_LAYERS = ("penultimate", "midend", "both")
+
 #: Audio levels, in column order; "learned" exists only when ``AudioConfig.learned_model`` is set.
 AUDIO_LEVELS = ("low", "mid", "high", "learned")
 
@@ -94,6 +98,12 @@ class AudioConfig:
     learned_patches : int or None
         At most this many 3 s patches per clip feed the learned level, evenly spaced (None: every whole
         patch, 6 for a 20 s clip). Fewer patches cost less and see less of the clip.
+    learned_layer : str
+        Which layer of the network the learned block reads, one of :data:`LEARNED_LAYERS`: "penultimate"
+        (450 columns: the tag-trained 200-d penultimate layer pooled over patches by mean and max, and the
+        50 tag probabilities), "midend" (3,062: the 753-d mid-end stack pooled over time by max and mean,
+        then over patches by mean and max, and the tags) or "both" (3,462). The same forward pass for each;
+        part of :meth:`key` when it is not "penultimate".
     """
 
     sr: int = 22050
@@ -107,6 +117,7 @@ class AudioConfig:
     min_duration_s: float = 0.5
     learned_model: Optional[str] = None
     learned_patches: Optional[int] = None
+    learned_layer: str = "penultimate"
 
     def __post_init__(self):
         owner = "AudioConfig"
@@ -142,21 +153,26 @@ class AudioConfig:
                     self.learned_model is None or self.learned_model in LEARNED_MODELS)
         check_param(owner, "learned_patches", self.learned_patches, "None or an int >= 1",
                     self.learned_patches is None or (is_int(self.learned_patches) and self.learned_patches >= 1))
+        check_param(owner, "learned_layer", self.learned_layer, f"one of {', '.join(LEARNED_LAYERS)}",
+                    isinstance(self.learned_layer, str) and self.learned_layer in LEARNED_LAYERS)
 
     def key(self) -> str:
         """Stable 16-hex-digit hash of the configuration values (not of :data:`FEATURE_VERSION`).
 
         Without the learned level the hash is the one of the three hand-crafted levels alone (caches made
         before the level existed stay valid); with it, the model, the patch limit and
-        :data:`LEARNED_VERSION` are hashed too.
+        :data:`LEARNED_VERSION` are hashed too, and the layer when it is not "penultimate" (so the
+        penultimate block keeps the keys of before the choice existed, and no layer is served another's).
         """
         floats = ("max_duration_s", "silence_db", "clip_level", "min_duration_s")
-        learned = ("learned_model", "learned_patches")
+        learned = ("learned_model", "learned_patches", "learned_layer")
         values = {k: (None if v is None else (float(v) if k in floats else int(v)))
                   for k, v in asdict(self).items() if k not in learned}
         if self.learned_model is not None:
             values.update(learned_model=self.learned_model, learned_patches=self.learned_patches,
                           learned_version=LEARNED_VERSION)
+            if self.learned_layer != LEARNED_LAYERS[0]:
+                values.update(learned_layer=self.learned_layer)
         blob = json.dumps(values, sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:16]
 
@@ -208,7 +224,7 @@ def _name_layout(config: AudioConfig) -> list:
              ("high", "high.clipping_ratio")]
     if config.learned_model is not None:
         from core.features.audio.learned import learned_names
-        cols += [("learned", name) for name in learned_names(config.learned_model)]
+        cols += [("learned", name) for name in learned_names(config.learned_model, config.learned_layer)]
     return cols
 
 
@@ -219,7 +235,9 @@ def feature_names(config: AudioConfig) -> list:
     contrast in dB, zcr and chroma 0..1, tempo in BPM, pulse clarity 0..1, onset rate 1/s,
     RMS linear full scale, loudness dBFS, dynamic range dB, ratios 0..1. With the learned level on, 450
     more: ``learned.pen000.mean`` .. ``learned.pen199.max`` (musicnn's penultimate layer, mean and max over
-    3 s patches, unitless) and ``learned.tag.<tag>`` (tag probabilities 0..1, mean over patches).
+    3 s patches, unitless) and ``learned.tag.<tag>`` (tag probabilities 0..1, mean over patches); with
+    ``learned_layer="midend"`` or ``"both"``, ``learned.mid000.tmax.mean`` .. ``learned.mid752.tmean.max``
+    instead of or before the tags (see :mod:`core.features.audio.learned`).
     """
     return [name for _, name in _name_layout(config)]
 

@@ -36,15 +36,16 @@ def extract_learned(path: Union[str, os.PathLike], config: AudioConfig) -> np.nd
 
     Returns
     -------
-    numpy.ndarray, float32, shape (450,)
-        Finite; see :func:`core.features.audio.learned.learned_level`.
+    numpy.ndarray, float32, shape (len(learned_names(model, layer)),)
+        Finite (450 columns for the default penultimate layer); see
+        :func:`core.features.audio.learned.learned_level`.
     """
     if not isinstance(config, AudioConfig) or config.learned_model is None:
         raise ParameterError("The 'config' parameter of extract_learned must be an AudioConfig with "
                              f"learned_model set. Got {config!r} instead.")
     from core.features.audio.learned import learned_level
     y = np.ascontiguousarray(load_audio(path, config), dtype=np.float32)
-    v = learned_level(y, config.sr, config.learned_model, config.learned_patches)
+    v = learned_level(y, config.sr, config.learned_model, config.learned_patches, config.learned_layer)
     return np.nan_to_num(v, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32)
 
 
@@ -107,7 +108,8 @@ def _extract(y: np.ndarray, config: AudioConfig) -> ClipFeatures:
     features = _pool(low, mid, high, frames)
     if config.learned_model is not None:  # the same decoded signal; its own 16 kHz mel inside
         from core.features.audio.learned import learned_level
-        features = np.concatenate([features, learned_level(y, sr, config.learned_model, config.learned_patches)])
+        features = np.concatenate([features, learned_level(y, sr, config.learned_model, config.learned_patches,
+                                                           config.learned_layer)])
     stats = np.array([duration, high["usable"], high["loudness"], high["dynamic_range"],
                       high["silence_ratio"], high["clipping_ratio"], snr,
                       high["percussive_ratio"], vocal, mid["onset_rate"], density, bandwidth_hz, high_band],

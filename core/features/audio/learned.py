@@ -15,12 +15,20 @@ For one clip (the signal :func:`~core.features.audio.decode.load_audio` already 
 5. run the network (:mod:`core.features.audio.musicnn`) one patch at a time on one torch thread (batch 1 was
    the fastest per patch on these CPUs), and pool over patches.
 
-Columns of the block (:func:`learned_names`), 450 in all:
+Columns of the block (:func:`learned_names`), by the layer it reads (:data:`LEARNED_LAYERS`; every layer
+costs the same forward pass):
 
-- ``learned.pen{j:03d}.mean`` and ``learned.pen{j:03d}.max``, j < 200: mean and max over patches of the
-  penultimate layer (unitless activations, batch-normalised, roughly -2 .. 6);
-- ``learned.tag.<name>``: mean over patches of the 50 tag probabilities (0..1), names from the model's
-  label list (MTT: ``vocal``, ``no vocals``, ``drums``, ``rock`` ...; MSD: ``rock``, ``instrumental`` ...).
+- ``"penultimate"`` (the default, 450 columns): ``learned.pen{j:03d}.mean`` and ``learned.pen{j:03d}.max``,
+  j < 200: mean and max over patches of the penultimate layer (unitless activations, batch-normalised,
+  roughly -2 .. 6);
+- ``"midend"`` (3,062 columns): ``learned.mid{c:03d}.{t}.{p}``, c < 753, ``t`` in ``tmax``, ``tmean``: the
+  front-end + mid-end stack pooled over each patch's time frames by max and mean (musicnn's ``max_pool`` and
+  ``mean_pool``, before the back end), then over patches by ``p`` = ``mean`` and ``max`` (3,012 columns,
+  all ``.mean`` ones first); the tag-trained back end is skipped;
+- ``"both"`` (3,462 columns): the penultimate columns, then the mid-end ones;
+- and with every layer, last, ``learned.tag.<name>``: mean over patches of the 50 tag probabilities (0..1),
+  names from the model's label list (MTT: ``vocal``, ``no vocals``, ``drums``, ``rock`` ...; MSD: ``rock``,
+  ``instrumental`` ...). The learned indicators read these.
 """
 
 from __future__ import annotations
@@ -30,15 +38,29 @@ import contextlib
 import numpy as np
 
 from core.features.audio import musicnn
+from core.features.audio.config import LEARNED_LAYERS
 
 #: Sample rate, FFT size, hop and mel bands the musicnn models were trained with.
 SR, N_FFT, HOP = 16000, 512, 256
 
 
-def learned_names(model: str) -> list:
-    """Column names of the learned block for ``model`` (450: 200 mean, 200 max, 50 tag probabilities)."""
-    pen = [f"learned.pen{j:03d}.{s}" for s in ("mean", "max") for j in range(musicnn.EMBED_DIM)]
-    return pen + [f"learned.tag.{t.lower().replace(' ', '_')}" for t in musicnn.labels(model)]
+def _layer_parts(layer: str) -> tuple:
+    """(penultimate columns?, mid-end columns?) of ``layer``; ParameterError naming the layers otherwise."""
+    if layer not in LEARNED_LAYERS:
+        from core.errors import ParameterError
+        raise ParameterError(f"The 'learned_layer' parameter must be one of {', '.join(LEARNED_LAYERS)}. "
+                             f"Got {layer!r} instead.")
+    return layer in ("penultimate", "both"), layer in ("midend", "both")
+
+
+def learned_names(model: str, layer: str = "penultimate") -> list:
+    """Column names of the learned block for ``model`` and ``layer`` (see the module docstring): 450
+    (penultimate), 3,062 (midend) or 3,462 (both), the 50 tag probabilities last."""
+    pen_on, mid_on = _layer_parts(layer)
+    pen = [f"learned.pen{j:03d}.{s}" for s in ("mean", "max") for j in range(musicnn.EMBED_DIM)] if pen_on else []
+    mid = [f"learned.mid{c:03d}.{t}.{p}" for p in ("mean", "max") for t in ("tmax", "tmean")
+           for c in range(musicnn.MIDEND_DIM)] if mid_on else []
+    return pen + mid + [f"learned.tag.{t.lower().replace(' ', '_')}" for t in musicnn.labels(model)]
 
 
 def log_mel(y16: np.ndarray) -> np.ndarray:
@@ -96,8 +118,8 @@ def _torch_threads(n: int):
             torch.set_num_threads(before)
 
 
-def run_patches(batch: np.ndarray, model: str, threads: int = 1) -> tuple:
-    """Tag probabilities and penultimate embeddings of each patch.
+def run_patches(batch: np.ndarray, model: str, threads: int = 1, midend: bool = False) -> tuple:
+    """Tag probabilities and penultimate embeddings of each patch (and its mid-end stack pooled over time).
 
     Parameters
     ----------
@@ -106,26 +128,29 @@ def run_patches(batch: np.ndarray, model: str, threads: int = 1) -> tuple:
         One of :data:`musicnn.MODELS`.
     threads : int
         Torch threads for the forward pass (1 in worker processes: parallelism comes from the processes).
+    midend : bool
+        Also return the mid-end stack pooled over each patch's frames (same forward pass).
 
     Returns
     -------
     tags : numpy.ndarray, float32, shape (n_patches, 50)
         Sigmoid of the logits, 0..1.
     penultimate : numpy.ndarray, float32, shape (n_patches, 200)
+    max_pool, mean_pool : numpy.ndarray, float32, shape (n_patches, 753) each, only with ``midend``
+        Max and mean over time of the front-end + mid-end stack (musicnn's ``max_pool``, ``mean_pool``).
     """
     import torch
     net = musicnn.load_model(model)
     x = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))
-    tags, pens = [], []
+    outs = []
     with _torch_threads(threads):
         for i in range(x.shape[0]):
-            logits, pen = net(x[i:i + 1])
-            tags.append(torch.sigmoid(logits))
-            pens.append(pen)
-    return torch.cat(tags).numpy(), torch.cat(pens).numpy()
+            out = net(x[i:i + 1], midend=midend)
+            outs.append((torch.sigmoid(out[0]),) + tuple(out[1:]))
+    return tuple(torch.cat(part).numpy() for part in zip(*outs))
 
 
-def learned_level(y: np.ndarray, sr: int, model: str, max_patches=None) -> np.ndarray:
+def learned_level(y: np.ndarray, sr: int, model: str, max_patches=None, layer: str = "penultimate") -> np.ndarray:
     """The learned block of one decoded clip.
 
     Parameters
@@ -138,17 +163,26 @@ def learned_level(y: np.ndarray, sr: int, model: str, max_patches=None) -> np.nd
         One of :data:`musicnn.MODELS`.
     max_patches : int or None
         At most this many 3 s patches (evenly spaced); None: all of them.
+    layer : str
+        One of :data:`LEARNED_LAYERS`: which layer's columns come before the tags.
 
     Returns
     -------
-    numpy.ndarray, float64, shape (450,)
-        In :func:`learned_names` order: penultimate mean over patches (200), max (200), tag probabilities
-        mean (50).
+    numpy.ndarray, float64, shape (len(learned_names(model, layer)),)
+        In :func:`learned_names` order: penultimate mean over patches (200) and max (200) with
+        "penultimate" or "both"; the mid-end stack's time max and time mean (753 each), mean over patches,
+        then the same max over patches, with "midend" or "both"; tag probabilities, mean over patches (50).
     """
     import librosa
+    pen_on, mid_on = _layer_parts(layer)
     y16 = y if sr == SR else librosa.resample(y, orig_sr=sr, target_sr=SR, res_type="soxr_hq")
-    tags, pen = run_patches(patches(log_mel(np.asarray(y16, np.float32)), max_patches), model)
-    return np.concatenate([pen.mean(axis=0), pen.max(axis=0), tags.mean(axis=0)]).astype(np.float64)
+    out = run_patches(patches(log_mel(np.asarray(y16, np.float32)), max_patches), model, midend=mid_on)
+    tags, pen = out[0], out[1]
+    cols = [pen.mean(axis=0), pen.max(axis=0)] if pen_on else []
+    if mid_on:
+        stack = np.concatenate(out[2:], axis=1)  # (n_patches, 1506): time max (753), time mean (753)
+        cols += [stack.mean(axis=0), stack.max(axis=0)]
+    return np.concatenate(cols + [tags.mean(axis=0)]).astype(np.float64)
 
 
 # -- tags read as measures (the indicators' raw values) -----------------------------------------------------

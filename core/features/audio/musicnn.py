@@ -38,6 +38,9 @@ N_FRAMES, N_MELS = 187, 96
 #: Width of the penultimate embedding and the number of tags.
 EMBED_DIM, N_TAGS = 200, 50
 
+#: Channels of the front-end + mid-end stack that the back end pools over time (561 front end + 3 x 64).
+MIDEND_DIM = 753
+
 #: Batch-norm epsilon of ``tf.compat.v1.layers.batch_normalization`` (its default).
 _BN_EPS = 1e-3
 
@@ -98,19 +101,25 @@ class Musicnn:
         self.dense = [(t(w[f"{n}/kernel"]), t(w[f"{n}/bias"])) for n in ("dense", "dense_1")]
         self.n_params = int(sum(a.size for a in w.values()))
 
-    def __call__(self, x):
+    def __call__(self, x, midend: bool = False):
         """Forward pass.
 
         Parameters
         ----------
         x : torch.Tensor, float32, shape (B, 187, 96)
             Log-compressed mel patches, ``log10(10000 * mel + 1)``.
+        midend : bool
+            Also return the mid-end stack pooled over time (the same forward pass; nothing more is computed).
 
         Returns
         -------
         logits : torch.Tensor, (B, 50)
         penultimate : torch.Tensor, (B, 200)
             The batch-normalised penultimate layer (musicnn's ``penultimate`` feature).
+        max_pool, mean_pool : torch.Tensor, (B, 753) each, only with ``midend``
+            Max and mean over the patch's 187 frames of the 753-d front-end + mid-end stack, before the
+            back end's batch norm (musicnn's ``max_pool`` and ``mean_pool`` features; unitless
+            batch-normalised activations).
         """
         import torch
         import torch.nn.functional as F
@@ -144,6 +153,8 @@ class Musicnn:
             (W1, b1), (W2, b2) = self.dense
             s, b = self.bn[10]
             pen = torch.relu_(h @ W1 + b1) * s + b
+            if midend:
+                return pen @ W2 + b2, pen, pooled[:, 0::2], pooled[:, 1::2]
             return pen @ W2 + b2, pen
 
 
