@@ -152,6 +152,47 @@ def build(pkgs: Path, out: Path, sources: dict, per_style: int, seconds: float, 
 LEARNED_PARTS = {"learned:tag": ".tag.", "learned:pen": ".pen"}
 
 
+def _is_pen(name: str) -> bool:
+    return name.startswith("learned.pen")
+
+
+def _is_mid(name: str) -> bool:
+    return name.startswith("learned.mid")
+
+
+def _is_tag(name: str) -> bool:
+    return name.startswith("learned.tag.")
+
+
+#: Variants of the learned block compared by ``--variants``, each a test on a column name of the block that
+#: ``--learned-layer both`` extracts (which holds every column of the other layers, with the same values).
+#: Listed before the first run on the dev set (docs/experiments/learned-layer/dev.md):
+#: "penultimate" is today's block (the control), "midend" and "both" the other layers, "midend-mean" the
+#: mid-end pooled over patches by the mean alone, "tags" the 50 tag probabilities alone.
+VARIANTS = {
+    "penultimate": lambda n: _is_pen(n) or _is_tag(n),
+    "midend": lambda n: _is_mid(n) or _is_tag(n),
+    "both": lambda n: True,
+    "midend-mean": lambda n: (_is_mid(n) and n.endswith(".mean")) or _is_tag(n),
+    "tags": _is_tag,
+}
+
+
+def learned_variant(fs, keep):
+    """A copy of the FeatureSet ``fs`` whose learned block keeps only the columns whose names pass ``keep``
+    (the other blocks unchanged, block indices renumbered)."""
+    import dataclasses
+    blocks, cols, start = {}, [], 0
+    for lv, block in fs.audio_blocks.items():
+        mine = [c for c in block if lv != "learned" or keep(fs.audio_names[c])]
+        blocks[lv] = list(range(start, start + len(mine)))
+        cols += mine
+        start += len(mine)
+    idx = np.asarray(cols, dtype=int)
+    return dataclasses.replace(fs, audio=np.ascontiguousarray(fs.audio[:, idx]),
+                               audio_names=[fs.audio_names[i] for i in idx], audio_blocks=blocks)
+
+
 def _columns(fs, levels) -> list:
     cols = []
     for lv in levels:
@@ -188,6 +229,44 @@ def nmi_per_levels(fs, labels, combos: dict, seeds: int) -> dict:
     return out
 
 
+def compare_variants(fs, labels, variants: list, seeds: int) -> dict:
+    """Print, per variant of :data:`VARIANTS`, the audio-only NMI of the learned block alone and of all four
+    levels, by plain k-means and through the project's ablation, with the ratios to low+mid+high and the
+    decision rule's test (all four - low+mid+high > pooled std); returns {variant: {row: (mean, std)}}."""
+    from core.experiments.audio_levels import HAND_CRAFTED, audio_level_ablation
+    from core.experiments.config import ExperimentConfig
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown:
+        raise SystemExit(f"unknown variant(s) {', '.join(unknown)}; known: {', '.join(VARIANTS)}")
+    cfg = ExperimentConfig(seeds=tuple(range(seeds)))
+    out = {}
+    for v in variants:
+        fv = learned_variant(fs, VARIANTS[v])
+        plain = nmi_per_levels(fv, labels, {"low+mid+high": ("low", "mid", "high"), "learned": ("learned",),
+                                            "all four": ("low", "mid", "high", "learned")}, seeds)
+        summary, _ = audio_level_ablation(fv, labels, cfg, hand_crafted=True)
+        row = lambda lv: tuple(summary[(summary.level == lv) & (summary.metric == "nmi")][["mean", "std"]]  # noqa: E731
+                               .iloc[0].astype(float))
+        abl = {"low+mid+high": row(HAND_CRAFTED), "learned": row("learned"), "all four": row("all levels")}
+        out[v] = {"plain": plain, "ablation": abl, "columns": len(fv.audio_blocks["learned"])}
+    print(f"learned-block variants, audio-only NMI, {seeds} seeds x 80 % subsamples (mean ± std; / low+mid+high):")
+    print("| variant | learned columns | plain: learned | plain: all four | ablation: learned | ablation: all four "
+          "| ablation: all four - l+m+h |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for v, r in out.items():
+        def cell(kind, name):
+            m, s = r[kind][name]
+            return f"{m:.3f} ± {s:.3f} ({m / max(r[kind]['low+mid+high'][0], 1e-9):.2f}x)"
+        print(f"| {v} | {r['columns']} | {cell('plain', 'learned')} | {cell('plain', 'all four')} | "
+              f"{cell('ablation', 'learned')} | {cell('ablation', 'all four')} | "
+              f"{beats(r['ablation']['all four'], r['ablation']['low+mid+high'])} |")
+    first = out[variants[0]]
+    for kind in ("plain", "ablation"):
+        m, s = first[kind]["low+mid+high"]
+        print(f"  low+mid+high ({kind}): {m:.3f} ± {s:.3f}")
+    return out
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("packages", nargs="?", help="folder the .deb packages were extracted into (dpkg -x)")
@@ -204,6 +283,11 @@ def main(argv=None) -> None:
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--model", default="MTT_musicnn")
+    ap.add_argument("--learned-layer", default="penultimate", choices=("penultimate", "midend", "both"),
+                    help="the layer the learned level reads (the extractor's --learned-layer); default penultimate")
+    ap.add_argument("--variants", default=None, metavar="V,V,...",
+                    help=f"compare these variants of the learned block ({', '.join(VARIANTS)}) instead of the "
+                         "per-level report; needs --learned-layer both")
     ap.add_argument("--patches", default=None, metavar="N,N,...",
                     help="also measure NMI with at most N patches a clip for the learned level ('all': every one)")
     args = ap.parse_args(argv)
@@ -221,9 +305,16 @@ def main(argv=None) -> None:
     ds = load_dataset(root)
     styles = ", ".join(f"{g} {n}" for g, n in ds.summary()["genres"].items())
     print(f"group {args.group}, model {args.model}: {ds.n_tracks} clips: {styles}")
-    config = ExtractConfig(audio=audio_config_for(("low", "mid", "high", "learned"), args.model))
+    config = ExtractConfig(audio=audio_config_for(("low", "mid", "high", "learned"), args.model,
+                                                  layer=args.learned_layer))
     fs, rep = extract_features(ds, config, n_jobs=args.jobs)
-    print(f"features: {rep.audio_extracted} extracted, {rep.audio_cached} cached, {rep.seconds:.0f} s")
+    print(f"features ({args.learned_layer} layer, {len(fs.audio_blocks['learned'])} learned columns): "
+          f"{rep.audio_extracted} extracted, {rep.audio_cached} cached, {rep.seconds:.0f} s")
+    if args.variants:
+        if args.learned_layer != "both":
+            ap.error("--variants needs --learned-layer both (the variants are column subsets of its block)")
+        compare_variants(fs, ds.labels, [v.strip() for v in args.variants.split(",")], args.seeds)
+        return
     combos = {"low": ("low",), "mid": ("mid",), "high": ("high",), "low+mid+high": ("low", "mid", "high"),
               "learned": ("learned",), "all four": ("low", "mid", "high", "learned")}
     parts = {"learned tags": ("learned:tag",), "learned penult.": ("learned:pen",),
