@@ -180,16 +180,22 @@ VARIANTS = {
 
 def learned_variant(fs, keep):
     """A copy of the FeatureSet ``fs`` whose learned block keeps only the columns whose names pass ``keep``
-    (the other blocks unchanged, block indices renumbered)."""
+    (the other blocks unchanged, block indices renumbered), rescaled as the extractor scales a block of that
+    width: the assembly standardises each column and divides a block by sqrt(its width), so the kept
+    columns are multiplied by sqrt(full width / kept width) -- the values an extraction of that layer gives."""
     import dataclasses
     blocks, cols, start = {}, [], 0
+    scale = np.ones(fs.audio.shape[1])
     for lv, block in fs.audio_blocks.items():
         mine = [c for c in block if lv != "learned" or keep(fs.audio_names[c])]
+        if lv == "learned" and mine:
+            scale[mine] = np.sqrt(len(block) / len(mine))
         blocks[lv] = list(range(start, start + len(mine)))
         cols += mine
         start += len(mine)
     idx = np.asarray(cols, dtype=int)
-    return dataclasses.replace(fs, audio=np.ascontiguousarray(fs.audio[:, idx]),
+    audio = (fs.audio[:, idx] * scale[idx]).astype(fs.audio.dtype)
+    return dataclasses.replace(fs, audio=np.ascontiguousarray(audio),
                                audio_names=[fs.audio_names[i] for i in idx], audio_blocks=blocks)
 
 
