@@ -2,7 +2,7 @@
 
 The sets are cut from game soundtracks that Debian packages ship (openly licensed recorded music, and
 tracker modules rendered to audio). The label of a clip is its package, i.e. its soundtrack: a style in
-the loose sense (one composer or team, one game's mood), not a genre taxonomy. Two sets come from
+the loose sense (one composer or team, one game's mood), not a genre taxonomy. Three sets come from
 **disjoint** packages: ``dev``, on which the learned level's open choices are made, and ``heldout`` and
 ``heldout2``, on which a frozen choice is reported once (:data:`SOURCES`). Get the packages and run::
 
@@ -13,6 +13,12 @@ the loose sense (one composer or team, one game's mood), not a genre taxonomy. T
     .venv/bin/python bench/real_music.py /tmp/realmusic-pkgs --group dev --model MTT_musicnn
     .venv/bin/python bench/real_music.py /tmp/realmusic-pkgs --group dev --model MSD_musicnn
     .venv/bin/python bench/real_music.py /tmp/realmusic-pkgs --group heldout --model MTT_musicnn
+
+``heldout2`` (``--list heldout2`` names its packages; every track of them is recorded audio or a module) was
+added for the choice of the learned layer (``--learned-layer penultimate|midend|both``, the extractor's option of
+that name). ``--learned-layer both --variants V,...`` compares column subsets of the "both" block
+(:data:`VARIANTS`, each rescaled to its own block width, so it is the block that layer's extraction gives)
+instead of printing the per-level report; docs/experiments/learned-layer/ holds that experiment.
 
 One 20 s clip from the middle of each track (the first ``--per-style`` tracks of a package in name order,
 tracks shorter than ``--min-seconds`` skipped as jingles, files that are symlinks to the same track counted
@@ -35,7 +41,8 @@ standard deviation (sqrt of the mean of the two variances over the seeds) on ``d
 (the line "all four - low+mid+high ... YES"), and first-run extraction stays within 2x the hand-crafted
 cost. Otherwise it stays off. The plain k-means rows and the tag / penultimate split are reported, not used.
 Outcome (README, "Learned audio level"): MTT_musicnn chosen; +0.033 NMI on dev and +0.013 on held out, each
-under one pooled std, so the level stays off.
+under one pooled std, so the level stays off. The layer was chosen later on dev the same way, and checked on
+``heldout`` and ``heldout2`` against criteria written before (docs/experiments/learned-layer/).
 """
 
 from __future__ import annotations
