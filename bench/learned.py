@@ -3,6 +3,7 @@ level, in one process and in two worker processes (one torch thread each).
 
     .venv/bin/python bench/learned.py                 # 12 real-music-like clips of 20 s built from the fixture
     .venv/bin/python bench/learned.py --clips DIR     # your own audio files
+    .venv/bin/python bench/learned.py --layers penultimate,midend,both   # each learned layer (same forward pass)
 
 What fewer patches cost in NMI is measured on labelled real music by ``bench/real_music.py --patches
 1,2,3,all`` (the extractor's ``--learned-patches N``). Prints medians and 90th percentiles, as wall time
@@ -61,13 +62,13 @@ def _patch_rate(model: str, batch: int, seconds: float) -> float:
     return n / (time.perf_counter() - t0), n / (time.process_time() - c0)
 
 
-def _time_clips(paths, learned_model):
+def _time_clips(paths, learned_model, layer="penultimate"):
     """Seconds per clip of extract_clip in this process (after one untimed warm-up clip)."""
     import torch
 
     from core.features.audio import AudioConfig, extract_clip
     torch.set_num_threads(1)
-    config = AudioConfig(learned_model=learned_model)
+    config = AudioConfig(learned_model=learned_model, learned_layer=layer)
     extract_clip(paths[0], config)
     out = []
     for p in paths:
@@ -83,7 +84,11 @@ def main(argv=None) -> None:
     ap.add_argument("--n", type=int, default=12, help="clips (default 12)")
     ap.add_argument("--seconds", type=float, default=20.0, help="length of built clips, s (default 20)")
     ap.add_argument("--model", default="MTT_musicnn")
+    ap.add_argument("--layers", default="penultimate", metavar="L,L,...",
+                    help="learned layers to time extract_clip with (of penultimate, midend, both; default "
+                         "penultimate): each is the same forward pass, only the pooled columns differ")
     args = ap.parse_args(argv)
+    layers = [v.strip() for v in args.layers.split(",") if v.strip()]
     with tempfile.TemporaryDirectory(prefix="bench-learned-") as tmp:
         paths = _clips(args, Path(tmp))
         print(f"{len(paths)} clips; model {args.model}; load average (1, 5, 15 min) at the start: "
@@ -94,15 +99,15 @@ def main(argv=None) -> None:
             rates = list(ex.map(_patch_rate, [args.model] * 2, [1, 1], [8.0, 8.0]))
         print(f"forward pass, 2 processes, 1 thread each: {sum(r[0] for r in rates):.1f} patches/s wall in all, "
               f"{sum(r[1] for r in rates):.1f} per CPU-second summed (what 2 idle cores would give)")
-        for model in (None, args.model):
+        for model, layer in [(None, "penultimate")] + [(args.model, lay) for lay in layers]:
             with ProcessPoolExecutor(2) as ex:
                 half = len(paths) // 2
                 t0 = time.perf_counter()
-                parts = list(ex.map(_time_clips, [paths[:half], paths[half:]], [model, model]))
+                parts = list(ex.map(_time_clips, [paths[:half], paths[half:]], [model, model], [layer, layer]))
                 wall = time.perf_counter() - t0
             per = [t for p in parts for t, _ in p]
             cpu = [c for p in parts for _, c in p]
-            name = "with learned" if model else "hand-crafted only"
+            name = f"with learned ({layer})" if model else "hand-crafted only"
             print(f"extract_clip {name}: median {statistics.median(per):.2f} s wall, {statistics.median(cpu):.2f} "
                   f"CPU-s a clip in each of 2 processes -> {2 / statistics.median(per):.2f} clips/s on 2 cores "
                   f"(idle cores: {2 / statistics.median(cpu):.2f}; wall incl. start-up {wall:.0f} s); "
