@@ -1,4 +1,4 @@
-"""The learned audio level: musicnn tag probabilities and penultimate embeddings of a decoded clip.
+"""The learned audio level: musicnn tag probabilities and penultimate or mid-end embeddings of a decoded clip.
 
 For one clip (the signal :func:`~core.features.audio.decode.load_audio` already decoded, at ``config.sr``):
 
