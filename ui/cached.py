@@ -55,7 +55,7 @@ def load(path: str) -> Dataset:
 
 
 def levels_choice() -> tuple:
-    """``(audio levels, learned model)`` this session uses (the Dataset page's choice; :mod:`ui.levels`)."""
+    """``(audio levels, learned model, learned layer)`` this session uses (the Dataset page's choice; :mod:`ui.levels`)."""
     from ui.levels import current_levels
     return current_levels()
 
@@ -72,11 +72,12 @@ def gloss_choice() -> str:
     return current_gloss_engine()
 
 
-def extract_config(levels: tuple, model: str, lyrics: tuple = (), gloss: str = "dictionary") -> ExtractConfig:
-    """What to extract for ``levels``: the learned level (``model``) only when it is listed, the
+def extract_config(levels: tuple, model: str, layer: str = "penultimate", lyrics: tuple = (),
+                   gloss: str = "dictionary") -> ExtractConfig:
+    """What to extract for ``levels``: the learned level (``model``, reading ``layer``) only when it is listed, the
     multilingual lyrics block only when ``lyrics`` lists it, Spanish lyrics through ``gloss``."""
     from core.features.lyrics import LyricsConfig
-    return ExtractConfig(audio=audio_config_for(levels, model),
+    return ExtractConfig(audio=audio_config_for(levels, model, layer=layer),
                          lyrics=LyricsConfig(multilingual="multilingual" in tuple(lyrics), gloss_engine=gloss))
 
 
@@ -107,9 +108,9 @@ def _prepared(ds: Dataset, fs: FeatureSet, rep: ExtractionReport, levels: tuple,
 
 
 @st.cache_resource(show_spinner="Preparing embeddings and scorers...", max_entries=4)
-def _ready(path: str, stamp: float, levels: tuple, model: str, lyrics: tuple, gloss: str) -> Ready:
+def _ready(path: str, stamp: float, levels: tuple, model: str, layer: str, lyrics: tuple, gloss: str) -> Ready:
     ds = load_dataset(path)
-    fs, rep = extract_features(ds, extract_config(levels, model, lyrics, gloss))
+    fs, rep = extract_features(ds, extract_config(levels, model, layer, lyrics, gloss))
     return _prepared(ds, fs, rep, levels, lyrics)
 
 
@@ -121,14 +122,14 @@ def ready(path: str, progress=None) -> Ready:
     bar from another run is gone: CacheReplayClosureError). The cached call then reads the
     finished features from the disk cache.
     """
-    levels, model = levels_choice()
+    levels, model, layer = levels_choice()
     lyrics, gloss = lyrics_choice(), gloss_choice()
     if progress is not None:
         ds = load_dataset(path)
-        fs, rep = extract_features(ds, extract_config(levels, model, lyrics, gloss), progress=progress)
+        fs, rep = extract_features(ds, extract_config(levels, model, layer, lyrics, gloss), progress=progress)
         if not rep.stored:  # a worker crashed on some clip: nothing was cached, and the next run retries
             return _remember(path, _prepared(ds, fs, rep, levels, lyrics))
-    return _remember(path, _ready(path, stamp(path), levels, model, lyrics, gloss))
+    return _remember(path, _ready(path, stamp(path), levels, model, layer, lyrics, gloss))
 
 
 def _remember(path: str, r: Ready) -> Ready:
@@ -167,7 +168,7 @@ def features_ready(path: str) -> bool:
 
 
 @st.cache_data(show_spinner="Checking the indicators against the truth...", max_entries=4)
-def _indicator_report(path: str, stamp: float, levels: tuple, model: str, _r: Ready):
+def _indicator_report(path: str, stamp: float, levels: tuple, model: str, layer: str, _r: Ready):
     from core.views.indicator_checks import indicator_report, truth_table
     p = _r.prepared
     return (indicator_report(p.indicators, _r.dataset.ground_truth, p.track_ids),

@@ -41,6 +41,7 @@ def _state_from_view(view: ViewSettings) -> dict:
     out["clip"] = tuple(rs.clip)
     out["ruleset_a"] = view.ruleset_a
     out["audio_levels"], out["learned_model"] = list(view.audio_levels), view.learned_model  # Dataset page
+    out["learned_layer"] = view.learned_layer  # Dataset page
     out["lyrics_levels"], out["gloss_engine"] = list(view.lyrics_levels), view.gloss_engine  # Dataset page
     for r in rs.rules:
         out[rule_key(r.name, "t")] = float(r.threshold)
@@ -153,9 +154,10 @@ def current_view() -> ViewSettings:
     s = st.session_state
     kw = {k: s[k] for k in SCALAR_KEYS if k in s}
     from ui.levels import current_gloss_engine, current_levels, current_lyrics_levels
-    levels, model = current_levels()
+    levels, model, layer = current_levels()
     return dataclasses.replace(ViewSettings(), dataset=dataset_location() or BUILTIN, ruleset=current_ruleset(),
                                ruleset_a=s.get("ruleset_a"), audio_levels=levels, learned_model=model,
+                               learned_layer=layer,
                                lyrics_levels=current_lyrics_levels(), gloss_engine=current_gloss_engine(), **kw)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Mapping, Optional
 
 from core.clustering import ALGORITHM_FUSIONS, ALGORITHMS, FUSIONS  # noqa: F401  (re-exported for the app)
-from core.features.audio import LEARNED_MODELS
+from core.features.audio import LEARNED_LAYERS, LEARNED_MODELS
 from core.features.lyrics.config import GLOSS_ENGINES
 from core.features.levels import (DEFAULT_AUDIO_LEVELS, DEFAULT_LEARNED_MODEL, DEFAULT_LYRICS_LEVELS,
                                   parse_audio_levels, parse_lyrics_levels)
@@ -30,11 +30,19 @@ ALGORITHM_LABELS = {"kmeans": "k-means", "agglomerative": "agglomerative (Ward)"
                     "gmm": "Gaussian mixture", "hdbscan": "HDBSCAN (density)"}
 FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
                  "affinity": "mixed similarity graphs"}
+#: The learned level's layers in words (the Dataset page's box, its status lines); ``layer=`` in links.
+LEARNED_LAYER_LABELS = {"penultimate": "penultimate layer", "midend": "mid-end layer",
+                        "both": "penultimate and mid-end layers"}
 
 
 def clustering_words(algorithm: str, fusion: str) -> str:
     """E.g. "k-means, scaled concatenation" (an unknown name is shown as it is)."""
     return f"{ALGORITHM_LABELS.get(algorithm, algorithm)}, {FUSION_LABELS.get(fusion, fusion)}"
+
+
+def learned_words(model: str, layer: str) -> str:
+    """E.g. "MTT_musicnn, mid-end layer" (an unknown layer is shown as it is)."""
+    return f"{model}, {LEARNED_LAYER_LABELS.get(layer, layer)}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,9 @@ class ViewSettings:
         The audio levels every page clusters on (canonical order; see :mod:`core.features.levels`).
     learned_model : str
         The learned level's model, one of :data:`core.features.audio.LEARNED_MODELS`.
+    learned_layer : str
+        The layer the learned level reads, one of :data:`core.features.audio.LEARNED_LAYERS` ("penultimate",
+        the default: 450 columns; "midend": 3,062; "both": 3,462). In the URL as ``layer``.
     lyrics_levels : tuple of str
         The lyrics levels every page clusters on (canonical order; see :mod:`core.features.levels`).
     instant : bool
@@ -91,6 +102,7 @@ class ViewSettings:
     ruleset_a: Optional[RuleSet] = None
     audio_levels: tuple = DEFAULT_AUDIO_LEVELS
     learned_model: str = DEFAULT_LEARNED_MODEL
+    learned_layer: str = LEARNED_LAYERS[0]
     lyrics_levels: tuple = DEFAULT_LYRICS_LEVELS
     gloss_engine: str = "dictionary"
 
@@ -122,6 +134,7 @@ _SCALARS = {  # query key -> (field, parser)
     "track": ("track", str),
     "levels": ("audio_levels", parse_audio_levels),
     "model": ("learned_model", str),
+    "layer": ("learned_layer", str),
     "lyrics": ("lyrics_levels", parse_lyrics_levels),
     "gloss": ("gloss_engine", str),
 }
@@ -286,6 +299,8 @@ def validate_view(view: ViewSettings) -> str:
         return "dims must be 2 or 3"
     if view.learned_model not in LEARNED_MODELS:
         return f"model must be one of {LEARNED_MODELS}"
+    if view.learned_layer not in LEARNED_LAYERS:
+        return f"layer must be one of {LEARNED_LAYERS} (the learned level's layer)"
     if view.gloss_engine not in GLOSS_ENGINES:
         return f"gloss must be one of {GLOSS_ENGINES}"
     if view.map_rule not in DEFAULT_RULES.rule_names:
