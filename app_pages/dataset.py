@@ -22,7 +22,7 @@ from core.indicators import compute_indicators
 from core.paths import data_dir, default_synthetic_dir
 from core.views.indicator_overview import indicator_overview
 from core.views.silent_rules import silent_rules_text
-from core.views.viewstate import BUILTIN
+from core.views.viewstate import BUILTIN, learned_words
 from ui import cached
 from ui.levels import current_lyrics_levels, levels_picker
 from ui.state import dataset_location, dataset_path
@@ -164,6 +164,16 @@ def _upload_problems(path: str) -> list:
     return [{"file": f, "problem": r, "what happens": h, "stage": "upload"} for f, r, h in info["problems"]]
 
 
+def _learned_note(fs) -> str:
+    """" The learned level: MTT_musicnn, mid-end layer, 3,062 columns." when the features hold it, else ""."""
+    width = len(fs.audio_blocks.get("learned", ()))
+    audio = (fs.meta or {}).get("audio_config") or {}
+    if not width or not audio.get("learned_model"):
+        return ""
+    words = learned_words(audio["learned_model"], audio.get("learned_layer", "penultimate"))
+    return f" The learned level: {words}, {width:,} columns."
+
+
 st.title("Dataset")
 location = dataset_location()
 if not location:
@@ -264,7 +274,7 @@ if ready is not None:
         st.error(health)
     else:
         st.success(f"Features ready for {fs.n_tracks} tracks: {int(fs.audio_ok.sum())} with audio features, "
-                   f"{int(fs.lyrics_ok.sum())} with lyrics features.")
+                   f"{int(fs.lyrics_ok.sum())} with lyrics features." + _learned_note(fs))
     languages = (fs.meta or {}).get("semantic_languages", {}).get("message")
     if languages:  # the English sentence model reads other languages through the dictionary gloss
         hint = "" if "multilingual" in current_lyrics_levels() else (
@@ -282,11 +292,11 @@ else:
         st.info(f"Part of this set is extracted already ({status['audio_cached']} of {status['audio_total']} clips): "
                 "an earlier extraction stopped before the end (a page reload or a closed tab stops it), or files "
                 "were added since. What is done is kept: **Extract features** does only the rest.")
-    levels, model = cached.levels_choice()
+    levels, model, layer = cached.levels_choice()
     if "learned" in levels:
         hand = cached.cached_status(ds, cached.extract_config(("low", "mid", "high"), model))["audio_cached"]
         st.caption(f"The hand-crafted levels are cached for {hand} of {status['audio_total']} clips: for those "
-                   f"only the learned level ({model}) is computed.")
+                   f"only the learned level ({learned_words(model, layer)}) is computed.")
     problems = list(ds.problems) + failed_problems
     if cached.feature_problem(path):  # the last extraction in this session: a crash left clips to retry
         st.error(cached.feature_problem(path))
