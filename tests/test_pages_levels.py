@@ -148,3 +148,95 @@ def test_choosing_the_multilingual_lyrics_level_extracts_it_once_and_the_pages_c
     (key, loop), = at.session_state["_loops"].items()
     assert key[-2] == ("semantic", "multilingual")
     assert loop.prepared.feature_meta["lyrics_config"]["multilingual"] is True
+
+
+def _audio_entries(cache) -> int:
+    return len(list((cache / "audio").rglob("*.npz")))
+
+
+def _layer_box(at):
+    boxes = [b for b in at.selectbox if b.key == "learned_layer"]
+    return boxes[0] if boxes else None
+
+
+def _url(at, key):
+    value = at.query_params.get(key)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_choosing_the_learned_layer_extracts_only_the_learned_block_and_every_page_uses_it(
+        tiny_synth_dir, tiny_app_cache, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    at = _app_on_a_copy(tiny_synth_dir, tiny_app_cache, cache, monkeypatch)
+    assert _layer_box(at) is None  # shown only while the learned level is chosen
+    at.multiselect(key="audio_levels").select("learned").run()
+    _ok(at)
+    assert _layer_box(at).value == "penultimate" and "default" in _layer_box(at).help
+    assert _url(at, "layer") is None  # the default is left out of the link
+    widths = {}
+    for layer, words in (("penultimate", "MTT_musicnn, penultimate layer"), ("midend", "MTT_musicnn, mid-end layer"),
+                         ("both", "MTT_musicnn, penultimate and mid-end layers")):
+        if layer != "penultimate":
+            _layer_box(at).set_value(layer).run()
+            _ok(at)
+            assert _url(at, "layer") == layer
+        assert not any("Features ready" in s.value for s in at.success)  # this layer's block is not cached yet
+        # the hand-crafted levels are cached: only the learned block is computed, and the page says which one
+        assert any("cached for 20 of 20 clips" in c.value and f"only the learned level ({words})" in c.value
+                   for c in at.caption)
+        before = _audio_entries(cache)
+        at.button[[b.label for b in at.button].index("Extract features")].click().run()
+        _ok(at)
+        assert _audio_entries(cache) == before + 20  # one learned entry a clip, no hand-crafted one again
+        ready, = [s.value for s in at.success if "Features ready" in s.value]
+        assert f"The learned level: {words}, " in ready
+        widths[layer] = int(ready.split(f"{words}, ")[1].split(" columns")[0].replace(",", ""))
+    assert widths == {"penultimate": 450, "midend": 3062, "both": 3462}
+
+    # another page clusters on the chosen layer, and its link keeps it
+    at.switch_page("app_pages/rules.py").run()
+    _ok(at)
+    (key, loop), = at.session_state["_loops"].items()
+    assert key[2:5] == (("low", "mid", "high", "learned"), "MTT_musicnn", "both")
+    assert loop.prepared.feature_meta["audio_config"]["learned_layer"] == "both"
+    assert _url(at, "layer") == "both"
+
+
+def test_the_learned_layer_round_trips_through_the_url():
+    import dataclasses
+
+    from core.views.viewstate import ViewSettings, from_query, to_query
+    view = dataclasses.replace(ViewSettings(), audio_levels=("low", "learned"), learned_layer="midend")
+    query = to_query(view)
+    assert query["layer"] == "midend" and "layer" not in to_query(ViewSettings())
+    assert from_query(query) == (view, [])
+    back, warnings = from_query({"levels": "low,learned", "layer": "deep"})
+    assert back.learned_layer == "penultimate" and back.audio_levels == ("low", "learned")
+    assert len(warnings) == 1 and "'deep'" in warnings[0] and "layer must be one of" in warnings[0]
+
+
+def test_a_link_with_a_learned_layer_opens_the_app_on_it(tiny_synth_dir, tiny_app_cache, monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ds"] = str(tiny_synth_dir)
+    at.query_params["levels"] = "low,mid,high,learned"
+    at.query_params["layer"] = "both"
+    at.run()
+    _ok(at)
+    assert _layer_box(at).value == "both" and not at.warning
+    assert any("only the learned level (MTT_musicnn, penultimate and mid-end layers)" in c.value for c in at.caption)
+    assert _url(at, "layer") == "both"
+
+
+def test_a_link_with_a_bad_learned_layer_says_so_and_opens_on_the_default(tiny_synth_dir, tiny_app_cache,
+                                                                          monkeypatch):
+    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ds"] = str(tiny_synth_dir)
+    at.query_params["levels"] = "low,mid,high,learned"
+    at.query_params["layer"] = "last"
+    at.run()
+    _ok(at)
+    assert any("layer" in w.value and "'last'" in w.value and "penultimate, midend, both" in w.value.replace("'", "")
+               .replace("(", "").replace(")", "") for w in at.sidebar.warning)
+    assert _layer_box(at).value == "penultimate" and _url(at, "layer") is None
