@@ -445,12 +445,12 @@ def test_audio_decode_gives_finite_samples_or_an_error_naming_the_file(fmt, cut,
 # ----------------------------------------------------------------------------------------------
 # Rule set (de)serialisation and URL query parameters
 # ----------------------------------------------------------------------------------------------
-QUERY_KEYS = ["ds", "algo", "fusion", "k", "seed", "proj", "dims", "color", "track", "base", "soft", "clip_lo",
+QUERY_KEYS = ["ds", "algo", "fusion", "k", "seed", "proj", "dims", "color", "track", "layer", "base", "soft", "clip_lo",
               "clip_hi", "hard_nolyrics", "hard_badaudio", "hard_novoice", "aq_floor", "voice_floor", "junk",
               "t.", "d."] + [f"{p}.{r}" for r in DEFAULT_RULES.rule_names for p in "td"] + ["t.nope"]
 QUERY_VALUES = st.one_of(
     st.sampled_from(["0", "1", "-1", "2", "3", "0.5", "1e308", "-1e308", "inf", "-inf", "nan", "NaN", "", " 1 ",
-                     "kmeans", "hdbscan", "graph", "umap", "pca", "1_0", "٣", "0x10", "1e-400", "10" * 30]),
+                     "kmeans", "hdbscan", "graph", "umap", "pca", "midend", "1_0", "٣", "0x10", "1e-400", "10" * 30]),
     st.text(max_size=12),
 )
 

@@ -55,7 +55,8 @@ def load(path: str) -> Dataset:
 
 
 def levels_choice() -> tuple:
-    """``(audio levels, learned model, learned layer)`` this session uses (the Dataset page's choice; :mod:`ui.levels`)."""
+    """``(audio levels, learned model, learned layer)`` this session uses (the Dataset page's choice;
+    :mod:`ui.levels`)."""
     from ui.levels import current_levels
     return current_levels()
 
