@@ -21,7 +21,7 @@ from core.projection import ProjectionConfig, project
 from core.report import versions
 from core.rules import rule_counts
 from core.views.export import EXPORT_TABLES, dropped_track_ids, split_tracks_table, tracks_json, tracks_table
-from core.views.viewstate import clustering_words, to_query
+from core.views.viewstate import audio_levels_words, clustering_words, to_query
 from ui import cached
 from ui.common import fusion_note, run_current
 from ui.figures_report import build_html_report
@@ -53,7 +53,7 @@ table = tracks_table(ready.prepared, result, ds.labels)
 tables = split_tracks_table(table)
 dropped = dropped_track_ids(ready.prepared, ready.features.track_ids)
 settings = {"dataset": dataset_location(), "algorithm": view.algorithm, "fusion": view.fusion,
-            "clusters (k)": result.n_clusters, "seed": view.seed,
+            "clusters (k)": result.n_clusters, "seed": view.seed, "audio levels": audio_levels_words(view),
             "link parameters": "?" + urlencode(to_query(view))}
 dataset_info = {**ds.summary(), "root": str(ds.root)}
 stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in ds.name) or "dataset"

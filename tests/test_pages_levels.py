@@ -200,12 +200,14 @@ def test_choosing_the_learned_layer_extracts_only_the_learned_block_and_every_pa
     assert key[2:5] == (("low", "mid", "high", "learned"), "MTT_musicnn", "both")
     assert loop.prepared.feature_meta["audio_config"]["learned_layer"] == "both"
     assert _url(at, "layer") == "both"
+    at.switch_page("app_pages/export.py").run()  # its settings name the layer (audio_levels_words, below)
+    _ok(at)
 
 
 def test_the_learned_layer_round_trips_through_the_url():
     import dataclasses
 
-    from core.views.viewstate import ViewSettings, from_query, to_query
+    from core.views.viewstate import ViewSettings, audio_levels_words, from_query, to_query
     view = dataclasses.replace(ViewSettings(), audio_levels=("low", "learned"), learned_layer="midend")
     query = to_query(view)
     assert query["layer"] == "midend" and "layer" not in to_query(ViewSettings())
@@ -213,6 +215,8 @@ def test_the_learned_layer_round_trips_through_the_url():
     back, warnings = from_query({"levels": "low,learned", "layer": "deep"})
     assert back.learned_layer == "penultimate" and back.audio_levels == ("low", "learned")
     assert len(warnings) == 1 and "'deep'" in warnings[0] and "layer must be one of" in warnings[0]
+    assert audio_levels_words(view) == "low, learned (MTT_musicnn, mid-end layer)"  # the export's settings
+    assert audio_levels_words(ViewSettings()) == "low, mid, high"
 
 
 def test_a_link_with_a_learned_layer_opens_the_app_on_it(tiny_synth_dir, tiny_app_cache, monkeypatch):

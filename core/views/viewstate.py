@@ -45,6 +45,13 @@ def learned_words(model: str, layer: str) -> str:
     return f"{model}, {LEARNED_LAYER_LABELS.get(layer, layer)}"
 
 
+def audio_levels_words(view: "ViewSettings") -> str:
+    """The audio levels a view clusters on, the learned one with its model and layer, e.g. "low, mid, high,
+    learned (MTT_musicnn, mid-end layer)" (the export's settings)."""
+    return ", ".join(f"{lv} ({learned_words(view.learned_model, view.learned_layer)})" if lv == "learned" else lv
+                     for lv in view.audio_levels)
+
+
 @dataclass(frozen=True)
 class ViewSettings:
     """Everything a shared link restores.
