@@ -30,7 +30,7 @@ ALGORITHM_LABELS = {"kmeans": "k-means", "agglomerative": "agglomerative (Ward)"
                     "gmm": "Gaussian mixture", "hdbscan": "HDBSCAN (density)"}
 FUSION_LABELS = {"concat": "scaled concatenation", "weighted": "weighted-distance k-means",
                  "affinity": "mixed similarity graphs"}
-#: The learned level's layers in words (the Dataset page's box, its status lines); ``layer=`` in links.
+#: The learned level's layers in words (the Dataset page's status lines, the export's settings); ``layer=`` in links.
 LEARNED_LAYER_LABELS = {"penultimate": "penultimate layer", "midend": "mid-end layer",
                         "both": "penultimate and mid-end layers"}
 
