@@ -86,6 +86,19 @@ SOURCES = {
                  "enigma-data": "usr/share/games/enigma/music/game",
                  "biniax2-data": "usr/share/games/biniax2/music",
                  "bomberclone-data": "usr/share/games/bomberclone/music"},
+    # Fixed on 2026-12-07 before any of its clips was clustered (docs/experiments/learned-mix/): Debian main
+    # packages in none of the groups above (nor the same game) and none of those excluded by the task
+    # (wesnoth-1.16-music, fretsonfire-songs-*, widelands-data, nexuiz-music, singularity-music,
+    # warzone2100-music, openclonk-data, supertux-data, tecnoballz-data, cheesecutter), each with at least 6
+    # music tracks of 10 s or more in its music folder (tracks counted and their lengths read, nothing else);
+    # adonthell-data's folder also holds two short UI sounds (under 1 s), skipped as jingles like any track
+    # under --min-seconds.
+    "heldout3": {"supertuxkart-data": "usr/share/games/supertuxkart/data/music",
+                 "naev-data": "usr/share/naev/dat/snd/music",
+                 "btanks-data": "usr/share/games/btanks/data/tunes",
+                 "freecol": "usr/share/games/freecol/default/resources/music/default",
+                 "lordsawar-data": "usr/share/games/lordsawar/music",
+                 "adonthell-data": "usr/share/games/adonthell/games/wastesedge/audio"},
 }
 
 #: recorded audio, read as it is
@@ -284,7 +297,8 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("packages", nargs="?", help="folder the .deb packages were extracted into (dpkg -x)")
     ap.add_argument("--group", choices=tuple(SOURCES), default="dev",
-                    help="which set: dev (choices are made on it), heldout or heldout2 (reported once); default dev")
+                    help="which set: dev (choices are made on it), heldout, heldout2 or heldout3 (reported once); "
+                         "default dev")
     ap.add_argument("--list", nargs="+", choices=tuple(SOURCES), metavar="GROUP",
                     help="print the Debian packages of these groups and stop")
     ap.add_argument("--out", default="/tmp/realmusic2",
