@@ -312,11 +312,13 @@ def parse_mix(text: str) -> list:
         return [(lay, w, n) for n in MIX_PATCHES for lay in MIX_LAYERS for w in MIX_WEIGHTS]
     out = []
     for item in text.split(","):
+        parts = item.strip().split("/")
         try:
-            layer, w, n = item.strip().split("/")
-            assert layer in VARIANTS and w.startswith("w") and n.startswith("p")
+            layer, w, n = parts
+            if layer not in VARIANTS or not w.startswith("w") or not n.startswith("p"):
+                raise ValueError(item)
             out.append((layer, float(w[1:]), None if n[1:] == "all" else int(n[1:])))
-        except (ValueError, AssertionError):
+        except ValueError:
             raise SystemExit(f"--mix: {item!r} is not LAYER/wWEIGHT/pN (e.g. both/w3/p3, penultimate/w1/pall)")
     return out
 
@@ -347,7 +349,7 @@ def compare_mix(ds, model: str, variants: list, seeds: int, jobs: int) -> dict:
         out[mix_name(layer, weight, patches)] = {"low+mid+high": row(HAND_CRAFTED), "learned": row("learned"),
                                                  "all four": row("all levels")}
     for n, (ext, cached, sec) in seconds.items():
-        print(f"features, 'both' layer, {'every' if n is None else n} patch(es) a clip: {ext} extracted, "
+        print(f"features, 'both' layer, {'every patch' if n is None else f'{n} patches'} a clip: {ext} extracted, "
               f"{cached} cached, {sec:.0f} s")
     print(f"learned block: layer x weight (against one hand-crafted level) x patches; audio-only NMI through the "
           f"ablation, {seeds} seeds x 80 % subsamples (mean ± std; / low+mid+high):")

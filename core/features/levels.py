@@ -108,7 +108,8 @@ def weight_learned_block(fs, weight: float):
     The extractor leaves every audio level block with total variance 1 over the usable tracks (columns
     standardised, a block divided by sqrt(its width)), so low, mid, high and learned count alike and the three
     hand-crafted blocks together outweigh the learned one 3:1. This multiplies the learned block's columns by
-    sqrt(``weight``), which makes its total variance ``weight`` (unitless, relative to one hand-crafted block):
+    sqrt(``weight``), which makes its total variance ``weight`` (unitless, relative to one hand-crafted block;
+    exactly ``weight`` times what it was, which is 1 less the share of columns constant over the tracks):
     1.0 is the extractor's balance (``fs`` itself is returned, bit for bit), 3.0 makes the learned block weigh
     as much as low+mid+high together, 0.5 half a hand-crafted level. What the learned block alone clusters to
     does not change (a uniform scale of one block changes neither its PCA axes nor its unit-length rows); only
