@@ -2,7 +2,7 @@
 
 The sets are cut from game soundtracks that Debian packages ship (openly licensed recorded music, and
 tracker modules rendered to audio). The label of a clip is its package, i.e. its soundtrack: a style in
-the loose sense (one composer or team, one game's mood), not a genre taxonomy. Three sets come from
+the loose sense (one composer or team, one game's mood), not a genre taxonomy. The sets come from
 **disjoint** packages: ``dev``, on which the learned level's open choices are made, and ``heldout`` and
 ``heldout2``, on which a frozen choice is reported once (:data:`SOURCES`). Get the packages and run::
 
@@ -19,6 +19,9 @@ added for the choice of the learned layer (``--learned-layer penultimate|midend|
 that name). ``--learned-layer both --variants V,...`` compares column subsets of the "both" block
 (:data:`VARIANTS`, each rescaled to its own block width, so it is the block that layer's extraction gives)
 instead of printing the per-level report; docs/experiments/learned-layer/ holds that experiment.
+``heldout3`` was added for the learned block's weight and patch count (``--mix LAYER/wW/pN,...`` or
+``--mix grid``: the "both" block at N patches, cut to a layer, weighted w against one hand-crafted level by
+``core.features.levels.weight_learned_block``); docs/experiments/learned-mix/ holds that experiment.
 
 One 20 s clip from the middle of each track (the first ``--per-style`` tracks of a package in name order,
 tracks shorter than ``--min-seconds`` skipped as jingles, files that are symlinks to the same track counted
