@@ -4,6 +4,7 @@ level, in one process and in two worker processes (one torch thread each).
     .venv/bin/python bench/learned.py                 # 12 real-music-like clips of 20 s built from the fixture
     .venv/bin/python bench/learned.py --clips DIR     # your own audio files
     .venv/bin/python bench/learned.py --layers penultimate,midend,both   # each learned layer (same forward pass)
+    .venv/bin/python bench/learned.py --patches all,3  # at most N 3 s patches a clip (--learned-patches N)
 
 What fewer patches cost in NMI is measured on labelled real music by ``bench/real_music.py --patches
 1,2,3,all`` (the extractor's ``--learned-patches N``). Prints medians and 90th percentiles, as wall time
@@ -62,13 +63,15 @@ def _patch_rate(model: str, batch: int, seconds: float) -> float:
     return n / (time.perf_counter() - t0), n / (time.process_time() - c0)
 
 
-def _time_clips(paths, learned_model, layer="penultimate"):
-    """Seconds per clip of extract_clip in this process (after one untimed warm-up clip)."""
+def _time_clips(paths, learned_model, layer="penultimate", patches=None):
+    """Seconds per clip of extract_clip in this process (after one untimed warm-up clip); ``patches``: at
+    most that many 3 s patches a clip for the learned level (None: every one)."""
     import torch
 
     from core.features.audio import AudioConfig, extract_clip
     torch.set_num_threads(1)
-    config = AudioConfig(learned_model=learned_model, learned_layer=layer)
+    config = AudioConfig(learned_model=learned_model, learned_layer=layer,
+                         learned_patches=patches if learned_model else None)
     extract_clip(paths[0], config)
     out = []
     for p in paths:
@@ -87,7 +90,11 @@ def main(argv=None) -> None:
     ap.add_argument("--layers", default="penultimate", metavar="L,L,...",
                     help="learned layers to time extract_clip with (of penultimate, midend, both; default "
                          "penultimate): each is the same forward pass, only the pooled columns differ")
+    ap.add_argument("--patches", default="all", metavar="N,N,...",
+                    help="patch counts a clip to time each layer with ('all': every patch, 6 for 20 s; the "
+                         "extractor's --learned-patches); default all")
     args = ap.parse_args(argv)
+    patch_counts = [None if v.strip() == "all" else int(v) for v in args.patches.split(",") if v.strip()]
     layers = [v.strip() for v in args.layers.split(",") if v.strip()]
     with tempfile.TemporaryDirectory(prefix="bench-learned-") as tmp:
         paths = _clips(args, Path(tmp))
@@ -99,15 +106,18 @@ def main(argv=None) -> None:
             rates = list(ex.map(_patch_rate, [args.model] * 2, [1, 1], [8.0, 8.0]))
         print(f"forward pass, 2 processes, 1 thread each: {sum(r[0] for r in rates):.1f} patches/s wall in all, "
               f"{sum(r[1] for r in rates):.1f} per CPU-second summed (what 2 idle cores would give)")
-        for model, layer in [(None, "penultimate")] + [(args.model, lay) for lay in layers]:
+        runs = [(None, "penultimate", None)] + [(args.model, lay, n) for n in patch_counts for lay in layers]
+        for model, layer, n in runs:
             with ProcessPoolExecutor(2) as ex:
                 half = len(paths) // 2
                 t0 = time.perf_counter()
-                parts = list(ex.map(_time_clips, [paths[:half], paths[half:]], [model, model], [layer, layer]))
+                parts = list(ex.map(_time_clips, [paths[:half], paths[half:]], [model, model], [layer, layer],
+                                    [n, n]))
                 wall = time.perf_counter() - t0
             per = [t for p in parts for t, _ in p]
             cpu = [c for p in parts for _, c in p]
-            name = f"with learned ({layer})" if model else "hand-crafted only"
+            name = (f"with learned ({layer}, {'every' if n is None else n} patch{'es' if n != 1 else ''})"
+                    if model else "hand-crafted only")
             print(f"extract_clip {name}: median {statistics.median(per):.2f} s wall, {statistics.median(cpu):.2f} "
                   f"CPU-s a clip in each of 2 processes -> {2 / statistics.median(per):.2f} clips/s on 2 cores "
                   f"(idle cores: {2 / statistics.median(cpu):.2f}; wall incl. start-up {wall:.0f} s); "

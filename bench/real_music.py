@@ -2,7 +2,7 @@
 
 The sets are cut from game soundtracks that Debian packages ship (openly licensed recorded music, and
 tracker modules rendered to audio). The label of a clip is its package, i.e. its soundtrack: a style in
-the loose sense (one composer or team, one game's mood), not a genre taxonomy. Three sets come from
+the loose sense (one composer or team, one game's mood), not a genre taxonomy. The sets come from
 **disjoint** packages: ``dev``, on which the learned level's open choices are made, and ``heldout`` and
 ``heldout2``, on which a frozen choice is reported once (:data:`SOURCES`). Get the packages and run::
 
@@ -19,6 +19,9 @@ added for the choice of the learned layer (``--learned-layer penultimate|midend|
 that name). ``--learned-layer both --variants V,...`` compares column subsets of the "both" block
 (:data:`VARIANTS`, each rescaled to its own block width, so it is the block that layer's extraction gives)
 instead of printing the per-level report; docs/experiments/learned-layer/ holds that experiment.
+``heldout3`` was added for the learned block's weight and patch count (``--mix LAYER/wW/pN,...`` or
+``--mix grid``: the "both" block at N patches, cut to a layer, weighted w against one hand-crafted level by
+``core.features.levels.weight_learned_block``); docs/experiments/learned-mix/ holds that experiment.
 
 One 20 s clip from the middle of each track (the first ``--per-style`` tracks of a package in name order,
 tracks shorter than ``--min-seconds`` skipped as jingles, files that are symlinks to the same track counted
@@ -86,6 +89,19 @@ SOURCES = {
                  "enigma-data": "usr/share/games/enigma/music/game",
                  "biniax2-data": "usr/share/games/biniax2/music",
                  "bomberclone-data": "usr/share/games/bomberclone/music"},
+    # Fixed on 2026-12-07 before any of its clips was clustered (docs/experiments/learned-mix/): Debian main
+    # packages in none of the groups above (nor the same game) and none of those excluded by the task
+    # (wesnoth-1.16-music, fretsonfire-songs-*, widelands-data, nexuiz-music, singularity-music,
+    # warzone2100-music, openclonk-data, supertux-data, tecnoballz-data, cheesecutter), each with at least 6
+    # music tracks of 10 s or more in its music folder (tracks counted and their lengths read, nothing else);
+    # adonthell-data's folder also holds two short UI sounds (under 1 s), skipped as jingles like any track
+    # under --min-seconds.
+    "heldout3": {"supertuxkart-data": "usr/share/games/supertuxkart/data/music",
+                 "naev-data": "usr/share/naev/dat/snd/music",
+                 "btanks-data": "usr/share/games/btanks/data/tunes",
+                 "freecol": "usr/share/games/freecol/default/resources/music/default",
+                 "lordsawar-data": "usr/share/games/lordsawar/music",
+                 "adonthell-data": "usr/share/games/adonthell/games/wastesedge/audio"},
 }
 
 #: recorded audio, read as it is
@@ -280,11 +296,83 @@ def compare_variants(fs, labels, variants: list, seeds: int) -> dict:
     return out
 
 
+#: The grid ``--mix`` compares by default (docs/experiments/learned-mix/dev.md, listed before its first run):
+#: learned layer x weight of the learned block against one hand-crafted level x patches a clip.
+MIX_LAYERS = ("both", "penultimate")
+MIX_WEIGHTS = (1.0, 2.0, 3.0)
+MIX_PATCHES = (None, 3)
+
+
+def mix_name(layer: str, weight: float, patches) -> str:
+    """``both/w3/p3``: the name of a ``--mix`` variant (``pall``: every patch)."""
+    return f"{layer}/w{weight:g}/p{'all' if patches is None else patches}"
+
+
+def parse_mix(text: str) -> list:
+    """``"both/w3/p3,penultimate/w1/pall"`` (or ``"grid"``: every combination of :data:`MIX_LAYERS`,
+    :data:`MIX_WEIGHTS`, :data:`MIX_PATCHES`) -> ``[(layer, weight, patches or None), ...]``."""
+    if text.strip() == "grid":
+        return [(lay, w, n) for n in MIX_PATCHES for lay in MIX_LAYERS for w in MIX_WEIGHTS]
+    out = []
+    for item in text.split(","):
+        parts = item.strip().split("/")
+        try:
+            layer, w, n = parts
+            if layer not in VARIANTS or not w.startswith("w") or not n.startswith("p"):
+                raise ValueError(item)
+            out.append((layer, float(w[1:]), None if n[1:] == "all" else int(n[1:])))
+        except ValueError:
+            raise SystemExit(f"--mix: {item!r} is not LAYER/wWEIGHT/pN (e.g. both/w3/p3, penultimate/w1/pall)")
+    return out
+
+
+def compare_mix(ds, model: str, variants: list, seeds: int, jobs: int) -> dict:
+    """Per ``(layer, weight, patches)`` variant, the audio-only NMI through the project's ablation of
+    low+mid+high, of the learned block alone and of all four levels with the learned block weighted
+    (:func:`core.features.levels.weight_learned_block`), with the decision rule's test; printed as a table.
+    The learned block is the "both" layer extracted at that patch count, cut to the variant's layer
+    (:func:`learned_variant`, rescaled to its own width) and then weighted. Returns {name: {row: (mean, std)}}
+    plus the extraction seconds per patch count under ``"_seconds"``."""
+    from core.experiments.audio_levels import HAND_CRAFTED, audio_level_ablation
+    from core.experiments.config import ExperimentConfig
+    from core.features.extract import ExtractConfig, extract_features
+    from core.features.levels import audio_config_for, weight_learned_block
+    cfg = ExperimentConfig(seeds=tuple(range(seeds)))
+    out, seconds, feats = {}, {}, {}
+    for layer, weight, patches in variants:
+        if patches not in feats:
+            config = ExtractConfig(audio=audio_config_for(("low", "mid", "high", "learned"), model, patches,
+                                                          layer="both"))
+            feats[patches], rep = extract_features(ds, config, n_jobs=jobs)
+            seconds[patches] = (rep.audio_extracted, rep.audio_cached, rep.seconds)
+        fw = weight_learned_block(learned_variant(feats[patches], VARIANTS[layer]), weight)
+        summary, _ = audio_level_ablation(fw, ds.labels, cfg, hand_crafted=True)
+        row = lambda lv: tuple(summary[(summary.level == lv) & (summary.metric == "nmi")][["mean", "std"]]  # noqa: E731
+                               .iloc[0].astype(float))
+        out[mix_name(layer, weight, patches)] = {"low+mid+high": row(HAND_CRAFTED), "learned": row("learned"),
+                                                 "all four": row("all levels")}
+    for n, (ext, cached, sec) in seconds.items():
+        print(f"features, 'both' layer, {'every patch' if n is None else f'{n} patches'} a clip: {ext} extracted, "
+              f"{cached} cached, {sec:.0f} s")
+    print(f"learned block: layer x weight (against one hand-crafted level) x patches; audio-only NMI through the "
+          f"ablation, {seeds} seeds x 80 % subsamples (mean ± std; / low+mid+high):")
+    print("| variant | low+mid+high | learned alone | all four | all four - l+m+h |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, r in out.items():
+        h = r["low+mid+high"][0]
+        cell = lambda k: f"{r[k][0]:.3f} ± {r[k][1]:.3f} ({r[k][0] / max(h, 1e-9):.2f}x)"  # noqa: E731
+        print(f"| {name} | {r['low+mid+high'][0]:.3f} ± {r['low+mid+high'][1]:.3f} | {cell('learned')} | "
+              f"{cell('all four')} | {beats(r['all four'], r['low+mid+high'])} |")
+    out["_seconds"] = seconds
+    return out
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("packages", nargs="?", help="folder the .deb packages were extracted into (dpkg -x)")
     ap.add_argument("--group", choices=tuple(SOURCES), default="dev",
-                    help="which set: dev (choices are made on it), heldout or heldout2 (reported once); default dev")
+                    help="which set: dev (choices are made on it), heldout, heldout2 or heldout3 (reported once); "
+                         "default dev")
     ap.add_argument("--list", nargs="+", choices=tuple(SOURCES), metavar="GROUP",
                     help="print the Debian packages of these groups and stop")
     ap.add_argument("--out", default="/tmp/realmusic2",
@@ -301,6 +389,10 @@ def main(argv=None) -> None:
     ap.add_argument("--variants", default=None, metavar="V,V,...",
                     help=f"compare these variants of the learned block ({', '.join(VARIANTS)}) instead of the "
                          "per-level report; needs --learned-layer both")
+    ap.add_argument("--mix", default=None, metavar="L/wW/pN,...",
+                    help="compare learned-block variants LAYER/wWEIGHT/pN (e.g. both/w3/p3; 'grid': every "
+                         "combination of MIX_LAYERS, MIX_WEIGHTS, MIX_PATCHES) through the ablation instead of "
+                         "the per-level report")
     ap.add_argument("--patches", default=None, metavar="N,N,...",
                     help="also measure NMI with at most N patches a clip for the learned level ('all': every one)")
     args = ap.parse_args(argv)
@@ -318,6 +410,9 @@ def main(argv=None) -> None:
     ds = load_dataset(root)
     styles = ", ".join(f"{g} {n}" for g, n in ds.summary()["genres"].items())
     print(f"group {args.group}, model {args.model}: {ds.n_tracks} clips: {styles}")
+    if args.mix:  # extracts the "both" layer at each patch count it needs, and nothing else
+        compare_mix(ds, args.model, parse_mix(args.mix), args.seeds, args.jobs)
+        return
     config = ExtractConfig(audio=audio_config_for(("low", "mid", "high", "learned"), args.model,
                                                   layer=args.learned_layer))
     fs, rep = extract_features(ds, config, n_jobs=args.jobs)

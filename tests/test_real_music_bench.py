@@ -15,9 +15,26 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "musicnn_clip.flac"
 
 
 def test_groups_share_no_package_nor_folder():
-    dev, held = set(SOURCES["dev"]), set(SOURCES["heldout"])
-    assert dev and held and not dev & held
-    assert not set(SOURCES["dev"].values()) & set(SOURCES["heldout"].values())
+    groups = list(SOURCES)
+    assert groups == ["dev", "heldout", "heldout2", "heldout3"]
+    for i, a in enumerate(groups):
+        assert len(SOURCES[a]) >= 6
+        for b in groups[i + 1:]:
+            assert not set(SOURCES[a]) & set(SOURCES[b]), (a, b)
+            assert not set(SOURCES[a].values()) & set(SOURCES[b].values()), (a, b)
+
+
+def test_mix_variants_parse_and_name_round_trip():
+    import pytest
+
+    from bench.real_music import MIX_LAYERS, MIX_PATCHES, MIX_WEIGHTS, mix_name, parse_mix
+    grid = parse_mix("grid")
+    assert len(grid) == len(MIX_LAYERS) * len(MIX_WEIGHTS) * len(MIX_PATCHES)
+    assert parse_mix("both/w3/p3,penultimate/w1/pall") == [("both", 3.0, 3), ("penultimate", 1.0, None)]
+    assert [mix_name(*v) for v in parse_mix("both/w3/p3,penultimate/w1/pall")] == ["both/w3/p3",
+                                                                                  "penultimate/w1/pall"]
+    with pytest.raises(SystemExit, match="LAYER/wWEIGHT/pN"):
+        parse_mix("both/3/p3")
 
 
 def test_build_cuts_the_middle_skips_jingles_and_counts_a_symlink_once(tmp_path):

@@ -102,6 +102,42 @@ def select_audio_levels(fs, levels: Iterable[str]):
     return _keep_blocks(fs, "audio", levels)
 
 
+def weight_learned_block(fs, weight: float):
+    """A copy of the FeatureSet ``fs`` whose learned audio block weighs ``weight`` against one hand-crafted level.
+
+    The extractor leaves every audio level block with total variance 1 over the usable tracks (columns
+    standardised, a block divided by sqrt(its width)), so low, mid, high and learned count alike and the three
+    hand-crafted blocks together outweigh the learned one 3:1. This multiplies the learned block's columns by
+    sqrt(``weight``), which makes its total variance ``weight`` (unitless, relative to one hand-crafted block;
+    exactly ``weight`` times what it was, which is 1 less the share of columns constant over the tracks):
+    1.0 is the extractor's balance (``fs`` itself is returned, bit for bit), 3.0 makes the learned block weigh
+    as much as low+mid+high together, 0.5 half a hand-crafted level. What the learned block alone clusters to
+    does not change (a uniform scale of one block changes neither its PCA axes nor its unit-length rows); only
+    combinations with other levels do. The other blocks, names, rows and ``meta`` are unchanged, except that
+    ``meta["learned_weight"]`` records a weight other than 1.
+
+    Raises
+    ------
+    ParameterError
+        ``weight`` not a finite number > 0, or another weight than 1 for a set without a learned block.
+    """
+    ok = (isinstance(weight, (int, float, np.integer, np.floating)) and not isinstance(weight, bool)
+          and bool(np.isfinite(weight)) and weight > 0)
+    if not ok:
+        raise ParameterError(f"The 'learned_weight' parameter must be a finite number > 0 (1 = the learned block "
+                             f"weighs as much as one hand-crafted level). Got {weight!r} instead.")
+    if float(weight) == 1.0:
+        return fs
+    cols = list(fs.audio_blocks.get("learned", ()))
+    if not cols:
+        raise ParameterError(f"The 'learned_weight' parameter is {weight!r}, but the feature set has no learned "
+                             f"audio level (it has {', '.join(fs.audio_blocks) or 'none'}); extract with "
+                             "--audio-levels including learned, or leave the weight at 1.")
+    audio = np.array(fs.audio, copy=True)
+    audio[:, cols] = audio[:, cols] * np.asarray(np.sqrt(float(weight)), dtype=audio.dtype)
+    return dataclasses.replace(fs, audio=audio, meta={**fs.meta, "learned_weight": float(weight)})
+
+
 #: The lyrics blocks the extractor can make, in canonical order ("character" only with ``--char-ngrams``,
 #: "multilingual" only with ``--multilingual``).
 LYRICS_LEVELS = ("semantic", "lexical", "character", "multilingual", "stylistic")
