@@ -21,7 +21,7 @@ def learned_features(tiny_synth_dir, tmp_path_factory):
     from core.features.levels import audio_config_for
     ds = load_dataset(tiny_synth_dir)
     config = ExtractConfig(audio=audio_config_for(("low", "mid", "high", "learned"), patches=1))
-    fs, _ = extract_features(ds, config, cache=FeatureCache(tmp_path_factory.mktemp("weight-cache")), n_jobs=2)
+    fs, _ = extract_features(ds, config, cache=FeatureCache(tmp_path_factory.mktemp("weight-cache")), n_jobs=1)
     return ds, fs
 
 
