@@ -467,6 +467,7 @@ def test_pin_bar_and_reseed_read_whole_at_800_px(tmp_path, server):
         before = page.evaluate(CUT_BUTTONS, names)
         page.get_by_role("button", name="Pin as A").click()
         page.get_by_role("button", name="Unpin A").wait_for(timeout=60_000)
+        page.get_by_role("link", name="Compare A and B").wait_for(timeout=60_000)  # drawn after the buttons
         page.wait_for_function(IDLE, timeout=60_000)
         page.wait_for_timeout(300)
         after = page.evaluate(CUT_BUTTONS, names)
