@@ -40,7 +40,7 @@ import subprocess
 from typing import Sequence
 
 #: Apertium modes that take each language (py3langid code) into English, in order: one process per stage.
-CHAINS = {"es": ("spa-eng",), "fr": ("fr-es", "spa-eng"), "pt": ("pt-es", "spa-eng")}
+CHAINS = {"es": ("spa-eng",), "fr": ("fr-es", "spa-eng"), "pt": ("por-cat", "cat-eng")}
 #: The pivots Debian allows for the languages without an English pair (through Spanish or Catalan).
 PIVOTS = {"fr": {"spa": ("fr-es", "spa-eng"), "cat": ("fra-cat", "cat-eng")},
           "pt": {"spa": ("pt-es", "spa-eng"), "cat": ("por-cat", "cat-eng")}}
