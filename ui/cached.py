@@ -67,15 +67,14 @@ def lyrics_choice() -> tuple:
 
 
 def gloss_choice() -> str:
-    """How this session turns Spanish, French and Portuguese lyrics into English: "dictionary" or "apertium"
-    (:mod:`ui.levels`)."""
+    """How this session turns Spanish lyrics into English: "dictionary" or "apertium" (:mod:`ui.levels`)."""
     from ui.levels import current_gloss_engine
     return current_gloss_engine()
 
 
 def extract_config(levels: tuple, model: str, lyrics: tuple = (), gloss: str = "dictionary") -> ExtractConfig:
     """What to extract for ``levels``: the learned level (``model``) only when it is listed, the
-    multilingual lyrics block only when ``lyrics`` lists it, Spanish, French and Portuguese lyrics through ``gloss``."""
+    multilingual lyrics block only when ``lyrics`` lists it, Spanish lyrics through ``gloss``."""
     from core.features.lyrics import LyricsConfig
     return ExtractConfig(audio=audio_config_for(levels, model),
                          lyrics=LyricsConfig(multilingual="multilingual" in tuple(lyrics), gloss_engine=gloss))

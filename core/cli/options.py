@@ -164,9 +164,9 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
                         "Italian lyrics are glossed into English word by word with the FreeDict dictionaries)")
     p.add_argument("--gloss-engine", dest="gloss_engine", default="dictionary", choices=("dictionary", "apertium"),
                    help="how the gloss makes lyrics English: FreeDict word by word (default), or Apertium machine "
-                        "translation for Spanish, and for French and Portuguese through a pivot pair (Debian "
-                        "apertium-eng-spa and the pivot pairs, which make install installs; German and Italian keep "
-                        "the dictionary gloss, and so does a language whose pairs are missing)")
+                        "translation for Spanish (Debian apertium-eng-spa; the other languages keep the dictionary "
+                        "gloss, and so does Spanish when Apertium is missing; French and Portuguese through a pivot "
+                        "pair with WORKBENCH_APERTIUM_CHAINS, README 'A fourth attempt')")
 
 
 def level_flags(args) -> list:
@@ -269,7 +269,7 @@ def languages_line(texts: list) -> str:
         line += f" (the first {LANGUAGE_SAMPLE:,} of {len(present):,} lyrics)"
     if set(counts) - {"en", "unidentified"}:
         line += ("; the semantic level glosses German, Spanish, French, Portuguese and Italian into English "
-                 "(--gloss-engine apertium translates Spanish, French and Portuguese); --multilingual reads 16 languages as written")
+                 "(--gloss-engine apertium translates Spanish); --multilingual reads 16 languages as written")
     return line
 
 

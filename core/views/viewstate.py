@@ -68,7 +68,7 @@ class ViewSettings:
         The rule whose threshold the Clusters page shows (its instant map and "Move a rule here"); one of
         the default rules' names.
     gloss_engine : str
-        How Spanish, French and Portuguese lyrics become English for the semantic level: ``"dictionary"`` (word by word) or
+        How Spanish lyrics become English for the semantic level: ``"dictionary"`` (word by word) or
         ``"apertium"`` (machine translation); see :data:`core.features.lyrics.config.GLOSS_ENGINES`.
     ruleset_a : RuleSet or None
         The rule set pinned as "A" for the A/B comparison (``ruleset`` is then "B"); None: nothing
