@@ -20,9 +20,10 @@ Speed: a lyric of 200 words glosses in about 0.1 ms once the word map is loaded 
 
 Opt-in engine ``"apertium"`` (``LyricsConfig.gloss_engine``): lyrics in a language with an Apertium chain into
 English (:func:`core.features.lyrics.apertium.chains`: Spanish; French and Portuguese through a pivot pair only
-when ``WORKBENCH_APERTIUM_CHAINS`` asks, as they did worse than the gloss) are machine-translated instead, all of a language in one call a stage; when Apertium or a pair of the chain is
-missing, or the call fails, those lyrics get the dictionary gloss and the report says why
-(:attr:`GlossReport.engine_problem`, with the packages in :attr:`GlossReport.engine_packages`).
+when ``WORKBENCH_APERTIUM_CHAINS`` asks, as they did worse than the gloss) are machine-translated instead, all of
+a language in one call a stage; when Apertium or a pair of the chain is missing, or the call fails, those lyrics
+get the dictionary gloss and the report says why (:attr:`GlossReport.engine_problem`, with the packages in
+:attr:`GlossReport.engine_packages`).
 """
 
 from __future__ import annotations
@@ -194,8 +195,8 @@ def semantic_texts(texts: Sequence[Optional[str]], gloss: bool = True,
         py3langid otherwise.
     engine : {"dictionary", "apertium"}
         "apertium": lyrics in a language with an Apertium chain (Spanish; French and Portuguese through a pivot
-        when ``WORKBENCH_APERTIUM_CHAINS`` asks) are machine-translated, one Apertium call a language and stage; the dictionary gloss when Apertium
-        cannot (named in ``report.engine_problem``).
+        when ``WORKBENCH_APERTIUM_CHAINS`` asks) are machine-translated, one Apertium call a language and stage;
+        the dictionary gloss when Apertium cannot (named in ``report.engine_problem``).
 
     Returns
     -------

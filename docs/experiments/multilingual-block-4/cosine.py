@@ -45,7 +45,8 @@ def main(seeds):
                 os.environ["WORKBENCH_APERTIUM_CHAINS"] = chains
                 outs[name] = semantic_texts(src, languages=[code] * len(src), engine="apertium")[0]
             v_ref = embed_lyrics(ref, model, LyricsConfig())
-            cos = {k: float(np.mean(np.sum(v_ref * embed_lyrics(v, model, LyricsConfig()), 1))) for k, v in outs.items()}
+            cos = {k: float(np.mean(np.sum(v_ref * embed_lyrics(v, model, LyricsConfig()), 1)))
+                   for k, v in outs.items()}
             print(f"seed {seed} {code} {len(idx)} lyrics: " + " ".join(f"{k} {c:.3f}" for k, c in cos.items()),
                   flush=True)
 

@@ -53,8 +53,8 @@ def main(argv=None):
     p.add_argument("--clusterings", type=int, default=5)
     p.add_argument("--json")
     p.add_argument("--fresh", action="store_true",
-                   help="the per-language report on fresh seeds 26-28, after the bench runs of criteria.md: the control "
-                        "and the chains in core (CHAINS) only")
+                   help="the per-language report on fresh seeds 26-28, after the bench runs of criteria.md: the "
+                        "control and the chains in core (CHAINS) only")
     args = p.parse_args(argv)
     variants = dict(VARIANTS)
     if args.fresh:
