@@ -46,7 +46,9 @@ def main(argv=None) -> int:
                    help="what the multilingual block reads: the lyric as written (default), its gloss, or both")
     p.add_argument("--gloss-engine", default="dictionary", choices=("dictionary", "apertium"),
                    help="how glossed lyrics become English: FreeDict word by word (default), or Apertium machine "
-                        "translation for Spanish (apertium-eng-spa; the other languages keep the dictionary gloss)")
+                        "translation for Spanish (apertium-eng-spa; the other languages keep the dictionary gloss; French "
+                        "and Portuguese through a pivot pair with WORKBENCH_APERTIUM_CHAINS, see "
+                        "core/features/lyrics/apertium.py)")
     p.add_argument("--no-controls", action="store_true",
                    help="run only the English-only and the glossed multilingual conditions (skip the untranslated "
                         "set and the English set with glossing on)")

@@ -41,6 +41,12 @@ Navegamos hacia el horizonte"""
 APERTIUM = ExtractConfig(lyrics=LyricsConfig(gloss_engine="apertium"))
 
 
+@pytest.fixture(autouse=True)
+def _default_chains(monkeypatch):
+    """The engine's own chain map (Spanish only), whatever WORKBENCH_APERTIUM_CHAINS the shell has set."""
+    monkeypatch.delenv("WORKBENCH_APERTIUM_CHAINS", raising=False)
+
+
 def _need_apertium():
     reason = apertium.missing_reason("es")
     if reason:

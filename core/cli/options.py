@@ -169,7 +169,8 @@ def _add_levels(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gloss-engine", dest="gloss_engine", default="dictionary", choices=("dictionary", "apertium"),
                    help="how the gloss makes lyrics English: FreeDict word by word (default), or Apertium machine "
                         "translation for Spanish (Debian apertium-eng-spa; the other languages keep the dictionary "
-                        "gloss, and so does Spanish when Apertium is missing)")
+                        "gloss, and so does Spanish when Apertium is missing; French and Portuguese through a pivot "
+                        "pair with WORKBENCH_APERTIUM_CHAINS, README 'A fourth attempt')")
 
 
 def level_flags(args) -> list:

@@ -108,7 +108,9 @@ def _compute(dataset, config, cache, n_jobs, progress, executor, audio_keys, lyr
               "semantic_languages": {"glossed": dict(gloss_rep.glossed), "native": gloss_rep.native,
                                      "untranslated": dict(gloss_rep.untranslated),
                                      "known_share": {k: round(v, 4) for k, v in gloss_rep.known_share.items()},
-                                     "message": gloss_rep.message()},
+                                     "message": gloss_rep.message(),
+                                     **({"engines": gloss_rep.engines()}
+                                        if gloss_rep.translated or gloss_rep.engine_problem else {})},
               **({"multilingual_languages": coverage} if coverage is not None else {}),
               "problems": [asdict(p) for p in all_problems], "audio_failures": list(rep.failure_reasons)},
     )

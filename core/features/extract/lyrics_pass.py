@@ -154,8 +154,9 @@ def _gloss_problems(gloss_rep) -> list:
     if gloss_rep.engine_problem:
         out.append(Problem(
             "semantic level", f"Apertium could not translate ({gloss_rep.engine_problem}): those lyrics get the "
-            "dictionary gloss instead", "install the pair (make install, or apt-get install apertium-eng-spa), "
-            "then extract again", stage="lyrics"))
+            "dictionary gloss instead", "install the pairs (as root: apt-get install "
+            f"{' '.join(gloss_rep.engine_packages) or 'apertium-eng-spa'}; make install installs the Spanish one, "
+            "make install-test the pivots too), then extract again", stage="lyrics"))
     if gloss_rep.missing_dictionaries:
         pkgs = " ".join(gloss_mod.dictionaries.PACKAGES[lang] for lang in gloss_rep.missing_dictionaries)
         out.append(Problem(

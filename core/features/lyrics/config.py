@@ -86,10 +86,12 @@ class LyricsConfig:
         multilingual-block-2); "both" embeds a glossed lyric twice.
     gloss_engine : {"dictionary", "apertium"}, default "dictionary"
         How ``gloss`` makes lyrics English: word by word with FreeDict ("dictionary"), or, for languages with
-        an Apertium pair into English in Debian (Spanish only: ``apertium-eng-spa``), a sentence-level
-        machine translation by Apertium (:mod:`core.features.lyrics.apertium`); other languages keep the
-        dictionary gloss, and so does Spanish when Apertium is missing (the extraction report says so).
-        Opt-in, for issue 16's gap (docs/experiments/multilingual-block-3). Counts only with ``gloss`` on.
+        an Apertium chain into English (Spanish: ``apertium-eng-spa``; French and Portuguese through a pivot
+        pair only when ``WORKBENCH_APERTIUM_CHAINS`` asks: :mod:`core.features.lyrics.apertium`), a
+        sentence-level machine translation by Apertium; the other languages keep the dictionary gloss, and so
+        does a language whose pairs are missing (the extraction report says so). Opt-in, for issue 16's gap
+        (docs/experiments/multilingual-block-3 and -4). Counts only with ``gloss`` on (then with the chains in
+        effect and their packages' versions).
     """
 
     max_chunk_tokens: int = 200

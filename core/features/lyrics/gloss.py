@@ -18,10 +18,12 @@ inflection ending (:data:`_ENDINGS`) and, in an elided form (``l'amour``), witho
 
 Speed: a lyric of 200 words glosses in about 0.1 ms once the word map is loaded (dictionary lookups).
 
-Opt-in engine ``"apertium"`` (``LyricsConfig.gloss_engine``): lyrics in a language with an Apertium pair into
-English (Spanish only, :data:`core.features.lyrics.apertium.MODES`) are machine-translated instead, all of a
-set in one call; when Apertium or its pair is missing, or the call fails, those lyrics get the dictionary gloss
-and the report says why (:attr:`GlossReport.engine_problem`).
+Opt-in engine ``"apertium"`` (``LyricsConfig.gloss_engine``): lyrics in a language with an Apertium chain into
+English (:func:`core.features.lyrics.apertium.chains`: Spanish; French and Portuguese through a pivot pair only
+when ``WORKBENCH_APERTIUM_CHAINS`` asks, as they did worse than the gloss) are machine-translated instead, all of
+a language in one call a stage; when Apertium or a pair of the chain is missing, or the call fails, those lyrics
+get the dictionary gloss and the report says why (:attr:`GlossReport.engine_problem`, with the packages in
+:attr:`GlossReport.engine_packages`).
 """
 
 from __future__ import annotations
@@ -86,6 +88,10 @@ class GlossReport:
         Language -> lyrics machine-translated by Apertium (engine "apertium"; they are not in ``glossed``).
     engine_problem : str
         Why Apertium was not used for lyrics it should have translated ("" when it was, or not asked).
+    engine_packages : tuple
+        The Debian packages the languages of ``engine_problem`` need.
+    routes : dict
+        Language -> the Apertium modes its lyrics went through (``"fr-es>spa-eng"``), for ``translated``.
     """
 
     glossed: dict = field(default_factory=dict)
@@ -96,13 +102,24 @@ class GlossReport:
     languages: list = field(default_factory=list)
     translated: dict = field(default_factory=dict)
     engine_problem: str = ""
+    engine_packages: tuple = ()
+    routes: dict = field(default_factory=dict)
+
+    def engines(self) -> dict:
+        """Language -> how its lyrics became English: ``"apertium:<modes>"`` (``"apertium:fr-es>spa-eng"``),
+        ``"freedict"`` (word by word), ``"none"`` (untranslated); English is not listed."""
+        out = {lang: "freedict" for lang in self.glossed}
+        out.update({lang or "unidentified": "none" for lang in self.untranslated})
+        out.update({lang: f"apertium:{self.routes.get(lang, '')}" for lang in self.translated})
+        return dict(sorted(out.items()))
 
     def message(self) -> str:
         """One plain sentence for the extraction report ("" when every lyric is English)."""
         parts = []
         if self.translated:
             parts.append("translated into English by Apertium: " + ", ".join(
-                f"{lang} {n} lyrics ({self.known_share.get(lang, 0):.0%} of words known)"
+                f"{lang} {n} lyrics ({self.known_share.get(lang, 0):.0%} of words known"
+                + (f", through {self.routes[lang]}" if ">" in self.routes.get(lang, "") else "") + ")"
                 for lang, n in sorted(self.translated.items())))
         if self.glossed:
             parts.append("glossed into English word by word (FreeDict): " + ", ".join(
@@ -177,8 +194,9 @@ def semantic_texts(texts: Sequence[Optional[str]], gloss: bool = True,
         Each lyric's language code when already known (e.g. from the lyrics stats); identified with
         py3langid otherwise.
     engine : {"dictionary", "apertium"}
-        "apertium": lyrics in a language with an Apertium pair (Spanish) are machine-translated, one Apertium
-        call a language; the dictionary gloss when Apertium cannot (named in ``report.engine_problem``).
+        "apertium": lyrics in a language with an Apertium chain (Spanish; French and Portuguese through a pivot
+        when ``WORKBENCH_APERTIUM_CHAINS`` asks) are machine-translated, one Apertium call a language and stage;
+        the dictionary gloss when Apertium cannot (named in ``report.engine_problem``).
 
     Returns
     -------
@@ -223,24 +241,26 @@ def semantic_texts(texts: Sequence[Optional[str]], gloss: bool = True,
 
 
 def _machine_translate(texts, languages, engine, out, rep, counts) -> set:
-    """Engine "apertium": translate the lyrics of each language with a pair in one call each, into ``out``;
+    """Engine "apertium": translate the lyrics of each language with a chain in one call a stage, into ``out``;
     fill ``rep`` and ``counts`` for them. The indices translated (empty for the dictionary engine)."""
     if engine != "apertium":
         return set()
     from core.features.lyrics import apertium
     by_lang: dict = {}
+    in_effect = apertium.chains()
     for i, text in enumerate(texts):
         if text is None or not str(text).strip():
             continue
         lang = languages[i] if languages is not None else _language(text)
-        if lang in apertium.MODES:
+        if lang in in_effect:
             by_lang.setdefault(lang, []).append(i)
-    done, problems = set(), []
+    done, problems, pkgs = set(), [], []
     for lang, idx in sorted(by_lang.items()):
         try:
             res = apertium.translate([str(texts[i]) for i in idx], lang)
         except apertium.ApertiumError as exc:
             problems.append(f"{lang}: {exc}")
+            pkgs += apertium.packages(lang)
             continue
         k = t = 0
         for i, (en, known, total) in zip(idx, res):
@@ -249,7 +269,9 @@ def _machine_translate(texts, languages, engine, out, rep, counts) -> set:
             k, t = k + known, t + total
             done.add(i)
         rep.translated[lang] = len(idx)
+        rep.routes[lang] = apertium.route(lang)
         counts[lang] = (k, t)
     if problems:
         rep.engine_problem = "; ".join(problems)
+        rep.engine_packages = tuple(dict.fromkeys(pkgs))
     return done
