@@ -24,9 +24,9 @@ from core.features.lyrics.config import GLOSS_ENGINES
 LEVEL_HELP = {"low": "timbre: MFCC, spectral shape", "mid": "harmony and rhythm: chroma, tonnetz, tempo",
               "high": "dynamics and texture: RMS, HPSS balance, silence, clipping",
               "learned": "musicnn tag probabilities and embeddings (a pretrained tagger; about 2x the "
-                         "extraction time; on three real-music sets it alone gave 1.01-1.09x the NMI of the three "
-                         "other levels together (1.06-1.21x with both layers), and adding it to them gained "
-                         "0.01-0.05, within the spread over seeds: README, Learned audio level)"}
+                         "extraction time; on four real-music sets it alone gave 0.96-1.09x the NMI of the three "
+                         "other levels together (1.01-1.21x with both layers), and adding it to them gained "
+                         "0.01-0.06, about the spread over seeds: README, Learned audio level)"}
 
 #: What the learned level's layer box offers, in words (the columns each gives, the 50 tags included).
 LAYER_CHOICE_LABELS = {"penultimate": "penultimate (450 columns)", "midend": "mid-end (3,062 columns)",
