@@ -47,21 +47,24 @@ def _default_chains(monkeypatch):
     monkeypatch.delenv("WORKBENCH_APERTIUM_CHAINS", raising=False)
 
 
-def _need_apertium():
-    reason = apertium.missing_reason("es")
-    if reason:
-        pytest.skip(f"{reason} (make install-test installs it)")
+def need_apertium(*langs):
+    """Skip, naming what is missing, when Apertium or the chain of one of ``langs`` is not installed."""
+    for lang in langs or ("es",):
+        reason = apertium.missing_reason(lang)
+        if reason:
+            pytest.skip(f"{reason} (make install-test installs it)")
 
 
-def _dataset(texts):
+def lyrics_dataset(texts, name: str = "apertium"):
+    """A manifest Dataset of lyrics only, one track a text (ids t000, t001, ...)."""
     n = len(texts)
     tracks = pd.DataFrame({"track_id": [f"t{i:03d}" for i in range(n)], "audio_path": [None] * n,
                            "lyrics": list(texts), "lyrics_path": [None] * n})
-    return Dataset(name="apertium", kind="manifest", root=".", tracks=tracks, has_lyrics=True)
+    return Dataset(name=name, kind="manifest", root=".", tracks=tracks, has_lyrics=True)
 
 
 def test_apertium_translation_lands_nearer_the_english_original_than_the_dictionary_gloss(lyrics_model):
-    _need_apertium()
+    need_apertium()
     by_dict, rep_d = semantic_texts([SPANISH], gloss=True, languages=["es"])
     by_mt, rep_m = semantic_texts([SPANISH], gloss=True, languages=["es"], engine="apertium")
     assert rep_d.glossed == {"es": 1} and rep_m.translated == {"es": 1} and not rep_m.glossed
@@ -74,7 +77,7 @@ def test_apertium_translation_lands_nearer_the_english_original_than_the_diction
 
 
 def test_one_call_translates_every_lyric_and_keeps_their_lines():
-    _need_apertium()
+    need_apertium()
     texts = [SPANISH, OTHER_ES, "||| 0 |||\nla guerra"]  # a line that looks like the separator is blanked
     out = apertium.translate(texts, "es")
     assert len(out) == 3
@@ -95,9 +98,9 @@ def test_engine_is_validated_and_keys_change_only_when_asked():
 
 
 def test_english_and_other_languages_are_untouched_by_the_engine():
-    _need_apertium()
+    need_apertium()
     texts = [ENGLISH, "Der Krieg ist kalt und dunkel\nwir kämpfen in der Nacht", SPANISH]
-    ds = _dataset(texts)
+    ds = lyrics_dataset(texts)
     k_dict, k_mt = track_keys(ds, ExtractConfig())[1], track_keys(ds, APERTIUM)[1]
     assert k_dict[:2] == k_mt[:2] and k_dict[2] != k_mt[2]  # only the Spanish lyric's text changes
 
@@ -108,12 +111,12 @@ def test_missing_apertium_says_so_and_falls_back_to_the_dictionary_gloss(tmp_pat
     with pytest.raises(apertium.ApertiumError, match="apt-get install apertium-eng-spa"):
         apertium.translate([SPANISH], "es")
     texts = [ENGLISH, SPANISH, OTHER_ES]
-    fs, rep = extract_features(_dataset(texts), APERTIUM, cache=FeatureCache(tmp_path / "c"), n_jobs=1)
+    fs, rep = extract_features(lyrics_dataset(texts), APERTIUM, cache=FeatureCache(tmp_path / "c"), n_jobs=1)
     said = [p for p in rep.problems if p.path == "semantic level"]
     assert len(said) == 1 and "Apertium could not translate" in said[0].reason, rep.problems
     assert "not installed" in said[0].reason and "dictionary gloss" in said[0].reason
     assert fs.meta["semantic_languages"]["glossed"] == {"es": 2}
-    plain, _ = extract_features(_dataset(texts), ExtractConfig(), cache=FeatureCache(tmp_path / "d"), n_jobs=1)
+    plain, _ = extract_features(lyrics_dataset(texts), ExtractConfig(), cache=FeatureCache(tmp_path / "d"), n_jobs=1)
     assert np.array_equal(fs.semantic, plain.semantic)  # the very dictionary gloss
 
 
@@ -129,7 +132,7 @@ def test_command_line_extract_with_the_apertium_engine(tmp_path):
     assert _extract_config(p.parse_args(["--gloss-engine", "apertium"])).lyrics.gloss_engine == "apertium"
     assert _extract_config(p.parse_args([])).lyrics.gloss_engine == "dictionary"
     assert level_flags(p.parse_args(["--gloss-engine", "apertium"])) == ["--gloss-engine apertium"]
-    _need_apertium()
+    need_apertium()
     pd.DataFrame({"audio_path": ["", "", ""], "lyrics": [ENGLISH, SPANISH, OTHER_ES],
                   "track_id": ["en", "es1", "es2"]}).to_csv(tmp_path / "manifest.csv", index=False)
     env = {**os.environ, "WORKBENCH_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
@@ -153,7 +156,7 @@ def test_the_dataset_page_switches_spanish_lyrics_to_apertium_without_extracting
     """A folder with Spanish and English lyrics: extracted with the dictionary gloss, the page says so; choosing
     machine translation re-embeds the lyrics only (every clip still cached), says Apertium translated the Spanish
     ones, and puts the choice in the URL; the Rules page then clusters those features."""
-    _need_apertium()
+    need_apertium()
     from streamlit.testing.v1 import AppTest
 
     from core.paths import REPO_ROOT
@@ -189,7 +192,7 @@ def test_the_dataset_page_switches_spanish_lyrics_to_apertium_without_extracting
 
 
 def test_the_translation_memo_stays_bounded_and_a_full_memo_still_translates_every_lyric(monkeypatch):
-    _need_apertium()
+    need_apertium()
     apertium._MEMO.clear()
     first = apertium.translate([SPANISH], "es")
     monkeypatch.setattr(apertium, "MEMO_LIMIT", 2)

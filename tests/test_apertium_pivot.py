@@ -9,7 +9,6 @@ a command that does not exist, or ``WORKBENCH_APERTIUM_CHAINS`` naming a mode th
 """
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from core.features.cache import FeatureCache
@@ -17,8 +16,7 @@ from core.features.extract import ExtractConfig, extract_features, track_keys
 from core.features.lyrics import LyricsConfig, embed_lyrics
 from core.features.lyrics import apertium
 from core.features.lyrics.gloss import semantic_texts
-from core.tracks import Dataset
-from tests.test_apertium import ENGLISH, SPANISH
+from tests.test_apertium import ENGLISH, SPANISH, lyrics_dataset, need_apertium
 
 #: The English lyric of tests/test_apertium.py written by hand in ordinary French and Portuguese (not
 #: machine-translated).
@@ -52,23 +50,10 @@ def pivots(monkeypatch):
     return apertium.chains()
 
 
-def _need(*langs):
-    for lang in langs:
-        reason = apertium.missing_reason(lang)
-        if reason:
-            pytest.skip(f"{reason} (make install-test installs it)")
-
-
-def _dataset(texts):
-    n = len(texts)
-    tracks = pd.DataFrame({"track_id": [f"t{i:03d}" for i in range(n)], "audio_path": [None] * n,
-                           "lyrics": list(texts), "lyrics_path": [None] * n})
-    return Dataset(name="pivot", kind="manifest", root=".", tracks=tracks, has_lyrics=True)
-
 
 @pytest.mark.parametrize("lang", ["fr", "pt"])
 def test_a_pivot_translation_lands_nearer_the_english_original_than_the_dictionary_gloss(lyrics_model, pivots, lang):
-    _need(lang)
+    need_apertium(lang)
     text = TEXTS[lang]
     by_dict, rep_d = semantic_texts([text], gloss=True, languages=[lang])
     by_mt, rep_m = semantic_texts([text], gloss=True, languages=[lang], engine="apertium")
@@ -87,13 +72,17 @@ def test_a_pivot_translation_lands_nearer_the_english_original_than_the_dictiona
 
 @pytest.mark.parametrize("lang", ["fr", "pt"])
 def test_unknown_words_of_both_stages_are_counted_once_and_their_marks_removed(pivots, lang):
-    _need(lang)
+    need_apertium(lang)
     assert len(pivots[lang]) == 2
     (text, known, total), = apertium.translate(["Xqzvw " + TEXTS[lang].split("\n")[1]], lang)
     assert text.startswith("Xqzvw ") and not any(c in text for c in "*#@"), text
     assert known == total - 1, (text, known, total)  # the unknown word, marked by both stages, counts once
     out = apertium.translate([TEXTS[lang], "||| 0 |||\n" + TEXTS[lang]], lang)  # one process a stage for both
     assert out[0][0] == out[1][0].lstrip("\n") and "|||" not in out[1][0]
+
+
+def _pivot_set(texts):
+    return lyrics_dataset(texts, name="pivot")
 
 
 def test_the_chains_are_in_the_cache_key_and_the_default_map_keeps_the_earlier_identity(monkeypatch):
@@ -113,14 +102,14 @@ def test_the_chains_are_in_the_cache_key_and_the_default_map_keeps_the_earlier_i
 
 def test_only_the_translated_languages_change_and_an_english_set_is_identical(tmp_path, monkeypatch):
     texts = [ENGLISH, GERMAN, FRENCH, PORTUGUESE]
-    k_plain, k_default = track_keys(_dataset(texts), ExtractConfig())[1], track_keys(_dataset(texts), APERTIUM)[1]
+    k_plain, k_default = track_keys(_pivot_set(texts), ExtractConfig())[1], track_keys(_pivot_set(texts), APERTIUM)[1]
     assert k_plain == k_default  # without the pivots, French and Portuguese keep the dictionary gloss's keys
     monkeypatch.setenv("WORKBENCH_APERTIUM_CHAINS", apertium.PIVOT_CHAINS)
-    _need("fr", "pt")
-    ds = _dataset(texts)
+    need_apertium("fr", "pt")
+    ds = _pivot_set(texts)
     k_dict, k_mt = track_keys(ds, ExtractConfig())[1], track_keys(ds, APERTIUM)[1]
     assert k_dict[:2] == k_mt[:2] and k_dict[2] != k_mt[2] and k_dict[3] != k_mt[3]
-    english = _dataset([ENGLISH, "The sea is deep and blue\nthe waves sing on the shore"])
+    english = _pivot_set([ENGLISH, "The sea is deep and blue\nthe waves sing on the shore"])
     cache = FeatureCache(tmp_path / "c")
     plain, _ = extract_features(english, ExtractConfig(), cache=cache, n_jobs=1)
     mt, _ = extract_features(english, APERTIUM, cache=cache, n_jobs=1)
@@ -129,14 +118,14 @@ def test_only_the_translated_languages_change_and_an_english_set_is_identical(tm
 
 
 def test_the_meta_says_which_route_each_language_took(tmp_path, monkeypatch):
-    _need("es")
+    need_apertium("es")
     texts = [ENGLISH, GERMAN, SPANISH, FRENCH, PORTUGUESE]
-    fs, _ = extract_features(_dataset(texts), APERTIUM, cache=FeatureCache(tmp_path / "c"), n_jobs=1)
+    fs, _ = extract_features(_pivot_set(texts), APERTIUM, cache=FeatureCache(tmp_path / "c"), n_jobs=1)
     assert fs.meta["semantic_languages"]["engines"] == {"de": "freedict", "es": "apertium:spa-eng", "fr": "freedict",
                                                         "pt": "freedict"}
     monkeypatch.setenv("WORKBENCH_APERTIUM_CHAINS", apertium.PIVOT_CHAINS)
-    _need("fr", "pt")
-    fs, rep = extract_features(_dataset(texts), APERTIUM, cache=FeatureCache(tmp_path / "c"), n_jobs=1)
+    need_apertium("fr", "pt")
+    fs, rep = extract_features(_pivot_set(texts), APERTIUM, cache=FeatureCache(tmp_path / "c"), n_jobs=1)
     sem = fs.meta["semantic_languages"]
     assert sem["engines"] == {"de": "freedict", "es": "apertium:spa-eng", "fr": "apertium:fr-es>spa-eng",
                               "pt": "apertium:por-cat>cat-eng"}
@@ -146,12 +135,12 @@ def test_the_meta_says_which_route_each_language_took(tmp_path, monkeypatch):
 def test_a_missing_pair_is_named_with_its_package_and_the_lyrics_get_the_dictionary_gloss(tmp_path, monkeypatch,
                                                                                          pivots):
     texts = [ENGLISH, FRENCH, PORTUGUESE]
-    plain, _ = extract_features(_dataset(texts), ExtractConfig(), cache=FeatureCache(tmp_path / "d"), n_jobs=1)
+    plain, _ = extract_features(_pivot_set(texts), ExtractConfig(), cache=FeatureCache(tmp_path / "d"), n_jobs=1)
     # no Apertium at all: every package of the chain is named
     monkeypatch.setenv("WORKBENCH_APERTIUM", str(tmp_path / "no-such-apertium"))
     assert "apt-get install apertium-fr-es apertium-eng-spa" in apertium.missing_reason("fr")
     assert "apt-get install apertium-por-cat apertium-eng-cat" in apertium.missing_reason("pt")
-    fs, rep = extract_features(_dataset(texts), APERTIUM, cache=FeatureCache(tmp_path / "c"), n_jobs=1)
+    fs, rep = extract_features(_pivot_set(texts), APERTIUM, cache=FeatureCache(tmp_path / "c"), n_jobs=1)
     said = [p for p in rep.problems if p.path == "semantic level"]
     assert len(said) == 1 and "Apertium could not translate" in said[0].reason, rep.problems
     assert "fr: Apertium is not installed" in said[0].reason and "pt: Apertium is not installed" in said[0].reason
@@ -161,7 +150,7 @@ def test_a_missing_pair_is_named_with_its_package_and_the_lyrics_get_the_diction
     assert np.array_equal(fs.semantic, plain.semantic)  # the very dictionary gloss
     # Apertium there, but the first stage's mode not installed: that mode and its package are named
     monkeypatch.delenv("WORKBENCH_APERTIUM")
-    _need("es")
+    need_apertium("es")
     monkeypatch.setenv("WORKBENCH_APERTIUM_CHAINS", "fr=fra-xyz+spa-eng")  # a pair this machine lacks
     assert "the Apertium mode fra-xyz is not installed" in apertium.missing_reason("fr")
     with pytest.raises(apertium.ApertiumError, match="fra-xyz"):

@@ -3,7 +3,6 @@ labels, and tracks without lyrics whose audio is unusable. What a page says must
 
 from __future__ import annotations
 
-import os
 from types import SimpleNamespace
 
 import numpy as np
@@ -11,26 +10,11 @@ import pytest
 
 from core.datasets import load_dataset
 from core.experiments import DEFAULT_STATIC_GRID, prepare, rule_switches
-from core.features.extract import extract_features
 from core.rules import DEFAULT_RULES
 from tests.audio_fixtures import make_gtzan, write_clip
-from tests.pages import open_page
+from tests.pages import extract_in_cache, open_page
 
 SILENT = "blues.00009"                      # the silent clip the gtzan fixture adds
-
-
-def _extract(root, cache):
-    old = os.environ.get("WORKBENCH_CACHE_DIR")
-    os.environ["WORKBENCH_CACHE_DIR"] = str(cache)
-    try:
-        ds = load_dataset(root)
-        fs, _ = extract_features(ds, n_jobs=1)
-    finally:
-        if old is None:
-            os.environ.pop("WORKBENCH_CACHE_DIR", None)
-        else:
-            os.environ["WORKBENCH_CACHE_DIR"] = old
-    return ds, fs
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +28,7 @@ def gtzan(tmp_path_factory, cache):
     extracted once into the module cache."""
     root = make_gtzan(tmp_path_factory.mktemp("gtzan") / "gtzan")
     write_clip(root / "blues" / f"{SILENT}.wav", np.zeros(2 * 22050, np.float32), subtype="PCM_16")
-    ds, fs = _extract(root, cache)
+    ds, fs = extract_in_cache(root, cache)
     return SimpleNamespace(path=root, ds=ds, fs=fs)
 
 
@@ -87,7 +71,7 @@ def unlabelled(tiny_synth_dir, tmp_path_factory, cache):
     manifest = tmp_path_factory.mktemp("unlabelled") / "manifest.csv"
     pd.DataFrame({"track_id": tracks["track_id"], "audio_path": tracks["audio_path"],
                   "lyrics": tracks["lyrics"].fillna("")}).to_csv(manifest, index=False)
-    ds, fs = _extract(manifest, cache)
+    ds, fs = extract_in_cache(manifest, cache)
     assert ds.labels is None
     return SimpleNamespace(path=manifest, ds=ds, fs=fs)
 

@@ -219,13 +219,19 @@ def test_the_learned_layer_round_trips_through_the_url():
     assert audio_levels_words(ViewSettings()) == "low, mid, high"
 
 
-def test_a_link_with_a_learned_layer_opens_the_app_on_it(tiny_synth_dir, tiny_app_cache, monkeypatch):
+def _open_with_layer(layer, tiny_synth_dir, tiny_app_cache, monkeypatch):
+    """The app opened by a link with the learned level on and ``layer=<layer>``."""
     monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["ds"] = str(tiny_synth_dir)
     at.query_params["levels"] = "low,mid,high,learned"
-    at.query_params["layer"] = "both"
+    at.query_params["layer"] = layer
     at.run()
+    return at
+
+
+def test_a_link_with_a_learned_layer_opens_the_app_on_it(tiny_synth_dir, tiny_app_cache, monkeypatch):
+    at = _open_with_layer("both", tiny_synth_dir, tiny_app_cache, monkeypatch)
     _ok(at)
     assert _layer_box(at).value == "both" and not at.warning
     assert any("only the learned level (MTT_musicnn, penultimate and mid-end layers)" in c.value for c in at.caption)
@@ -234,12 +240,7 @@ def test_a_link_with_a_learned_layer_opens_the_app_on_it(tiny_synth_dir, tiny_ap
 
 def test_a_link_with_a_bad_learned_layer_says_so_and_opens_on_the_default(tiny_synth_dir, tiny_app_cache,
                                                                           monkeypatch):
-    monkeypatch.setenv("WORKBENCH_CACHE_DIR", str(tiny_app_cache))
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["ds"] = str(tiny_synth_dir)
-    at.query_params["levels"] = "low,mid,high,learned"
-    at.query_params["layer"] = "last"
-    at.run()
+    at = _open_with_layer("last", tiny_synth_dir, tiny_app_cache, monkeypatch)
     _ok(at)
     assert any("layer" in w.value and "'last'" in w.value and "penultimate, midend, both" in w.value.replace("'", "")
                .replace("(", "").replace(")", "") for w in at.sidebar.warning)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from types import SimpleNamespace
 
 import numpy as np
@@ -15,30 +14,19 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import views
-from core.datasets import load_dataset
 from core.experiments import prepare
-from core.features.extract import extract_features
 from core.features.levels import DEFAULT_LYRICS_LEVELS, select_lyrics_levels
 from core.loop import InteractiveLoop
 from core.paths import REPO_ROOT
 from core.rules import DEFAULT_RULES, apply_rules, rule_counts
 from tests.audio_fixtures import make_gtzan
-from tests.pages import open_page
+from tests.pages import extract_in_cache, open_page
 
 APP = str(REPO_ROOT / "app.py")
 
 
 def _extract(root, cache):
-    old = os.environ.get("WORKBENCH_CACHE_DIR")
-    os.environ["WORKBENCH_CACHE_DIR"] = str(cache)
-    try:
-        ds = load_dataset(root)
-        fs, _ = extract_features(ds, n_jobs=1)
-    finally:
-        if old is None:
-            os.environ.pop("WORKBENCH_CACHE_DIR", None)
-        else:
-            os.environ["WORKBENCH_CACHE_DIR"] = old
+    ds, fs = extract_in_cache(root, cache)
     return ds, prepare(select_lyrics_levels(fs, DEFAULT_LYRICS_LEVELS))  # what the pages cluster by default
 
 
