@@ -4,6 +4,8 @@ directory, so no test can write into the repository's ``data/``."""
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -66,6 +68,17 @@ def tiny_app_cache(tiny_synth_dir, tmp_path_factory):
     cache = tmp_path_factory.mktemp("tiny-app-cache")
     extract_features(load_dataset(tiny_synth_dir), cache=FeatureCache(cache), n_jobs=1)
     return cache
+
+
+@pytest.fixture(scope="session")
+def copy_tiny_cache(tiny_app_cache):
+    """``copy(dest)``: a writable copy of ``tiny_app_cache`` at ``dest`` (returned as a Path). The cache keys do not
+    depend on where the set lies, so a test or module that needs a cache of its own (an app that writes into it,
+    the set copied elsewhere) starts with every clip and lyric of the tiny set cached: its extraction is a read."""
+    def copy(dest) -> Path:
+        shutil.copytree(tiny_app_cache, dest, dirs_exist_ok=True)
+        return Path(dest)
+    return copy
 
 
 @pytest.fixture
