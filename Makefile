@@ -51,8 +51,10 @@ app: prepare
 	@echo "The app: http://localhost:$(PORT) (from another machine: http://<this machine's address>:$(PORT))"
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
 
+# Two pytest-xdist workers, a test file to each at a time (--dist loadfile: a file's module-scoped fixtures are
+# built once). One process left a core idle while tests waited on servers and the browser: 1.4-1.5x faster here.
 test: install-test
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 bench: install
 	$(PY) bench/extract.py

@@ -4,6 +4,8 @@ directory, so no test can write into the repository's ``data/``."""
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -15,6 +17,20 @@ settings.register_profile("ci", max_examples=12, deadline=None, derandomize=True
 settings.register_profile("long", max_examples=400, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile("ci")
+
+
+#: Test files that take a minute or more (browsers, cold JIT caches, end-to-end commands), slowest first. They are
+#: collected first, so `make test`'s two xdist workers (``--dist loadfile``: a file to each at a time) start them
+#: at once and finish together, instead of one worker running the longest file alone at the end.
+SLOW_FILES_FIRST = ("test_browser.py", "test_cold_start.py", "test_selection.py", "test_instant_walk.py",
+                    "test_bad_input.py", "test_distributed.py", "test_extract.py", "test_experiments.py",
+                    "test_ablate_levels.py", "test_apertium.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow files first (:data:`SLOW_FILES_FIRST`); a file's own tests keep their order (stable sort)."""
+    rank = {name: i for i, name in enumerate(SLOW_FILES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
 
 
 @pytest.fixture(autouse=True)
@@ -66,6 +82,17 @@ def tiny_app_cache(tiny_synth_dir, tmp_path_factory):
     cache = tmp_path_factory.mktemp("tiny-app-cache")
     extract_features(load_dataset(tiny_synth_dir), cache=FeatureCache(cache), n_jobs=1)
     return cache
+
+
+@pytest.fixture(scope="session")
+def copy_tiny_cache(tiny_app_cache):
+    """``copy(dest)``: a writable copy of ``tiny_app_cache`` at ``dest`` (returned as a Path). The cache keys do not
+    depend on where the set lies, so a test or module that needs a cache of its own (an app that writes into it,
+    the set copied elsewhere) starts with every clip and lyric of the tiny set cached: its extraction is a read."""
+    def copy(dest) -> Path:
+        shutil.copytree(tiny_app_cache, dest, dirs_exist_ok=True)
+        return Path(dest)
+    return copy
 
 
 @pytest.fixture

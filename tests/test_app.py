@@ -111,11 +111,13 @@ def test_dataset_page_says_which_lyrics_languages_were_glossed(tmp_path):
     assert not any("The **multilingual** lyrics level" in c.value for c in at.caption)
 
 
-def test_pages_run_when_every_clip_is_cached_but_the_assembled_set_is_not(tiny_synth_dir, _isolated_data_dirs):
+def test_pages_run_when_every_clip_is_cached_but_the_assembled_set_is_not(tiny_synth_dir, copy_tiny_cache,
+                                                                           _isolated_data_dirs):
     """After an upgrade that changes the feature set's key (a new lyrics option), every clip and lyric is still
     cached: the pages assemble the set instead of asking the user to extract again."""
     import shutil
 
+    copy_tiny_cache(_isolated_data_dirs / "cache")
     extract_features(load_dataset(tiny_synth_dir), n_jobs=1)
     shutil.rmtree(_isolated_data_dirs / "cache" / "featuresets")  # what an upgrade's new key looks like
     at = AppTest.from_file(str(REPO_ROOT / "app_pages" / "rules.py"), default_timeout=180)

@@ -43,10 +43,13 @@ PAGES = ["Rules and weights", "Clusters and map", "Weights per cluster", "Ablati
 
 
 @pytest.fixture
-def served_builtin(tiny_synth_dir, _isolated_data_dirs):
-    """The tiny synthetic set installed as the built-in set, features extracted, app running."""
+def served_builtin(tiny_synth_dir, copy_tiny_cache, _isolated_data_dirs):
+    """The tiny synthetic set installed as the built-in set, features extracted, app running. The features come
+    from a copy of the session's extraction, so each test starts its own server on its own data folder without
+    extracting again."""
     target = _isolated_data_dirs / "synthetic"
     shutil.copytree(tiny_synth_dir, target)
+    copy_tiny_cache(_isolated_data_dirs / "cache")
     fs, _ = extract_features(load_dataset(target), n_jobs=1)
     env = {"WORKBENCH_DATA_DIR": str(_isolated_data_dirs), "WORKBENCH_CACHE_DIR": str(_isolated_data_dirs / "cache"),
            "HF_HUB_OFFLINE": "1"}
@@ -245,12 +248,14 @@ def test_every_page_a_slider_and_the_map(served_builtin):
         _no_error(page)
 
 
-def test_a_link_to_the_map_on_a_fresh_server_draws_pca_at_once_then_umap(tiny_synth_dir, _isolated_data_dirs):
+def test_a_link_to_the_map_on_a_fresh_server_draws_pca_at_once_then_umap(tiny_synth_dir, copy_tiny_cache,
+                                                                           _isolated_data_dirs):
     """/clusters opened first on a just-started server, numba's on-disk cache empty (the first start after an
     install: UMAP compiles for ~15 s): the map is drawn while the note says UMAP is compiling; later the
     note goes and the map is UMAP, by itself, with "UMAP" still the choice in the address."""
     target = _isolated_data_dirs / "synthetic"
     shutil.copytree(tiny_synth_dir, target)
+    copy_tiny_cache(_isolated_data_dirs / "cache")  # the server's numba cache below is the cold one
     extract_features(load_dataset(target), n_jobs=1)
     env = {"WORKBENCH_DATA_DIR": str(_isolated_data_dirs), "WORKBENCH_CACHE_DIR": str(_isolated_data_dirs / "cache"),
            "HF_HUB_OFFLINE": "1", "NUMBA_CACHE_DIR": str(_isolated_data_dirs / "numba-cache")}
@@ -463,6 +468,7 @@ def test_pin_bar_and_reseed_read_whole_at_800_px(tmp_path, server):
     with browser_page(width=800) as page:
         page.goto(f"{server}/clusters?ds={path}&proj=pca", wait_until="domcontentloaded")
         page.get_by_role("button", name="Re-seed clustering").wait_for(timeout=120_000)
+        page.get_by_role("button", name="Pin as A").wait_for(timeout=60_000)  # may be drawn after Re-seed
         page.wait_for_function(IDLE, timeout=120_000)
         before = page.evaluate(CUT_BUTTONS, names)
         page.get_by_role("button", name="Pin as A").click()

@@ -106,15 +106,15 @@ FAST = dict(seeds=(0, 1, 2, 3, 4, 5), n_components=6, n_init=2)
 
 
 @pytest.fixture(scope="module")
-def tiny(tiny_synth_dir, tmp_path_factory):
+def tiny(tiny_synth_dir, copy_tiny_cache, tmp_path_factory):
     """The tiny synthetic set (10 genres x 2 tracks, 3 s) and its real features, extracted once
-    into a module cache folder."""
+    into a module cache folder (a copy of the session's: the extraction is a read)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from core.datasets import load_dataset
     from core.features.cache import FeatureCache
     from core.features.extract import extract_features
 
-    cache = tmp_path_factory.mktemp("exp-cache")
+    cache = copy_tiny_cache(tmp_path_factory.mktemp("exp-cache"))
     ds = load_dataset(tiny_synth_dir)
     fs, _ = extract_features(ds, cache=FeatureCache(cache), n_jobs=2)
     return ds, fs, cache

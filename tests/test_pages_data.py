@@ -36,8 +36,8 @@ APP = str(REPO_ROOT / "app.py")
 # Fixtures: the tiny set's features extracted once into a module cache
 # ----------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def extracted(tiny_synth_dir, tmp_path_factory):
-    cache = tmp_path_factory.mktemp("pages-data-cache")
+def extracted(tiny_synth_dir, copy_tiny_cache, tmp_path_factory):
+    cache = copy_tiny_cache(tmp_path_factory.mktemp("pages-data-cache"))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("WORKBENCH_CACHE_DIR", str(cache))
         mp.setenv("HF_HUB_OFFLINE", "1")

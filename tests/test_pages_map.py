@@ -32,9 +32,10 @@ K = 4  # clusters on the tiny set (20 tracks, 10 genres): few enough that thresh
 
 
 @pytest.fixture(scope="module")
-def module_cache(tmp_path_factory, tiny_synth_dir):
-    """Extract the tiny set once for the module, into a cache folder every test then points at."""
-    cache = tmp_path_factory.mktemp("pages-map-cache")
+def module_cache(tmp_path_factory, tiny_synth_dir, copy_tiny_cache):
+    """The tiny set's features in a cache folder of the module's own (a copy of the session's), which every test
+    then points at."""
+    cache = copy_tiny_cache(tmp_path_factory.mktemp("pages-map-cache"))
     mp = pytest.MonkeyPatch()
     mp.setenv("WORKBENCH_CACHE_DIR", str(cache))
     try:
