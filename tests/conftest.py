@@ -19,20 +19,6 @@ settings.register_profile("long", max_examples=400, deadline=None,
 settings.load_profile("ci")
 
 
-#: Test files that take a minute or more (browsers, cold JIT caches, end-to-end commands), slowest first. They are
-#: collected first, so `make test`'s two xdist workers (``--dist loadfile``: a file to each at a time) start them
-#: at once and finish together, instead of one worker running the longest file alone at the end.
-SLOW_FILES_FIRST = ("test_browser.py", "test_cold_start.py", "test_selection.py", "test_instant_walk.py",
-                    "test_bad_input.py", "test_distributed.py", "test_extract.py", "test_experiments.py",
-                    "test_ablate_levels.py", "test_apertium.py")
-
-
-def pytest_collection_modifyitems(config, items):
-    """Slow files first (:data:`SLOW_FILES_FIRST`); a file's own tests keep their order (stable sort)."""
-    rank = {name: i for i, name in enumerate(SLOW_FILES_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
-
-
 @pytest.fixture(autouse=True)
 def _isolated_data_dirs(tmp_path_factory, monkeypatch):
     root = tmp_path_factory.mktemp("workbench-data")
